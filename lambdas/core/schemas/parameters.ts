@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+/** The manual's five critical services: the cluster default for `criticalServices`. */
+export const DEFAULT_CRITICAL_SERVICES = [
+  'Cisco Client Profile Agent',
+  'Cisco Sync Agent',
+  'Cisco XCP Router',
+  'Cisco SIP Proxy',
+  'Cisco Presence Engine',
+] as const;
+
+const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
+const port = z.number().int().min(1).max(65535);
+
+/** Cluster-wide parameters without the cross-field rules; PATCH bodies are partials of this. */
+export const ClusterParametersFieldsSchema = z.object({
+  servicePort: port,
+  adminRpcPort: port,
+  criticalServiceDelay: seconds(0, 3600),
+  enableAutomaticFallback: z.boolean(),
+  automaticFallbackDelay: seconds(0, 86400),
+  initializationKeepAliveTimeout: seconds(1, 3600),
+  keepAliveTimeout: seconds(1, 3600),
+  keepAliveInterval: seconds(1, 300),
+  criticalServices: z
+    .array(z.string().trim().min(1).max(128))
+    .min(1)
+    .max(32)
+    .refine((names) => new Set(names).size === names.length, 'must not name a service twice'),
+});
+
+/**
+ * Complete cluster-wide parameters. The cross-field rules are checked on the merged
+ * result of a PATCH, so that raising the timeout and the interval together is allowed.
+ */
+export const ClusterParametersSchema = ClusterParametersFieldsSchema.strict().superRefine((p, ctx) => {
+  if (p.keepAliveTimeout <= p.keepAliveInterval) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['keepAliveTimeout'],
+      message: `must be greater than keepAliveInterval (${p.keepAliveInterval} s)`,
+    });
+  }
+  if (p.initializationKeepAliveTimeout < p.keepAliveTimeout) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['initializationKeepAliveTimeout'],
+      message: `must be at least keepAliveTimeout (${p.keepAliveTimeout} s)`,
+    });
+  }
+});
+export type ClusterParameters = z.infer<typeof ClusterParametersSchema>;
+
+export const ClusterParametersPatchSchema = ClusterParametersFieldsSchema.partial().strict();
+export type ClusterParametersPatch = z.infer<typeof ClusterParametersPatchSchema>;
+
+/** The manual's defaults (SPEC §2). */
+export const DEFAULT_CLUSTER_PARAMETERS: ClusterParameters = {
+  servicePort: 22001,
+  adminRpcPort: 20075,
+  criticalServiceDelay: 90,
+  enableAutomaticFallback: false,
+  automaticFallbackDelay: 1800,
+  initializationKeepAliveTimeout: 120,
+  keepAliveTimeout: 60,
+  keepAliveInterval: 15,
+  criticalServices: [...DEFAULT_CRITICAL_SERVICES],
+};
+
+/** Per-node parameters: how long clients wait before re-login to this node. */
+export const NodeParametersSchema = z
+  .object({
+    clientReloginLowerLimit: seconds(0, 3600),
+    clientReloginUpperLimit: seconds(0, 3600),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.clientReloginLowerLimit > p.clientReloginUpperLimit) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clientReloginLowerLimit'],
+        message: `must not exceed clientReloginUpperLimit (${p.clientReloginUpperLimit} s)`,
+      });
+    }
+  });
+export type NodeParameters = z.infer<typeof NodeParametersSchema>;
+
+export const DEFAULT_NODE_PARAMETERS: NodeParameters = {
+  clientReloginLowerLimit: 120,
+  clientReloginUpperLimit: 537,
+};
