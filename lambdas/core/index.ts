@@ -1,0 +1,19 @@
+/**
+ * The domain core of presence-ha: states, reasons, Table 2, validation schemas, the
+ * group state machine and the sync agent's assignment. No AWS import anywhere below.
+ */
+export * from './catalogue/states';
+export * from './catalogue/reasons';
+export * from './catalogue/table2';
+export * from './schemas/identifiers';
+export * from './schemas/parameters';
+export * from './schemas/heartbeat';
+export type * from './types';
+export { transition, type TransitionResult, type TransitionOutcome } from './machine/transition';
+export { newGroup } from './machine/create';
+export { heartbeatResponse, nodeViews, type HeartbeatResponse, type NodeView } from './machine/view';
+export { serviceOrder } from './machine/serviceOrder';
+export { FAILED_STATES } from './machine/admin';
+export { OPERATION_TIMEOUT_SECONDS } from './machine/draft';
+export { isFresh, isHealthy, expiredFault, nextFaultDeadline } from './machine/health';
+export { GroupInvariantError } from './errors';

@@ -1,0 +1,95 @@
+import type { ClusterParameters } from '../schemas/parameters';
+import type { Effect, GroupEvent, GroupState } from '../types';
+import { Draft } from './draft';
+import { applyHeartbeat } from './heartbeat';
+import {
+  adminFailover,
+  adminFallback,
+  adminRecover,
+  disableHa,
+  enableHa,
+  Refusal,
+  refusalEffect,
+} from './admin';
+import { workflowStepFailed, workflowStepSucceeded } from './workflow';
+import { isStale } from './health';
+import { evaluate } from './evaluate';
+import { finalize } from './finalize';
+
+/** What a transition did: `ignored` and `refused` leave the group as it was. */
+export type TransitionOutcome = 'applied' | 'ignored' | 'refused';
+
+export interface TransitionResult {
+  group: GroupState;
+  effects: Effect[];
+  outcome: TransitionOutcome;
+}
+
+/**
+ * The presence redundancy group state machine: group state + event + clock + cluster
+ * parameters → new group state + effects. Pure and deterministic: the same inputs always
+ * give the same result, and the input group is never mutated.
+ *
+ * @param group the group as stored
+ * @param event what happened
+ * @param now the time of the event, epoch milliseconds
+ * @param params the cluster-wide parameters of the group's cluster
+ */
+export function transition(
+  group: GroupState,
+  event: GroupEvent,
+  now: number,
+  params: ClusterParameters,
+): TransitionResult {
+  const d = new Draft(structuredClone(group), now, params);
+  const unchanged = (outcome: TransitionOutcome, effects: Effect[] = []): TransitionResult => ({
+    group,
+    effects,
+    outcome,
+  });
+  try {
+    switch (event.type) {
+      case 'Heartbeat': {
+        const m = d.group.members.find((x) => x.nodeId === event.nodeId);
+        if (!m || isStale(m, event.heartbeat)) return unchanged('ignored');
+        applyHeartbeat(d, event.nodeId, event.heartbeat);
+        break;
+      }
+      case 'SweepTick':
+      case 'AutomaticFallbackDue':
+        // The re-check is the evaluation itself: a cancelled or moved timer simply is not due.
+        break;
+      case 'AdminFailover':
+        adminFailover(d, event.nodeId);
+        break;
+      case 'AdminFallback':
+        adminFallback(d, event.nodeId);
+        break;
+      case 'AdminRecover':
+        adminRecover(d);
+        break;
+      case 'EnableHa':
+        enableHa(d);
+        break;
+      case 'DisableHa':
+        disableHa(d);
+        break;
+      case 'WorkflowStepSucceeded':
+        if (!workflowStepSucceeded(d, event.operationId)) return unchanged('ignored');
+        break;
+      case 'WorkflowStepFailed':
+        if (!workflowStepFailed(d, event.operationId, event.error)) return unchanged('ignored');
+        break;
+      default: {
+        const never: never = event;
+        throw new Error(`unknown event ${JSON.stringify(never)}`);
+      }
+    }
+  } catch (e) {
+    if (e instanceof Refusal) return unchanged('refused', [refusalEffect(d, e)]);
+    throw e;
+  }
+  evaluate(d);
+  finalize(group, d);
+  return { group: d.group, effects: d.effects, outcome: 'applied' };
+}

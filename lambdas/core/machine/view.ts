@@ -1,0 +1,85 @@
+import type { ClusterParameters } from '../schemas/parameters';
+import type { NodeId } from '../schemas/identifiers';
+import type { GroupState, Member, ServiceOrder } from '../types';
+import { NODE_STATES, stateLabel, type NodeStateCode } from '../catalogue/states';
+import { reasonLabel, type ReasonCode } from '../catalogue/reasons';
+import { describePair } from '../catalogue/table2';
+import { serviceOrder } from './serviceOrder';
+
+/** What a heartbeat is answered with (SPEC §5). */
+export interface HeartbeatResponse {
+  group: string | null;
+  state: NodeStateCode | null;
+  reason: ReasonCode | null;
+  epoch: number;
+  serviceOrder: ServiceOrder;
+  nextHeartbeatSeconds: number;
+}
+
+/** The answer to a node's heartbeat, from the group as it stands after the heartbeat. */
+export function heartbeatResponse(
+  group: GroupState,
+  nodeId: NodeId,
+  p: ClusterParameters,
+): HeartbeatResponse {
+  const m = group.members.find((x) => x.nodeId === nodeId);
+  const managed = group.highAvailability && m !== undefined && m.state !== null;
+  return {
+    group: managed ? group.name : null,
+    state: managed ? m.state : null,
+    reason: managed ? m.reason : null,
+    epoch: group.epoch,
+    serviceOrder: m ? serviceOrder(group, m) : 'leave',
+    nextHeartbeatSeconds: p.keepAliveInterval,
+  };
+}
+
+/** One node as the group view shows it (SPEC §4). */
+export interface NodeView {
+  nodeId: NodeId;
+  state: NodeStateCode | null;
+  stateLabel: string | null;
+  reason: ReasonCode | null;
+  reasonLabel: string | null;
+  cause: string | null;
+  recommendedActions: string[];
+  lastHeartbeatAt: string | null;
+  services: Member['services'];
+  database: Member['database'];
+  serviceOrder: ServiceOrder;
+}
+
+/** Each node of a group with labels, cause and the recommended actions of its Table 2 row. */
+export function nodeViews(group: GroupState): NodeView[] {
+  return group.members.map((m) => {
+    const peer = group.members.find((x) => x.nodeId !== m.nodeId);
+    let cause: string | null = null;
+    let recommendedActions: string[] = [];
+    if (m.state !== null && m.reason !== null) {
+      if (peer?.state && peer.reason) {
+        const described = describePair(
+          { nodeId: m.nodeId, state: m.state, reason: m.reason },
+          { nodeId: peer.nodeId, state: peer.state, reason: peer.reason },
+          (s) => NODE_STATES[s].description,
+        );
+        cause = described.cause;
+        recommendedActions = described.recommendedActions;
+      } else {
+        cause = NODE_STATES[m.state].description;
+      }
+    }
+    return {
+      nodeId: m.nodeId,
+      state: m.state,
+      stateLabel: m.state ? stateLabel(m.state) : null,
+      reason: m.reason,
+      reasonLabel: m.reason ? reasonLabel(m.reason) : null,
+      cause,
+      recommendedActions,
+      lastHeartbeatAt: m.lastHeartbeatAt === null ? null : new Date(m.lastHeartbeatAt).toISOString(),
+      services: m.services,
+      database: m.database,
+      serviceOrder: serviceOrder(group, m),
+    };
+  });
+}

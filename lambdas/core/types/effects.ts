@@ -1,0 +1,83 @@
+import type { NodeStateCode } from '../catalogue/states';
+import type { ReasonCode } from '../catalogue/reasons';
+import type { NodeId } from '../schemas/identifiers';
+import type { WorkflowKind } from './group';
+
+export type ServiceOrder = 'stop' | 'start' | 'leave';
+
+/** Events published on the bus (SPEC §6); `detailType` is the EventBridge detail-type. */
+export type DomainEvent =
+  | {
+      detailType: 'NodeStateChanged';
+      group: string;
+      nodeId: NodeId;
+      from: NodeStateCode | null;
+      to: NodeStateCode | null;
+      reason: ReasonCode | null;
+      epoch: number;
+      at: string;
+    }
+  | {
+      detailType: 'FailoverStarted' | 'FallbackStarted' | 'RecoveryStarted';
+      group: string;
+      operationId: string;
+      fromNode: NodeId;
+      toNode: NodeId;
+      reason: ReasonCode;
+      at: string;
+    }
+  | {
+      detailType: 'FailoverCompleted' | 'FallbackCompleted' | 'RecoveryCompleted';
+      group: string;
+      operationId: string;
+      fromNode: NodeId;
+      toNode: NodeId;
+      reason: ReasonCode;
+      outcome: 'succeeded' | 'failed';
+      at: string;
+    }
+  | {
+      detailType: 'UsersMoved';
+      group: string;
+      fromNode: NodeId;
+      toNode: NodeId;
+      /** Users whose home is one of these nodes moved; the application counts them. */
+      homeNodes: NodeId[];
+      at: string;
+    };
+
+/** One line of a group's history (SPEC §4). */
+export interface HistoryEntry {
+  at: string;
+  nodeId: NodeId;
+  from: NodeStateCode | null;
+  to: NodeStateCode | null;
+  reason: ReasonCode | null;
+  cause: string;
+}
+
+/** A node's state as shown in a refusal, so the operator sees why. */
+export interface NodeStatus {
+  nodeId: NodeId;
+  state: NodeStateCode | null;
+  reason: ReasonCode | null;
+}
+
+export type RefusalCode = 'HA_DISABLED' | 'NODE_NOT_IN_GROUP' | 'OPERATION_IN_PROGRESS' | 'STATE_CONFLICT';
+
+/** What the state machine asks the world to do. */
+export type Effect =
+  | {
+      type: 'StartWorkflow';
+      workflow: WorkflowKind | 'AUTO_FALLBACK';
+      /** Unique within the group; the execution name derives from it, so a retried start is idempotent. */
+      operationId: string;
+      fromNode: NodeId;
+      toNode: NodeId;
+      /** AUTO_FALLBACK: how long to wait before the re-check. */
+      waitSeconds?: number;
+    }
+  | { type: 'OrderServices'; nodeId: NodeId; order: ServiceOrder; epoch: number }
+  | { type: 'Publish'; event: DomainEvent }
+  | { type: 'AppendHistory'; entry: HistoryEntry }
+  | { type: 'Refuse'; code: RefusalCode; message: string; states: NodeStatus[] };

@@ -1,0 +1,87 @@
+import type { NodeStateCode } from '../catalogue/states';
+import type { ReasonCode } from '../catalogue/reasons';
+import type { NodeId } from '../schemas/identifiers';
+import type { ServiceStatus } from '../schemas/heartbeat';
+
+/** What the control plane last heard from a node: its heartbeat facts and their timers. */
+export interface NodeFacts {
+  bootId: string | null;
+  sequence: number | null;
+  /** Epoch milliseconds of the last accepted heartbeat. */
+  lastHeartbeatAt: number | null;
+  /**
+   * Start of the current unbroken run of heartbeats (no gap over keepAliveTimeout). The
+   * peer's silence only counts from here: a node cut off itself cannot accuse its peer.
+   */
+  heardSince: number | null;
+  services: Record<string, ServiceStatus>;
+  database: 'up' | 'down' | null;
+  replication: number | null;
+  notice: 'reboot' | 'shutdown' | null;
+  /** Per critical service: when the first heartbeat of the current outage reported it down. */
+  servicesDownSince: Record<string, number>;
+  /** When the first heartbeat of the current outage reported the database down. */
+  databaseDownSince: number | null;
+  /** Since when every critical service has run and the database been up, without a break. */
+  healthySince: number | null;
+}
+
+/** One node of a group: its facts and, while high availability is on, its state and reason. */
+export interface Member extends NodeFacts {
+  nodeId: NodeId;
+  state: NodeStateCode | null;
+  reason: ReasonCode | null;
+  /** While DOWN: the state it was in when it was lost, which decides where it returns. */
+  downFrom: NodeStateCode | null;
+  /** While INITIALIZING: when its heartbeat must have shown it healthy (epoch ms). */
+  initDeadline: number | null;
+  /** While INITIALIZING: a heartbeat has arrived since initialization began. */
+  heardSinceInit: boolean;
+}
+
+export type WorkflowKind = 'TAKE_OVER' | 'FALL_BACK' | 'RECOVER';
+export type OperationPhase = 'AWAIT_SERVICES' | 'MOVE_USERS';
+
+/** The workflow running on a group; at most one at a time. */
+export interface Operation {
+  id: string;
+  kind: WorkflowKind;
+  reason: ReasonCode;
+  /** Users move from this node… */
+  from: NodeId;
+  /** …to this one. */
+  to: NodeId;
+  startedAt: number;
+  phase: OperationPhase;
+  /** AWAIT_SERVICES: the node taking back must be healthy by then (epoch ms). */
+  servicesDeadline: number | null;
+  /** Past this the operation is declared lost (epoch ms). */
+  expiresAt: number;
+}
+
+/** A pending automatic fallback: starts at `dueAt` unless a fault cancels it first. */
+export interface AutoFallbackTimer {
+  id: string;
+  nodeId: NodeId;
+  dueAt: number;
+}
+
+/**
+ * The whole state of a presence redundancy group as the domain sees it. Users are not
+ * here: a user's serving node is derived from `failedOver`, so a failover costs the same
+ * for 10 users or 150,000.
+ */
+export interface GroupState {
+  name: string;
+  nodes: NodeId[];
+  highAvailability: boolean;
+  /** Grows at every change of user ownership or of a node's service order. */
+  epoch: number;
+  /** Counter that makes operation and timer ids unique within the group. */
+  seq: number;
+  /** The node whose users are currently served by its peer, if any. */
+  failedOver: NodeId | null;
+  operation: Operation | null;
+  autoFallback: AutoFallbackTimer | null;
+  members: Member[];
+}

@@ -1,0 +1,3 @@
+export type * from './group';
+export type * from './events';
+export type * from './effects';

@@ -1,0 +1,385 @@
+import { describe, expect, it } from 'vitest';
+import { TABLE_2, fillNodeNames, findRow, type Table2Row } from '../../../../lambdas/core';
+import { FAST_PARAMETERS, PairSimulator } from '../../../support/pairSimulator';
+
+const A = 'imp-a';
+const B = 'imp-b';
+const p = FAST_PARAMETERS;
+
+/**
+ * Asserts that the pair shows `row`, with `node1` in the manual's "node 1" role: each
+ * node's state and reason are among the row's, and the group view returns the row's
+ * cause and recommended actions with the real node ids.
+ */
+function expectRow(
+  sim: PairSimulator,
+  rowId: string,
+  node1: string,
+  expected: [string, string, string, string],
+) {
+  const node2 = node1 === A ? B : A;
+  const [s1, r1] = sim.stateOf(node1);
+  const [s2, r2] = sim.stateOf(node2);
+  expect([s1, r1, s2, r2]).toEqual(expected);
+  const row = TABLE_2.find((r) => r.id === rowId)!;
+  const found = findRow(
+    { nodeId: node1, state: s1!, reason: r1! },
+    { nodeId: node2, state: s2!, reason: r2! },
+  );
+  expect(found?.row.id).toBe(rowId);
+  const actions = row.recommendedActions.map((t) => fillNodeNames(t, node1, node2));
+  expect(sim.view(node1).recommendedActions).toEqual(actions);
+  expect(sim.view(node2).recommendedActions).toEqual(actions);
+  expect(sim.view(node1).cause).toBe(fillNodeNames(row.cause, node1, node2));
+}
+
+/** Manual failover of node 1 to node 2, completed: Idle / Running in Backup Mode. */
+function manualFailoverDone(sim = new PairSimulator()): PairSimulator {
+  sim.startNormal();
+  sim.apply({ type: 'AdminFailover', nodeId: A });
+  sim.run(2);
+  return sim;
+}
+
+/** A critical service of node 1 down past the delay: failed over to node 2. */
+function criticalServiceFailover(sim = new PairSimulator()): PairSimulator {
+  sim.startNormal();
+  sim.crash(A);
+  sim.run(p.criticalServiceDelay + 2);
+  return sim;
+}
+
+const scenarios: Record<string, () => void> = {
+  normal: () => {
+    const sim = new PairSimulator().startNormal();
+    expectRow(sim, 'normal', A, ['NORMAL', 'NORMAL', 'NORMAL', 'NORMAL']);
+  },
+  'manual-failover-in-progress': () => {
+    const sim = new PairSimulator().startNormal();
+    sim.apply({ type: 'AdminFailover', nodeId: A });
+    expectRow(sim, 'manual-failover-in-progress', A, [
+      'FAILING_OVER',
+      'ON_ADMIN_REQUEST',
+      'TAKING_OVER',
+      'ON_ADMIN_REQUEST',
+    ]);
+  },
+  'manual-failover-complete': () => {
+    const sim = manualFailoverDone();
+    expectRow(sim, 'manual-failover-complete', A, [
+      'IDLE',
+      'ON_ADMIN_REQUEST',
+      'RUNNING_IN_BACKUP_MODE',
+      'ON_ADMIN_REQUEST',
+    ]);
+    expect(sim.servingNodeOf(A)).toBe(B);
+  },
+  'manual-fallback-in-progress': () => {
+    const sim = manualFailoverDone();
+    sim.apply({ type: 'AdminFallback', nodeId: A });
+    expectRow(sim, 'manual-fallback-in-progress', A, [
+      'TAKING_BACK',
+      'ON_ADMIN_REQUEST',
+      'FALLING_BACK',
+      'ON_ADMIN_REQUEST',
+    ]);
+  },
+  'srm-restart-idle-node': () => {
+    const sim = manualFailoverDone();
+    sim.restartSrm(A);
+    sim.heartbeat(A);
+    expectRow(sim, 'srm-restart-idle-node', A, [
+      'IDLE',
+      'INITIALIZATION',
+      'RUNNING_IN_BACKUP_MODE',
+      'ON_ADMIN_REQUEST',
+    ]);
+  },
+  'srm-restart-both-nodes-manual-failover': () => {
+    const sim = manualFailoverDone();
+    sim.restartSrm(A);
+    sim.restartSrm(B);
+    sim.run(2);
+    expectRow(sim, 'srm-restart-both-nodes-manual-failover', A, [
+      'IDLE',
+      'INITIALIZATION',
+      'RUNNING_IN_BACKUP_MODE',
+      'INITIALIZATION',
+    ]);
+  },
+  'srm-restart-backup-node': () => {
+    const sim = manualFailoverDone();
+    sim.restartSrm(B);
+    sim.run(p.keepAliveTimeout - 1); // back before node 1's heartbeat times out
+    expectRow(sim, 'srm-restart-backup-node', A, [
+      'IDLE',
+      'ON_ADMIN_REQUEST',
+      'RUNNING_IN_BACKUP_MODE',
+      'INITIALIZATION',
+    ]);
+  },
+  'srm-restart-node-taking-over': () => {
+    const sim = new PairSimulator().startNormal();
+    sim.autoWorkflows = false;
+    sim.apply({ type: 'AdminFailover', nodeId: A });
+    sim.restartSrm(B);
+    sim.run(1);
+    expectRow(sim, 'srm-restart-node-taking-over', A, [
+      'FAILING_OVER',
+      'ON_ADMIN_REQUEST',
+      'TAKING_OVER',
+      'INITIALIZATION',
+    ]);
+  },
+  'srm-restart-node-taking-back': () => {
+    const sim = manualFailoverDone();
+    sim.autoWorkflows = false;
+    sim.apply({ type: 'AdminFallback', nodeId: A });
+    sim.restartSrm(A);
+    sim.run(1);
+    expectRow(sim, 'srm-restart-node-taking-back', A, [
+      'TAKING_BACK',
+      'INITIALIZATION',
+      'FALLING_BACK',
+      'ON_ADMIN_REQUEST',
+    ]);
+    // "After the taking back process is complete, both nodes are in Normal state."
+    sim.autoWorkflows = true;
+    sim.run(2);
+    expect(sim.pair()).toEqual([
+      ['NORMAL', 'NORMAL'],
+      ['NORMAL', 'NORMAL'],
+    ]);
+  },
+  'automatic-fallback-in-progress': () => {
+    const sim = criticalServiceFailover(new PairSimulator({ ...p, enableAutomaticFallback: true }));
+    sim.repair(A);
+    sim.run(1);
+    expect(sim.stateOf(A)).toEqual(['FAILED_OVER', 'CRITICAL_SERVICE_DOWN']);
+    sim.autoWorkflows = false;
+    sim.run(p.automaticFallbackDelay + 1);
+    expectRow(sim, 'automatic-fallback-in-progress', A, [
+      'TAKING_BACK',
+      'AUTOMATIC_FALLBACK',
+      'FALLING_BACK',
+      'AUTOMATIC_FALLBACK',
+    ]);
+  },
+  'failed-over-ready-for-fallback': () => {
+    // The administrator starts the critical services on node 1 again…
+    const started = criticalServiceFailover();
+    started.repair(A);
+    started.run(1);
+    expectRow(started, 'failed-over-ready-for-fallback', A, [
+      'FAILED_OVER',
+      'CRITICAL_SERVICE_DOWN',
+      'RUNNING_IN_BACKUP_MODE',
+      'CRITICAL_SERVICE_DOWN',
+    ]);
+    // …or critical services come back up due to a reboot of node 1.
+    const rebooted = criticalServiceFailover();
+    rebooted.repair(A);
+    rebooted.restartSrm(A);
+    rebooted.run(1);
+    expectRow(rebooted, 'failed-over-ready-for-fallback', A, [
+      'FAILED_OVER',
+      'INITIALIZATION',
+      'RUNNING_IN_BACKUP_MODE',
+      'CRITICAL_SERVICE_DOWN',
+    ]);
+  },
+  'critical-service-down': () => {
+    const sim = criticalServiceFailover();
+    expectRow(sim, 'critical-service-down', A, [
+      'FAILED_OVER_CRITICAL_SERVICES_NOT_RUNNING',
+      'CRITICAL_SERVICE_DOWN',
+      'RUNNING_IN_BACKUP_MODE',
+      'CRITICAL_SERVICE_DOWN',
+    ]);
+    expect(sim.servingNodeOf(A)).toBe(B);
+  },
+  'database-failure': () => {
+    const sim = new PairSimulator().startNormal();
+    sim.node(A).database = 'down';
+    sim.run(p.criticalServiceDelay + 2);
+    expectRow(sim, 'database-failure', A, [
+      'FAILED_OVER_CRITICAL_SERVICES_NOT_RUNNING',
+      'DATABASE_FAILURE',
+      'RUNNING_IN_BACKUP_MODE',
+      'DATABASE_FAILURE',
+    ]);
+  },
+  'start-of-critical-services-failed': () => {
+    const sim = manualFailoverDone();
+    sim.node(A).canStartServices = false;
+    sim.apply({ type: 'AdminFallback', nodeId: A });
+    sim.run(p.initializationKeepAliveTimeout + 1);
+    expectRow(sim, 'start-of-critical-services-failed', A, [
+      'RUNNING_IN_FAILED_MODE',
+      'START_OF_CRITICAL_SERVICES_FAILED',
+      'RUNNING_IN_FAILED_MODE',
+      'START_OF_CRITICAL_SERVICES_FAILED',
+    ]);
+  },
+  'critical-service-down-on-backup': () => {
+    const sim = criticalServiceFailover();
+    sim.crash(B);
+    sim.run(p.criticalServiceDelay + 1);
+    expectRow(sim, 'critical-service-down-on-backup', A, [
+      'RUNNING_IN_FAILED_MODE',
+      'CRITICAL_SERVICE_DOWN',
+      'RUNNING_IN_FAILED_MODE',
+      'CRITICAL_SERVICE_DOWN',
+    ]);
+  },
+  'peer-down': () => {
+    const sim = new PairSimulator().startNormal();
+    sim.node(A).alive = false;
+    sim.run(p.keepAliveTimeout + 2);
+    expectRow(sim, 'peer-down', A, ['DOWN', 'PEER_DOWN', 'RUNNING_IN_BACKUP_MODE', 'PEER_DOWN']);
+    expect(sim.servingNodeOf(A)).toBe(B);
+  },
+  'peer-reboot': () => {
+    const sim = new PairSimulator().startNormal();
+    sim.node(A).notice = 'reboot';
+    sim.heartbeat(A);
+    sim.node(A).alive = false;
+    sim.run(p.keepAliveTimeout + 2);
+    expectRow(sim, 'peer-reboot', A, ['DOWN', 'PEER_REBOOT', 'RUNNING_IN_BACKUP_MODE', 'PEER_REBOOT']);
+  },
+  'peer-down-during-initialization': () => {
+    const sim = new PairSimulator();
+    sim.node(A).alive = false;
+    sim.heartbeat(B);
+    sim.apply({ type: 'EnableHa' });
+    sim.run(p.initializationKeepAliveTimeout + 2);
+    expectRow(sim, 'peer-down-during-initialization', A, [
+      'DOWN',
+      'INITIALIZATION',
+      'RUNNING_IN_BACKUP_MODE',
+      'PEER_DOWN_DURING_INITIALIZATION',
+    ]);
+    // Node 1 comes up with a critical service not running, then with all of them.
+    sim.node(A).alive = true;
+    sim.crash(A);
+    sim.run(1);
+    expectRow(sim, 'peer-down-during-initialization', A, [
+      'FAILED_OVER_CRITICAL_SERVICES_NOT_RUNNING',
+      'INITIALIZATION',
+      'RUNNING_IN_BACKUP_MODE',
+      'PEER_DOWN_DURING_INITIALIZATION',
+    ]);
+    sim.repair(A);
+    sim.run(1);
+    expectRow(sim, 'peer-down-during-initialization', A, [
+      'FAILED_OVER',
+      'INITIALIZATION',
+      'RUNNING_IN_BACKUP_MODE',
+      'PEER_DOWN_DURING_INITIALIZATION',
+    ]);
+  },
+  'take-over-users-failed': () => {
+    const sim = new PairSimulator().startNormal();
+    sim.failNextMove = 'DynamoDB TransactionCanceledException';
+    sim.apply({ type: 'AdminFailover', nodeId: A });
+    sim.run(1);
+    expectRow(sim, 'take-over-users-failed', A, [
+      'RUNNING_IN_FAILED_MODE',
+      'TAKE_OVER_USERS_FAILED',
+      'RUNNING_IN_FAILED_MODE',
+      'TAKE_OVER_USERS_FAILED',
+    ]);
+    expect(sim.servingNodeOf(A)).toBe(A);
+  },
+  'take-back-users-failed': () => {
+    const sim = manualFailoverDone();
+    sim.failNextMove = 'DynamoDB TransactionCanceledException';
+    sim.apply({ type: 'AdminFallback', nodeId: A });
+    sim.run(2);
+    expectRow(sim, 'take-back-users-failed', A, [
+      'RUNNING_IN_FAILED_MODE',
+      'TAKE_BACK_USERS_FAILED',
+      'RUNNING_IN_FAILED_MODE',
+      'TAKE_BACK_USERS_FAILED',
+    ]);
+  },
+  'srm-restart-while-peer-failed': () => {
+    const sim = new PairSimulator().startNormal();
+    sim.failNextMove = 'timeout';
+    sim.apply({ type: 'AdminFailover', nodeId: A });
+    sim.run(1);
+    sim.restartSrm(A);
+    sim.heartbeat(A);
+    expectRow(sim, 'srm-restart-while-peer-failed', A, [
+      'RUNNING_IN_FAILED_MODE',
+      'UNKNOWN',
+      'RUNNING_IN_FAILED_MODE',
+      'UNKNOWN',
+    ]);
+  },
+  'auto-recover-database-failure': () => {
+    const sim = criticalServiceFailover();
+    sim.repair(A);
+    sim.run(1);
+    sim.autoWorkflows = false;
+    sim.node(B).database = 'down';
+    sim.run(p.criticalServiceDelay + 1);
+    expectRow(sim, 'auto-recover-database-failure', A, [
+      'BACKUP_ACTIVATED',
+      'AUTO_RECOVER_DATABASE_FAILURE',
+      'FAILOVER_AFFECTED_SERVICES',
+      'AUTO_RECOVER_DATABASE_FAILURE',
+    ]);
+    // "all users are moved over to the primary node"
+    sim.completeWorkflow();
+    expect(sim.servingNodeOf(A)).toBe(A);
+    expect(sim.servingNodeOf(B)).toBe(A);
+  },
+  'auto-recover-critical-service-down': () => {
+    const sim = criticalServiceFailover();
+    sim.repair(A);
+    sim.run(1);
+    sim.autoWorkflows = false;
+    sim.crash(B);
+    sim.run(p.criticalServiceDelay + 1);
+    expectRow(sim, 'auto-recover-critical-service-down', A, [
+      'BACKUP_ACTIVATED',
+      'AUTO_RECOVER_DATABASE_FAILURE',
+      'FAILOVER_AFFECTED_SERVICES',
+      'AUTO_RECOVER_CRITICAL_SERVICE_DOWN',
+    ]);
+    sim.completeWorkflow();
+    expect(sim.servingNodeOf(B)).toBe(A);
+  },
+  unknown: () => {
+    const sim = new PairSimulator();
+    sim.node(A).alive = false;
+    sim.node(B).alive = false;
+    sim.apply({ type: 'EnableHa' });
+    sim.run(p.initializationKeepAliveTimeout + 1);
+    expectRow(sim, 'unknown', A, ['UNKNOWN', 'UNKNOWN', 'UNKNOWN', 'UNKNOWN']);
+    // The recommended action works: restart the SRM on both nodes.
+    sim.node(A).alive = true;
+    sim.node(B).alive = true;
+    sim.run(2);
+    expect(sim.pair()).toEqual([
+      ['NORMAL', 'NORMAL'],
+      ['NORMAL', 'NORMAL'],
+    ]);
+  },
+};
+
+const manualRows: Table2Row[] = TABLE_2.filter((r) => r.source === 'manual');
+
+describe('Table 2: presence redundancy group node high-availability states', () => {
+  it('has a scenario for every row of the manual', () => {
+    expect(manualRows.map((r) => r.id).filter((id) => !(id in scenarios))).toEqual([]);
+    expect(manualRows).toHaveLength(24);
+  });
+
+  for (const row of manualRows) {
+    it(row.title, () => {
+      scenarios[row.id]!();
+    });
+  }
+});
