@@ -17,3 +17,4 @@ export { FAILED_STATES } from './machine/admin';
 export { OPERATION_TIMEOUT_SECONDS } from './machine/draft';
 export { isFresh, isHealthy, expiredFault, nextFaultDeadline } from './machine/health';
 export { GroupInvariantError } from './errors';
+export { inFailoverState } from './machine/admission';
