@@ -15,6 +15,7 @@ export { heartbeatResponse, nodeViews, type HeartbeatResponse, type NodeView } f
 export { serviceOrder } from './machine/serviceOrder';
 export { FAILED_STATES } from './machine/admin';
 export { OPERATION_TIMEOUT_SECONDS } from './machine/draft';
-export { isFresh, isHealthy, expiredFault, nextFaultDeadline } from './machine/health';
+export { isFresh, isHealthy, expiredFault } from './machine/health';
+export { nextDueAt } from './machine/deadlines';
 export { GroupInvariantError } from './errors';
 export { inFailoverState } from './machine/admission';

@@ -1,8 +1,6 @@
 import type { DomainEvent, GroupState } from '../types';
 import type { Draft } from './draft';
 import { serviceOrder } from './serviceOrder';
-import { describePair } from '../catalogue/table2';
-import { NODE_STATES } from '../catalogue/states';
 
 /**
  * Derives the effects every transition shares from the difference between the group
@@ -37,21 +35,11 @@ export function finalize(before: GroupState, d: Draft): void {
         at: d.at,
       },
     });
-    let cause = d.causes.get(m.nodeId);
-    if (cause === undefined && m.state !== null) {
-      const peer = after.members.find((x) => x.nodeId !== m.nodeId);
-      cause =
-        peer?.state && m.reason && peer.reason
-          ? describePair(
-              { nodeId: m.nodeId, state: m.state, reason: m.reason },
-              { nodeId: peer.nodeId, state: peer.state, reason: peer.reason },
-              (s) => NODE_STATES[s].description,
-            ).cause
-          : NODE_STATES[m.state].description;
-    }
+    // Every state change goes through Draft.set, which records its cause.
+    const cause = d.causes.get(m.nodeId) ?? '';
     stateEffects.push({
       type: 'AppendHistory' as const,
-      entry: { at: d.at, nodeId: m.nodeId, from, to: m.state, reason: m.reason, cause: cause ?? '' },
+      entry: { at: d.at, nodeId: m.nodeId, from, to: m.state, reason: m.reason, cause },
     });
   }
   d.effects.push(...stateEffects);

@@ -54,15 +54,6 @@ export function expiredFault(m: NodeFacts, now: number, p: ClusterParameters): F
   return null;
 }
 
-/** When the fault timers of a node will next run out (epoch ms), for the sweep's index. */
-export function nextFaultDeadline(m: NodeFacts, p: ClusterParameters): number | null {
-  const starts = [
-    ...Object.values(m.servicesDownSince),
-    ...(m.databaseDownSince === null ? [] : [m.databaseDownSince]),
-  ];
-  return starts.length === 0 ? null : Math.min(...starts) + ms(p.criticalServiceDelay);
-}
-
 /** True when `hb` is not newer than the newest heartbeat seen from the same boot. */
 export function isStale(m: NodeFacts, hb: HeartbeatBody): boolean {
   return m.bootId === hb.bootId && m.sequence !== null && hb.sequence <= m.sequence;

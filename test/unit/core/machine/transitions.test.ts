@@ -17,7 +17,7 @@ const p = FAST_PARAMETERS;
 const published = (effects: Effect[]): DomainEvent[] =>
   effects.flatMap((e) => (e.type === 'Publish' ? [e.event] : []));
 const ofType = <T extends DomainEvent['detailType']>(effects: Effect[], t: T) =>
-  published(effects).filter((e): e is Extract<DomainEvent, { detailType: T }> => e.detailType === t);
+  published(effects).filter((e): e is DomainEvent & { detailType: T } => e.detailType === t);
 
 describe('heartbeat lost (SPEC §3)', () => {
   it('fails over after keepAliveTimeout, not before', () => {
