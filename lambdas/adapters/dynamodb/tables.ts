@@ -1,0 +1,122 @@
+/**
+ * The DynamoDB tables of presence-ha as plain data: the CDK stack (`lib/`) and the
+ * embedded default (`local/`, DynamoDB Local) both build their tables from this one
+ * definition, so the offline runtime cannot drift from what `cdk deploy` creates.
+ * Why each key and index exists is in `docs/data-model.md`.
+ */
+
+export type AttributeType = 'S' | 'N';
+
+export interface KeyDefinition {
+  readonly name: string;
+  readonly type: AttributeType;
+}
+
+export interface IndexDefinition {
+  readonly indexName: string;
+  readonly partitionKey: KeyDefinition;
+  readonly sortKey?: KeyDefinition;
+  /** `KEYS_ONLY` where the reader only needs the keys. */
+  readonly projection: 'ALL' | 'KEYS_ONLY';
+}
+
+export interface TableDefinition {
+  /** Logical name: the CDK construct id suffix and the environment variable of the table name. */
+  readonly id: TableId;
+  /** Environment variable through which handlers learn the physical table name. */
+  readonly envVar: string;
+  readonly partitionKey: KeyDefinition;
+  readonly sortKey?: KeyDefinition;
+  readonly indexes: readonly IndexDefinition[];
+  /** Attribute holding an epoch-seconds expiry, for DynamoDB TTL. */
+  readonly timeToLiveAttribute?: string;
+}
+
+export type TableId = 'groups' | 'nodes' | 'users' | 'settings' | 'history';
+
+/** Constant partition value of the sparse sweep indexes: every HA group with a deadline. */
+export const SWEEP_SHARD = 'due';
+
+export const TABLES: Readonly<Record<TableId, TableDefinition>> = {
+  /**
+   * One item per presence redundancy group: the whole domain state (members with their
+   * heartbeat facts, operation, timers), its `version` for optimistic writes, the member
+   * token hashes so that a steady heartbeat is verified inside its own conditional write,
+   * and the two sweep deadlines.
+   */
+  groups: {
+    id: 'groups',
+    envVar: 'TABLE_GROUPS',
+    partitionKey: { name: 'name', type: 'S' },
+    indexes: [
+      // Groups of a cluster: the "no new users while a node of the cluster is failed over" rule.
+      {
+        indexName: 'byCluster',
+        partitionKey: { name: 'clusterId', type: 'S' },
+        sortKey: { name: 'name', type: 'S' },
+        projection: 'ALL',
+      },
+      // Timers (initialization windows, critical-service delays, workflow deadlines,
+      // automatic fallback): written only when the state machine runs, never by a steady heartbeat.
+      {
+        indexName: 'byTimerDue',
+        partitionKey: { name: 'sweepShard', type: 'S' },
+        sortKey: { name: 'timerDueAt', type: 'N' },
+        projection: 'KEYS_ONLY',
+      },
+      // When the whole pair will have been silent for keepAliveTimeout: moved forward by every heartbeat.
+      {
+        indexName: 'bySilentAt',
+        partitionKey: { name: 'sweepShard', type: 'S' },
+        sortKey: { name: 'silentAt', type: 'N' },
+        projection: 'KEYS_ONLY',
+      },
+    ],
+  },
+  /** Registered nodes: identity, token hash, group membership, per-node parameters, user count. */
+  nodes: {
+    id: 'nodes',
+    envVar: 'TABLE_NODES',
+    partitionKey: { name: 'nodeId', type: 'S' },
+    indexes: [
+      {
+        indexName: 'byCluster',
+        partitionKey: { name: 'clusterId', type: 'S' },
+        sortKey: { name: 'nodeId', type: 'S' },
+        projection: 'ALL',
+      },
+    ],
+  },
+  /** Users and their home node; the serving node is derived from the group, never stored. */
+  users: {
+    id: 'users',
+    envVar: 'TABLE_USERS',
+    partitionKey: { name: 'userId', type: 'S' },
+    indexes: [
+      {
+        indexName: 'byHomeNode',
+        partitionKey: { name: 'homeNode', type: 'S' },
+        sortKey: { name: 'userId', type: 'S' },
+        projection: 'KEYS_ONLY',
+      },
+    ],
+  },
+  /** Cluster-wide parameters (`cluster#<id>`) and the enterprise parameters (`enterprise`). */
+  settings: {
+    id: 'settings',
+    envVar: 'TABLE_SETTINGS',
+    partitionKey: { name: 'scope', type: 'S' },
+    indexes: [],
+  },
+  /** State changes of a group, newest first by sort key; expire after the retention period. */
+  history: {
+    id: 'history',
+    envVar: 'TABLE_HISTORY',
+    partitionKey: { name: 'group', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    indexes: [],
+    timeToLiveAttribute: 'expiresAt',
+  },
+};
+
+export const TABLE_IDS = Object.keys(TABLES) as TableId[];
