@@ -16,6 +16,7 @@ export { serviceOrder } from './machine/serviceOrder';
 export { FAILED_STATES } from './machine/admin';
 export { OPERATION_TIMEOUT_SECONDS } from './machine/draft';
 export { isFresh, isHealthy, expiredFault } from './machine/health';
-export { nextDueAt } from './machine/deadlines';
+export { nextDueAt, nextTimerDueAt, pairSilentAt } from './machine/deadlines';
+export { isSteadyHeartbeat, applySteadyHeartbeat, servicesReportedDown } from './machine/steady';
 export { GroupInvariantError } from './errors';
 export { inFailoverState } from './machine/admission';

@@ -89,7 +89,11 @@ export class PairSimulator {
     return n;
   }
 
+  /** Called before every event with the group as it stands: lets a property watch each step. */
+  observer: ((group: GroupState, event: GroupEvent, now: number) => void) | null = null;
+
   apply(event: GroupEvent): TransitionResult {
+    this.observer?.(this.group, event, this.now);
     const result = transition(this.group, event, this.now, this.params);
     this.group = result.group;
     this.effects.push(...result.effects);

@@ -1,0 +1,86 @@
+import type { ClusterParameters } from '../schemas/parameters';
+import type { HeartbeatBody } from '../schemas/heartbeat';
+import type { GroupState, Member } from '../types';
+
+/** States in which a heartbeat itself may change the node (first heard, back from silence). */
+const STATES_A_HEARTBEAT_CHANGES = new Set(['INITIALIZING', 'DOWN', 'UNKNOWN']);
+
+/** The critical services a heartbeat reports as not running (missing counts as not running). */
+export function servicesReportedDown(hb: HeartbeatBody, p: ClusterParameters): string[] {
+  return p.criticalServices.filter((s) => hb.services[s] !== 'running');
+}
+
+/**
+ * Whether a heartbeat can only refresh its node's facts — no state, reason, timer,
+ * epoch or order changes, no effect — so that it can be stored with one conditional
+ * write and no read. It must be the next heartbeat of the same boot, with no gap, and
+ * report exactly the faults already recorded; its node must not be in a state that a
+ * heartbeat itself changes; no timer of the group may be due; and its peer must still
+ * be heard from (or already be DOWN with no workflow running), so that the peer's
+ * silence is detected on this very heartbeat rather than at the next sweep. The
+ * DynamoDB adapter states the same conditions as its condition expression; the property
+ * tests prove that whenever this holds, {@link transition} gives exactly
+ * {@link applySteadyHeartbeat}.
+ *
+ * @param timerDueAt the group's {@link nextTimerDueAt} as stored with it
+ */
+export function isSteadyHeartbeat(
+  group: GroupState,
+  nodeId: string,
+  hb: HeartbeatBody,
+  now: number,
+  p: ClusterParameters,
+  timerDueAt: number | null,
+): boolean {
+  const m = group.members.find((x) => x.nodeId === nodeId);
+  if (!m || m.bootId !== hb.bootId || m.sequence === null || hb.sequence <= m.sequence) return false;
+  const timeout = p.keepAliveTimeout * 1000;
+  if (m.lastHeartbeatAt === null || now - m.lastHeartbeatAt > timeout) return false;
+  if (m.state !== null && STATES_A_HEARTBEAT_CHANGES.has(m.state)) return false;
+  if (!sameFaults(m, hb, p)) return false;
+  if (timerDueAt !== null && now >= timerDueAt) return false;
+  const peer = group.members.find((x) => x.nodeId !== nodeId);
+  if (peer && group.highAvailability) {
+    const peerKnownDown = peer.state === 'DOWN' && group.operation === null;
+    const peerHeard = peer.lastHeartbeatAt === null || now - peer.lastHeartbeatAt <= timeout;
+    if (!peerKnownDown && !peerHeard) return false;
+  }
+  return true;
+}
+
+function sameFaults(m: Member, hb: HeartbeatBody, p: ClusterParameters): boolean {
+  const down = servicesReportedDown(hb, p);
+  const recorded = Object.keys(m.servicesDownSince);
+  return (
+    down.length === recorded.length &&
+    down.every((s) => s in m.servicesDownSince) &&
+    (hb.database === 'down') === (m.databaseDownSince !== null) &&
+    (hb.notice ?? null) === m.notice
+  );
+}
+
+/**
+ * The only change a steady heartbeat makes (see {@link isSteadyHeartbeat}): its node's
+ * last-heard time, sequence, reported services and replication. Returns a new group.
+ */
+export function applySteadyHeartbeat(
+  group: GroupState,
+  nodeId: string,
+  hb: HeartbeatBody,
+  now: number,
+): GroupState {
+  return {
+    ...group,
+    members: group.members.map((m) =>
+      m.nodeId === nodeId
+        ? {
+            ...m,
+            lastHeartbeatAt: now,
+            sequence: hb.sequence,
+            services: { ...hb.services },
+            replication: hb.replication ?? null,
+          }
+        : m,
+    ),
+  };
+}
