@@ -12,9 +12,10 @@ export default tseslint.config(
     },
   },
   {
-    // Tests state what they know about fixtures they built themselves.
+    // Tests state what they know about fixtures they built themselves, and read JSON
+    // answers whose shape is exactly what they assert.
     files: ['test/**/*.ts'],
-    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
     // The domain core must stay free of AWS: it is tested alone, fast.

@@ -3,6 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // One DynamoDB Local for the run; handler and integration tests create their own tables in it.
+    globalSetup: ['test/support/globalSetup.ts'],
+    env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_DEV: 'false' },
     // Bounded: no test may hang CI.
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -1,0 +1,44 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TABLES, type TableId } from './tables';
+
+/**
+ * The document client, created once per process and shared by every repository. The
+ * SDK retries throttled and transient calls with backoff (standard mode, 4 attempts).
+ * `AWS_ENDPOINT_URL_DYNAMODB` points it at DynamoDB Local for the embedded default.
+ */
+export function createDocumentClient(client?: DynamoDBClient): DynamoDBDocumentClient {
+  const base =
+    client ??
+    new DynamoDBClient({
+      maxAttempts: 4,
+      ...(process.env.AWS_ENDPOINT_URL_DYNAMODB ? { endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB } : {}),
+    });
+  return DynamoDBDocumentClient.from(base, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+}
+
+/** Physical table names, from the environment variables the stack sets. */
+export type TableNames = Record<TableId, string>;
+
+/** Reads each table's name from its environment variable; a missing one is a deployment error. */
+export function tableNamesFromEnv(env: NodeJS.ProcessEnv = process.env): TableNames {
+  const names = {} as TableNames;
+  for (const t of Object.values(TABLES)) {
+    names[t.id] = env[t.envVar] ?? '';
+  }
+  return names;
+}
+
+/** Whether an error is DynamoDB's answer to a failed condition. */
+export function isConditionFailure(e: unknown): boolean {
+  return e instanceof Error && e.name === 'ConditionalCheckFailedException';
+}
+
+/** The reasons of a cancelled transaction, one per item, in order. */
+export function cancellationReasons(e: unknown): (string | undefined)[] | null {
+  if (!(e instanceof Error) || e.name !== 'TransactionCanceledException') return null;
+  const reasons = (e as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.map((r) => r.Code);
+}

@@ -1,0 +1,134 @@
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { ConflictError, NotFoundError } from '../../app/errors';
+import type { NodeRepository } from '../../app/ports';
+import type { LastHeartbeat, NodeRecord } from '../../app/records';
+import { isConditionFailure, type TableNames } from './client';
+
+/** Registered nodes in DynamoDB. */
+export class DynamoNodeRepository implements NodeRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tables: TableNames,
+  ) {}
+
+  async create(node: NodeRecord): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tables.nodes,
+          Item: node,
+          ConditionExpression: 'attribute_not_exists(nodeId)',
+        }),
+      );
+    } catch (e) {
+      if (isConditionFailure(e)) {
+        throw new ConflictError(
+          `Node ${node.nodeId} is already registered. Rotate its token with POST /v1/nodes/${node.nodeId}/token if it was lost.`,
+          'ALREADY_EXISTS',
+        );
+      }
+      throw e;
+    }
+  }
+
+  async get(nodeId: string): Promise<NodeRecord | null> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tables.nodes, Key: { nodeId }, ConsistentRead: true }),
+    );
+    return (out.Item as NodeRecord | undefined) ?? null;
+  }
+
+  async list(): Promise<NodeRecord[]> {
+    const out: NodeRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new ScanCommand({ TableName: this.tables.nodes, ExclusiveStartKey: start }),
+      );
+      out.push(...((page.Items ?? []) as NodeRecord[]));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out.sort((a, b) => a.nodeId.localeCompare(b.nodeId));
+  }
+
+  async listByCluster(clusterId: string): Promise<NodeRecord[]> {
+    const out: NodeRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tables.nodes,
+          IndexName: 'byCluster',
+          KeyConditionExpression: 'clusterId = :c',
+          ExpressionAttributeValues: { ':c': clusterId },
+          ExclusiveStartKey: start,
+        }),
+      );
+      out.push(...((page.Items ?? []) as NodeRecord[]));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  async remove(nodeId: string): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.tables.nodes,
+          Key: { nodeId },
+          ConditionExpression:
+            'attribute_exists(nodeId) AND (attribute_not_exists(#group) OR #group = :null) AND userCount = :zero',
+          ExpressionAttributeNames: { '#group': 'group' },
+          ExpressionAttributeValues: { ':null': null, ':zero': 0 },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      const node = await this.get(nodeId);
+      if (!node) throw new NotFoundError('node', nodeId);
+      throw new ConflictError(
+        node.group
+          ? `Node ${nodeId} is in group ${node.group}; delete the group or create it without this node first.`
+          : `Node ${nodeId} is the home of ${node.userCount} user(s); move or delete them first.`,
+        'IN_USE',
+      );
+    }
+  }
+
+  private async update(nodeId: string, expression: string, values: Record<string, unknown>): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.nodes,
+          Key: { nodeId },
+          UpdateExpression: expression,
+          ConditionExpression: 'attribute_exists(nodeId)',
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (e) {
+      if (isConditionFailure(e)) throw new NotFoundError('node', nodeId);
+      throw e;
+    }
+  }
+
+  setTokenHash(nodeId: string, tokenHash: string): Promise<void> {
+    return this.update(nodeId, 'SET tokenHash = :h', { ':h': tokenHash });
+  }
+
+  setParameters(nodeId: string, parameters: NodeRecord['parameters']): Promise<void> {
+    return this.update(nodeId, 'SET parameters = :p', { ':p': parameters });
+  }
+
+  recordHeartbeat(nodeId: string, heartbeat: LastHeartbeat): Promise<void> {
+    return this.update(nodeId, 'SET lastHeartbeat = :h', { ':h': heartbeat });
+  }
+}

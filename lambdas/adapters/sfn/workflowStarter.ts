@@ -1,0 +1,42 @@
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { WorkflowInput, WorkflowStarter } from '../../app/ports';
+import type { WorkflowId } from '../../handlers/definitions';
+
+/**
+ * Starts Step Functions executions. The execution name is the group and operation id,
+ * so starting the same operation again (a retried request, the sweep) never runs it
+ * twice: Step Functions answers a duplicate name with the execution already there.
+ */
+export class SfnWorkflowStarter implements WorkflowStarter {
+  constructor(
+    private readonly sfn: SFNClient,
+    private readonly arns: Record<WorkflowId, string>,
+  ) {}
+
+  async start(input: WorkflowInput): Promise<void> {
+    try {
+      await this.sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.arns[input.workflow],
+          name: executionName(input.group, input.operationId),
+          input: JSON.stringify(input),
+        }),
+      );
+    } catch (e) {
+      if (e instanceof Error && e.name === 'ExecutionAlreadyExists') return;
+      throw e;
+    }
+  }
+}
+
+/** A valid, unique execution name (1–80 of letters, digits, `-` and `_`). */
+export function executionName(group: string, operationId: string): string {
+  const safe = `${group}--${operationId}`.replace(/[^A-Za-z0-9_-]/g, '_');
+  return safe.length <= 80 ? safe : `${safe.slice(0, 60)}-${hash(safe)}`;
+}
+
+function hash(s: string): string {
+  let h = 0;
+  for (const c of s) h = (Math.imul(h, 31) + c.charCodeAt(0)) | 0;
+  return (h >>> 0).toString(36);
+}

@@ -1,0 +1,74 @@
+import {
+  nextTimerDueAt,
+  pairSilentAt,
+  transition,
+  type ClusterParameters,
+  type Effect,
+  type GroupEvent,
+  type TransitionResult,
+} from '../core';
+import { ConflictError, NotFoundError, VersionConflictError } from './errors';
+import { runEffects } from './effects';
+import type { GroupIndex, Ports } from './ports';
+import type { GroupRecord } from './records';
+
+/** How often a decision is re-made when a concurrent write on the same group got in first. */
+const ATTEMPTS = 5;
+
+export interface Applied {
+  record: GroupRecord;
+  result: TransitionResult;
+  params: ClusterParameters;
+}
+
+/** The sweep's and the fast path's view of a group's deadlines. */
+export function groupIndex(record: GroupRecord, params: ClusterParameters): GroupIndex {
+  return { timerDueAt: nextTimerDueAt(record.group, params), silentAt: pairSilentAt(record.group, params) };
+}
+
+/**
+ * The one way a group changes: read it, let the core decide, write the decision
+ * conditionally on the version read, then carry out its effects. When another write
+ * got in first, decide again on what it wrote — so of concurrent admin actions exactly
+ * one wins and the others are refused by the core with the states they conflict with.
+ *
+ * @param edit changes to the record's own fields (description) written with the decision
+ */
+export async function applyGroupEvent(
+  ports: Ports,
+  name: string,
+  event: GroupEvent,
+  edit?: (record: GroupRecord) => GroupRecord,
+): Promise<Applied> {
+  for (let attempt = 1; ; attempt++) {
+    const record = await ports.groups.get(name);
+    if (!record) throw new NotFoundError('group', name);
+    const params = await ports.settings.clusterParameters(record.clusterId);
+    const now = ports.clock.now();
+    const result = transition(record.group, event, now, params);
+    const refusal = result.effects.find((e): e is Extract<Effect, { type: 'Refuse' }> => e.type === 'Refuse');
+    if (refusal) throw new ConflictError(refusal.message, refusal.code, refusal.states);
+    if (result.outcome === 'ignored' && !edit) return { record, result, params };
+    const edited = edit ? edit(record) : record;
+    const next: GroupRecord = {
+      ...edited,
+      group: result.group,
+      version: record.version + 1,
+      updatedAt: new Date(now).toISOString(),
+    };
+    try {
+      await ports.groups.save(next, record.version, groupIndex(next, params));
+    } catch (e) {
+      if (e instanceof VersionConflictError && attempt < ATTEMPTS) continue;
+      if (e instanceof VersionConflictError) {
+        throw new ConflictError(
+          `Group ${name} is being changed by other requests; nothing was done. Try again.`,
+          'CONCURRENT_UPDATE',
+        );
+      }
+      throw e;
+    }
+    await runEffects(ports, name, result.effects);
+    return { record: next, result, params };
+  }
+}

@@ -1,0 +1,62 @@
+import type { Effect } from '../core';
+import type { Ports } from './ports';
+
+/**
+ * Carries out what a transition asked for, after its write succeeded: history lines,
+ * events, workflow starts. Each kind is attempted even if another fails, and a failure
+ * is logged for operators rather than failing a request whose decision is already
+ * stored: a lost workflow start is caught by the operation's deadline, a lost event or
+ * history line is reported here.
+ */
+export async function runEffects(ports: Ports, group: string, effects: Effect[]): Promise<void> {
+  const history = [];
+  const events = [];
+  const starts = [];
+  for (const e of effects) {
+    switch (e.type) {
+      case 'AppendHistory':
+        history.push(e.entry);
+        break;
+      case 'Publish':
+        events.push(e.event);
+        break;
+      case 'StartWorkflow':
+        starts.push(e);
+        break;
+      case 'OrderServices':
+        // Delivered in the node's next heartbeat answer; logged so operators can follow orders.
+        ports.log.info('Service order changed', { group, nodeId: e.nodeId, order: e.order, epoch: e.epoch });
+        break;
+      case 'Refuse':
+        break;
+      default: {
+        const never: never = e;
+        throw new Error(`unknown effect ${JSON.stringify(never)}`);
+      }
+    }
+  }
+  const results = await Promise.allSettled([
+    history.length > 0 ? ports.history.append(group, history) : Promise.resolve(),
+    events.length > 0 ? ports.events.publish(events) : Promise.resolve(),
+    ...starts.map((s) =>
+      ports.workflows.start({
+        group,
+        operationId: s.operationId,
+        workflow: s.workflow,
+        fromNode: s.fromNode,
+        toNode: s.toNode,
+        ...(s.waitSeconds === undefined ? {} : { waitSeconds: s.waitSeconds }),
+      }),
+    ),
+  ]);
+  const what = ['history', 'events', ...starts.map((s) => `workflow ${s.workflow} ${s.operationId}`)];
+  results.forEach((r, i) => {
+    if (r.status === 'rejected') {
+      ports.log.error(
+        `Group ${group}: the decision is stored but its ${what[i]} could not be written; ` +
+          'workflows are restarted by the sweep or failed by their deadline, events and history lines are lost.',
+        { group, error: String(r.reason) },
+      );
+    }
+  });
+}

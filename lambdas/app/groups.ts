@@ -1,0 +1,190 @@
+import {
+  inFailoverState,
+  newGroup,
+  nodeViews,
+  transition,
+  type ClusterParameters,
+  type CreateGroupBody,
+  type GroupState,
+  type HistoryEntry,
+  type NodeView as CoreNodeView,
+  type Operation,
+  type UpdateGroupBody,
+} from '../core';
+import { applyGroupEvent, groupIndex } from './applyGroupEvent';
+import { ConflictError, NotFoundError, ValidationError, type FieldError } from './errors';
+import type { Ports } from './ports';
+import type { GroupRecord, NodeRecord } from './records';
+
+/** A group as the API shows it (SPEC §4). */
+export interface GroupView {
+  name: string;
+  description: string;
+  clusterId: string;
+  highAvailability: boolean;
+  nodes: CoreNodeView[];
+  /** The node whose users its peer serves, if any. */
+  failedOver: string | null;
+  epoch: number;
+  version: number;
+  operation: {
+    id: string;
+    kind: Operation['kind'];
+    reason: Operation['reason'];
+    fromNode: string;
+    toNode: string;
+    phase: Operation['phase'];
+    startedAt: string;
+  } | null;
+  automaticFallbackAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function groupView(record: GroupRecord): GroupView {
+  const g = record.group;
+  const op = g.operation;
+  return {
+    name: g.name,
+    description: record.description,
+    clusterId: record.clusterId,
+    highAvailability: g.highAvailability,
+    nodes: nodeViews(g),
+    failedOver: g.failedOver,
+    epoch: g.epoch,
+    version: record.version,
+    operation: op
+      ? {
+          id: op.id,
+          kind: op.kind,
+          reason: op.reason,
+          fromNode: op.from,
+          toNode: op.to,
+          phase: op.phase,
+          startedAt: new Date(op.startedAt).toISOString(),
+        }
+      : null,
+    automaticFallbackAt: g.autoFallback ? new Date(g.autoFallback.dueAt).toISOString() : null,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  };
+}
+
+/** Checks SPEC §2's membership rules against the registered nodes; names the offending field. */
+function checkMembers(body: CreateGroupBody, nodes: (NodeRecord | null)[]): NodeRecord[] {
+  const errors: FieldError[] = [];
+  nodes.forEach((n, i) => {
+    if (!n) errors.push({ path: `nodes.${i}`, message: `node ${body.nodes[i]} is not registered` });
+  });
+  const found = nodes.filter((n): n is NodeRecord => n !== null);
+  const [a, b] = found;
+  if (a && b) {
+    const same = (field: 'clusterId' | 'publisherId' | 'softwareVersion', what: string) => {
+      if (a[field] !== b[field]) {
+        errors.push({
+          path: 'nodes.1',
+          message: `${b.nodeId} has ${what} ${b[field]} but ${a.nodeId} has ${a[field]}; both nodes of a group need the same ${what}`,
+        });
+      }
+    };
+    same('clusterId', 'cluster');
+    same('publisherId', 'database publisher');
+    same('softwareVersion', 'software version');
+  }
+  if (errors.length > 0) throw new ValidationError('The group cannot be made of these nodes.', errors);
+  const taken = found.find((n) => n.group !== null);
+  if (taken) {
+    throw new ConflictError(
+      `Node ${taken.nodeId} already belongs to group ${taken.group}; a node belongs to at most one group.`,
+      'IN_USE',
+    );
+  }
+  return found;
+}
+
+/**
+ * Seeds a new group's members with what their nodes last reported, replayed at the time
+ * they reported it, so that enabling HA judges them at once ("Critical services must be
+ * running before you turn on high availability").
+ */
+function seedFacts(group: GroupState, nodes: NodeRecord[], params: ClusterParameters): GroupState {
+  let g = group;
+  for (const n of nodes) {
+    if (!n.lastHeartbeat) continue;
+    const hb = { type: 'Heartbeat' as const, nodeId: n.nodeId, heartbeat: n.lastHeartbeat.body };
+    // With HA off the transition only records the facts, as of when they were reported.
+    g = transition(g, hb, n.lastHeartbeat.at, params).group;
+  }
+  return g;
+}
+
+/** Creates a group; with `highAvailability`, HA is then enabled through the state machine. */
+export async function createGroup(ports: Ports, body: CreateGroupBody): Promise<GroupView> {
+  const nodes = checkMembers(body, await Promise.all(body.nodes.map((id) => ports.nodes.get(id))));
+  const clusterId = nodes[0]?.clusterId ?? '';
+  const params = await ports.settings.clusterParameters(clusterId);
+  const now = new Date(ports.clock.now()).toISOString();
+  const record: GroupRecord = {
+    group: seedFacts(newGroup(body.name, body.nodes), nodes, params),
+    clusterId,
+    description: body.description ?? '',
+    version: 1,
+    tokens: Object.fromEntries(nodes.map((n) => [n.nodeId, n.tokenHash])),
+    createdAt: now,
+    updatedAt: now,
+  };
+  await ports.groups.create(record, groupIndex(record, params));
+  ports.log.info('Group created', { group: body.name, nodes: body.nodes });
+  if (body.highAvailability)
+    return groupView((await applyGroupEvent(ports, body.name, { type: 'EnableHa' })).record);
+  return groupView(record);
+}
+
+export async function getGroup(ports: Ports, name: string): Promise<GroupRecord> {
+  const record = await ports.groups.get(name);
+  if (!record) throw new NotFoundError('group', name);
+  return record;
+}
+
+export async function findGroups(ports: Ports, prefix: string): Promise<GroupView[]> {
+  return (await ports.groups.list(prefix)).map(groupView);
+}
+
+/** Changes the description and turns HA on or off, in one decision of the state machine. */
+export async function updateGroup(ports: Ports, name: string, body: UpdateGroupBody): Promise<GroupView> {
+  const event =
+    body.highAvailability === undefined
+      ? ({ type: 'SweepTick' } as const)
+      : body.highAvailability
+        ? ({ type: 'EnableHa' } as const)
+        : ({ type: 'DisableHa' } as const);
+  const description = body.description;
+  const edit = description === undefined ? undefined : (r: GroupRecord) => ({ ...r, description });
+  const { record } = await applyGroupEvent(ports, name, event, edit);
+  return groupView(record);
+}
+
+/** Deletes a group and frees its nodes; refused while HA is on and a workflow moves users. */
+export async function deleteGroup(ports: Ports, name: string): Promise<void> {
+  const record = await getGroup(ports, name);
+  if (record.group.highAvailability && record.group.operation) {
+    throw new ConflictError(
+      `Group ${name} has operation ${record.group.operation.id} running; wait for it to finish or disable HA first.`,
+      'OPERATION_IN_PROGRESS',
+      record.group.members.map((m) => ({ nodeId: m.nodeId, state: m.state, reason: m.reason })),
+    );
+  }
+  await ports.groups.remove(record);
+  ports.log.info('Group deleted', { group: name });
+}
+
+export async function groupHistory(ports: Ports, name: string, limit: number): Promise<HistoryEntry[]> {
+  await getGroup(ports, name);
+  return ports.history.list(name, limit);
+}
+
+/** Whether any group of the cluster has a node failed over (SPEC §3: no new users then). */
+export async function clusterInFailover(ports: Ports, clusterId: string): Promise<GroupRecord | null> {
+  const groups = await ports.groups.listByCluster(clusterId);
+  return groups.find((g) => inFailoverState(g.group)) ?? null;
+}

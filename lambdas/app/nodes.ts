@@ -1,0 +1,125 @@
+import {
+  DEFAULT_NODE_PARAMETERS,
+  NodeParametersSchema,
+  type NodeParameters,
+  type NodeParametersPatch,
+  type RegisterNodeBody,
+} from '../core';
+import { NotFoundError, ValidationError } from './errors';
+import type { Ports } from './ports';
+import type { NodeRecord } from './records';
+import { hashToken, newNodeToken } from './tokens';
+
+/** A node as the API shows it: never its token hash. */
+export interface NodeView {
+  nodeId: string;
+  hostname: string;
+  clusterId: string;
+  softwareVersion: string;
+  publisherId: string;
+  group: string | null;
+  userCount: number;
+  lastHeartbeatAt: string | null;
+  services: Record<string, string>;
+  database: string | null;
+  registeredAt: string;
+}
+
+/** The node's public view; heartbeat facts come from its group while it is in one. */
+export async function nodeView(ports: Ports, node: NodeRecord): Promise<NodeView> {
+  let last: { at: number | null; services: Record<string, string>; database: string | null } = {
+    at: node.lastHeartbeat?.at ?? null,
+    services: node.lastHeartbeat?.body.services ?? {},
+    database: node.lastHeartbeat?.body.database ?? null,
+  };
+  if (node.group) {
+    const member = (await ports.groups.get(node.group))?.group.members.find((m) => m.nodeId === node.nodeId);
+    if (member?.lastHeartbeatAt) {
+      last = { at: member.lastHeartbeatAt, services: member.services, database: member.database };
+    }
+  }
+  return {
+    nodeId: node.nodeId,
+    hostname: node.hostname,
+    clusterId: node.clusterId,
+    softwareVersion: node.softwareVersion,
+    publisherId: node.publisherId,
+    group: node.group,
+    userCount: node.userCount,
+    lastHeartbeatAt: last.at === null ? null : new Date(last.at).toISOString(),
+    services: last.services,
+    database: last.database,
+    registeredAt: node.registeredAt,
+  };
+}
+
+/** Registers a node and issues its token, shown this once and stored only as a hash. */
+export async function registerNode(
+  ports: Ports,
+  body: RegisterNodeBody,
+): Promise<{ node: NodeView; token: string }> {
+  const token = newNodeToken(body.nodeId);
+  const node: NodeRecord = {
+    ...body,
+    tokenHash: hashToken(token),
+    group: null,
+    parameters: { ...DEFAULT_NODE_PARAMETERS },
+    userCount: 0,
+    lastHeartbeat: null,
+    registeredAt: new Date(ports.clock.now()).toISOString(),
+  };
+  await ports.nodes.create(node);
+  ports.log.info('Node registered', { nodeId: node.nodeId, clusterId: node.clusterId });
+  return { node: await nodeView(ports, node), token };
+}
+
+export async function getNode(ports: Ports, nodeId: string): Promise<NodeRecord> {
+  const node = await ports.nodes.get(nodeId);
+  if (!node) throw new NotFoundError('node', nodeId);
+  return node;
+}
+
+export async function listNodes(ports: Ports): Promise<NodeView[]> {
+  const nodes = await ports.nodes.list();
+  return Promise.all(nodes.map((n) => nodeView(ports, n)));
+}
+
+/** Deletes a node that is in no group and home to no user. */
+export async function deleteNode(ports: Ports, nodeId: string): Promise<void> {
+  await getNode(ports, nodeId);
+  await ports.nodes.remove(nodeId);
+  ports.log.info('Node deleted', { nodeId });
+}
+
+/** Issues a new token; the old one stops working at once, in its group's fast path too. */
+export async function rotateToken(ports: Ports, nodeId: string): Promise<{ token: string }> {
+  const node = await getNode(ports, nodeId);
+  const token = newNodeToken(nodeId);
+  const hash = hashToken(token);
+  await ports.nodes.setTokenHash(nodeId, hash);
+  if (node.group) await ports.groups.setToken(node.group, nodeId, hash);
+  ports.log.info('Node token rotated', { nodeId });
+  return { token };
+}
+
+export async function nodeParameters(ports: Ports, nodeId: string): Promise<NodeParameters> {
+  return (await getNode(ports, nodeId)).parameters;
+}
+
+/** Changes per-node parameters; the lower ≤ upper rule is checked on the merged result. */
+export async function patchNodeParameters(
+  ports: Ports,
+  nodeId: string,
+  patch: NodeParametersPatch,
+): Promise<NodeParameters> {
+  const node = await getNode(ports, nodeId);
+  const merged = NodeParametersSchema.safeParse({ ...node.parameters, ...patch });
+  if (!merged.success) {
+    throw new ValidationError(
+      'The parameters would break a rule; nothing was changed.',
+      merged.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
+  }
+  await ports.nodes.setParameters(nodeId, merged.data);
+  return merged.data;
+}

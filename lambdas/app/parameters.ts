@@ -1,0 +1,49 @@
+import {
+  ClusterParametersSchema,
+  type ClusterParameters,
+  type ClusterParametersPatch,
+  type EnterpriseParameters,
+} from '../core';
+import { ValidationError } from './errors';
+import type { Ports } from './ports';
+
+export function clusterParameters(ports: Ports, clusterId: string): Promise<ClusterParameters> {
+  return ports.settings.clusterParameters(clusterId);
+}
+
+/**
+ * Changes cluster-wide parameters. The cross-field rules (timeout > interval, init
+ * timeout ≥ timeout) are checked on the merged result, so related values can be raised
+ * together; the write is conditional on the version read.
+ */
+export async function patchClusterParameters(
+  ports: Ports,
+  clusterId: string,
+  patch: ClusterParametersPatch,
+): Promise<ClusterParameters> {
+  const stored = await ports.settings.clusterParametersRecord(clusterId);
+  const current = stored?.parameters ?? (await ports.settings.clusterParameters(clusterId));
+  const merged = ClusterParametersSchema.safeParse({ ...current, ...patch });
+  if (!merged.success) {
+    throw new ValidationError(
+      'The parameters would break a rule; nothing was changed.',
+      merged.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
+  }
+  await ports.settings.saveClusterParameters(clusterId, merged.data, stored?.version ?? 0);
+  ports.log.info('Cluster parameters changed', { clusterId, changed: Object.keys(patch) });
+  return merged.data;
+}
+
+export function enterpriseParameters(ports: Ports): Promise<EnterpriseParameters> {
+  return ports.settings.enterprise();
+}
+
+export async function putEnterpriseParameters(
+  ports: Ports,
+  body: EnterpriseParameters,
+): Promise<EnterpriseParameters> {
+  await ports.settings.saveEnterprise(body);
+  ports.log.info('Enterprise parameters changed', { ...body });
+  return body;
+}

@@ -1,0 +1,136 @@
+import type { ClusterParameters, HeartbeatBody, HistoryEntry, DomainEvent, WorkflowKind } from '../core';
+import type { EnterpriseRecord, GroupRecord, LastHeartbeat, NodeRecord, UserRecord } from './records';
+
+/** Where the sweep and the heartbeat's fast path find a group's deadlines (see docs/data-model.md). */
+export interface GroupIndex {
+  timerDueAt: number | null;
+  silentAt: number | null;
+}
+
+/** What the one-write heartbeat needs to state its condition. */
+export interface SteadyHeartbeatWrite {
+  group: string;
+  /** Position of the node in `members`, from the membership cache; verified by the condition. */
+  memberIndex: number;
+  nodeId: string;
+  tokenHash: string;
+  heartbeat: HeartbeatBody;
+  /** The critical services the heartbeat reports down. */
+  servicesDown: string[];
+  now: number;
+  params: ClusterParameters;
+}
+
+export type SteadyHeartbeatOutcome =
+  | { written: true; record: GroupRecord }
+  /** The condition failed: the state machine must decide (or the group, node or token is not what the cache thought). */
+  | { written: false };
+
+export interface GroupRepository {
+  get(name: string): Promise<GroupRecord | null>;
+  /**
+   * Creates the group and marks its nodes as members in one transaction. Fails with a
+   * ConflictError when the name is taken or a node already belongs to a group.
+   */
+  create(record: GroupRecord, index: GroupIndex): Promise<void>;
+  /** Replaces the group if its stored version is still `expectedVersion`; else VersionConflictError. */
+  save(record: GroupRecord, expectedVersion: number, index: GroupIndex): Promise<void>;
+  /** Deletes the group and frees its nodes, if its version is still `expectedVersion`. */
+  remove(record: GroupRecord): Promise<void>;
+  list(namePrefix: string): Promise<GroupRecord[]>;
+  listByCluster(clusterId: string): Promise<GroupRecord[]>;
+  /** Names of the groups with a timer or a pair silence due at `now`. */
+  due(now: number): Promise<string[]>;
+  /** The heartbeat's one conditional write; see `isSteadyHeartbeat` in the core. */
+  steadyHeartbeat(write: SteadyHeartbeatWrite): Promise<SteadyHeartbeatOutcome>;
+  /** Sets a member's token hash (token rotation). */
+  setToken(group: string, nodeId: string, tokenHash: string): Promise<void>;
+}
+
+export interface NodeRepository {
+  /** ConflictError when the node id is taken. */
+  create(node: NodeRecord): Promise<void>;
+  get(nodeId: string): Promise<NodeRecord | null>;
+  list(): Promise<NodeRecord[]>;
+  listByCluster(clusterId: string): Promise<NodeRecord[]>;
+  /** ConflictError while it is in a group or users have it as home. */
+  remove(nodeId: string): Promise<void>;
+  setTokenHash(nodeId: string, tokenHash: string): Promise<void>;
+  setParameters(nodeId: string, parameters: NodeRecord['parameters']): Promise<void>;
+  recordHeartbeat(nodeId: string, heartbeat: LastHeartbeat): Promise<void>;
+}
+
+export interface UserRepository {
+  /** Puts the user and counts it on its home node, in one transaction; ConflictError when it exists. */
+  create(user: UserRecord): Promise<void>;
+  get(userId: string): Promise<UserRecord | null>;
+  remove(user: UserRecord): Promise<void>;
+  /** Moves the user's home, moving the counts with it, if its home is still `user.homeNode`. */
+  setHome(user: UserRecord, homeNode: string | null): Promise<void>;
+  /** Up to `limit` users whose home is `nodeId`. */
+  listByHome(nodeId: string, limit: number): Promise<string[]>;
+}
+
+export interface SettingsRepository {
+  clusterParameters(clusterId: string): Promise<ClusterParameters>;
+  /** Stored parameters with their version, or null when the cluster uses the defaults. */
+  clusterParametersRecord(
+    clusterId: string,
+  ): Promise<{ parameters: ClusterParameters; version: number } | null>;
+  saveClusterParameters(
+    clusterId: string,
+    parameters: ClusterParameters,
+    expectedVersion: number,
+  ): Promise<void>;
+  enterprise(): Promise<EnterpriseRecord>;
+  saveEnterprise(record: EnterpriseRecord): Promise<void>;
+}
+
+export interface HistoryRepository {
+  append(group: string, entries: HistoryEntry[]): Promise<void>;
+  /** Newest first. */
+  list(group: string, limit: number): Promise<HistoryEntry[]>;
+}
+
+/** What a workflow execution starts with (the contract of `statemachines/*.asl.json`). */
+export interface WorkflowInput {
+  group: string;
+  operationId: string;
+  workflow: WorkflowKind | 'AUTO_FALLBACK';
+  fromNode: string;
+  toNode: string;
+  waitSeconds?: number;
+}
+
+export interface WorkflowStarter {
+  /** Starts the workflow; starting the same operation twice starts it once. */
+  start(input: WorkflowInput): Promise<void>;
+}
+
+export interface EventPublisher {
+  publish(events: DomainEvent[]): Promise<void>;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+/** Everything the use cases need from the outside world. */
+export interface Ports {
+  groups: GroupRepository;
+  nodes: NodeRepository;
+  users: UserRepository;
+  settings: SettingsRepository;
+  history: HistoryRepository;
+  workflows: WorkflowStarter;
+  events: EventPublisher;
+  clock: Clock;
+  log: OperatorLog;
+}
+
+/** Structured log lines for operators (Powertools Logger satisfies it). */
+export interface OperatorLog {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}

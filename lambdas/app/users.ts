@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import { chooseHomeNode, currentNode, planRebalance, type CreateUserBody, type UserMove } from '../core';
+import { clusterInFailover } from './groups';
+import { ConflictError, NotFoundError, ValidationError } from './errors';
+import type { Ports } from './ports';
+import type { GroupRecord, NodeRecord, UserRecord } from './records';
+
+/** A user as the API shows it (SPEC §4). */
+export interface UserView {
+  userId: string;
+  clusterId: string;
+  homeNode: string | null;
+  currentNode: string | null;
+  relogin: { lowerLimitSeconds: number; upperLimitSeconds: number; afterSeconds: number } | null;
+}
+
+/**
+ * When this user's client should log in again after a failover or fallback: a point
+ * between the serving node's lower and upper limits, spread by user id so that 150,000
+ * clients do not all come back in the same second, and stable so a client asking twice
+ * gets the same answer.
+ */
+function reloginAfter(userId: string, lower: number, upper: number): number {
+  const spread = createHash('sha256').update(userId).digest().readUInt32BE(0) / 0x1_0000_0000;
+  return lower + Math.floor(spread * (upper - lower + 1));
+}
+
+async function view(ports: Ports, user: UserRecord): Promise<UserView> {
+  if (!user.homeNode) return { ...user, homeNode: null, currentNode: null, relogin: null };
+  const home = await ports.nodes.get(user.homeNode);
+  const group = home?.group ? await ports.groups.get(home.group) : null;
+  const serving = group ? currentNode(user.homeNode, group.group) : user.homeNode;
+  const servingNode = serving === user.homeNode ? home : await ports.nodes.get(serving);
+  const p = servingNode?.parameters;
+  return {
+    userId: user.userId,
+    clusterId: user.clusterId,
+    homeNode: user.homeNode,
+    currentNode: serving,
+    relogin: p
+      ? {
+          lowerLimitSeconds: p.clientReloginLowerLimit,
+          upperLimitSeconds: p.clientReloginUpperLimit,
+          afterSeconds: reloginAfter(user.userId, p.clientReloginLowerLimit, p.clientReloginUpperLimit),
+        }
+      : null,
+  };
+}
+
+async function clusterGroups(
+  ports: Ports,
+  clusterId: string,
+): Promise<{ groups: GroupRecord[]; nodes: NodeRecord[] }> {
+  const [groups, nodes] = await Promise.all([
+    ports.groups.listByCluster(clusterId),
+    ports.nodes.listByCluster(clusterId),
+  ]);
+  return { groups, nodes };
+}
+
+const counts = (nodes: NodeRecord[]) => Object.fromEntries(nodes.map((n) => [n.nodeId, n.userCount]));
+const assignmentGroups = (groups: GroupRecord[]) =>
+  groups.map((g) => ({ name: g.group.name, nodes: g.group.nodes }));
+
+/**
+ * Adds a user and lets the sync agent choose its home node. Refused while a node of
+ * the cluster is failed over, as the manual requires.
+ */
+export async function addUser(ports: Ports, body: CreateUserBody): Promise<UserView> {
+  const failing = await clusterInFailover(ports, body.clusterId);
+  if (failing) {
+    throw new ConflictError(
+      `Users cannot be added to cluster ${body.clusterId} while group ${failing.group.name} is failed over; fall back first.`,
+      'FAILOVER_IN_PROGRESS',
+      failing.group.members.map((m) => ({ nodeId: m.nodeId, state: m.state, reason: m.reason })),
+    );
+  }
+  const [{ userAssignmentMode }, { groups, nodes }] = await Promise.all([
+    ports.settings.enterprise(),
+    clusterGroups(ports, body.clusterId),
+  ]);
+  const homeNode = chooseHomeNode(userAssignmentMode, assignmentGroups(groups), counts(nodes));
+  const user: UserRecord = { ...body, homeNode, createdAt: new Date(ports.clock.now()).toISOString() };
+  await ports.users.create(user);
+  return view(ports, user);
+}
+
+export async function getUser(ports: Ports, userId: string): Promise<UserView> {
+  const user = await ports.users.get(userId);
+  if (!user) throw new NotFoundError('user', userId);
+  return view(ports, user);
+}
+
+export async function deleteUser(ports: Ports, userId: string): Promise<void> {
+  const user = await ports.users.get(userId);
+  if (!user) throw new NotFoundError('user', userId);
+  await ports.users.remove(user);
+}
+
+/** Assigns a user's home node by hand: only in mode NONE, and only to a node of its cluster. */
+export async function setHome(ports: Ports, userId: string, nodeId: string): Promise<UserView> {
+  const user = await ports.users.get(userId);
+  if (!user) throw new NotFoundError('user', userId);
+  const { userAssignmentMode } = await ports.settings.enterprise();
+  if (userAssignmentMode !== 'NONE') {
+    throw new ConflictError(
+      `User assignment mode is ${userAssignmentMode}: the sync agent assigns users. Set it to NONE with PUT /v1/enterprise-parameters to assign by hand.`,
+      'MODE',
+    );
+  }
+  const node = await ports.nodes.get(nodeId);
+  if (!node || node.clusterId !== user.clusterId) {
+    throw new ValidationError(`Node ${nodeId} is not a node of cluster ${user.clusterId}.`, [
+      { path: 'nodeId', message: `must be a registered node of cluster ${user.clusterId}` },
+    ]);
+  }
+  await ports.users.setHome(user, nodeId);
+  return view(ports, { ...user, homeNode: nodeId });
+}
+
+/** How many users one rebalance moves at most; the rest is left to the next call. */
+const REBALANCE_BATCH = 5_000;
+
+/**
+ * Re-runs the sync agent's assignment over a cluster: plans the fewest moves, then
+ * moves that many users per pair of nodes (each move a conditional transaction that
+ * keeps the node counts right). Refused during a failover, like adding users.
+ */
+export async function rebalance(
+  ports: Ports,
+  clusterId: string,
+): Promise<{ planned: UserMove[]; moved: number }> {
+  const failing = await clusterInFailover(ports, clusterId);
+  if (failing) {
+    throw new ConflictError(
+      `Cluster ${clusterId} cannot be rebalanced while group ${failing.group.name} is failed over; fall back first.`,
+      'FAILOVER_IN_PROGRESS',
+    );
+  }
+  const [{ userAssignmentMode }, { groups, nodes }] = await Promise.all([
+    ports.settings.enterprise(),
+    clusterGroups(ports, clusterId),
+  ]);
+  const planned = planRebalance(userAssignmentMode, assignmentGroups(groups), counts(nodes));
+  let moved = 0;
+  for (const move of planned) {
+    const ids = await ports.users.listByHome(move.from, Math.min(move.count, REBALANCE_BATCH - moved));
+    for (const userId of ids) {
+      const user = await ports.users.get(userId);
+      if (!user || user.homeNode !== move.from) continue;
+      await ports.users.setHome(user, move.to);
+      moved += 1;
+    }
+    if (moved >= REBALANCE_BATCH) break;
+  }
+  ports.log.info('Cluster rebalanced', { clusterId, mode: userAssignmentMode, moved });
+  return { planned, moved };
+}

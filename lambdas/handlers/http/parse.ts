@@ -1,0 +1,21 @@
+import type { z } from 'zod';
+import { ValidationError } from '../../app/errors';
+
+/**
+ * Validates one part of a request against its schema; a violation is a 400 naming each
+ * field (`nodes.1`, `keepAliveTimeout`) and nothing is written.
+ */
+export function parse<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  part: 'body' | 'query' | 'path',
+): z.infer<S> {
+  const result = schema.safeParse(value ?? (part === 'body' ? undefined : {}));
+  if (result.success) return result.data;
+  const errors = result.error.issues.map((i) => ({
+    path: i.path.map(String).join('.'),
+    message: i.message,
+  }));
+  const fields = errors.map((e) => e.path || part).join(', ');
+  throw new ValidationError(`The request ${part} is invalid (${fields}); nothing was changed.`, errors);
+}

@@ -1,0 +1,91 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthorizedError,
+  ValidationError,
+  type FieldError,
+} from '../../app/errors';
+import type { NodeStatus } from '../../core';
+
+/** RFC 9457 problem details, as every error of the API answers. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: FieldError[];
+  code?: string;
+  states?: NodeStatus[];
+}
+
+const TYPE = 'https://presence-ha.dev/problems/';
+
+/** A problem+json response. */
+export function problemResponse(p: Problem): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: p.status,
+    headers: { 'content-type': 'application/problem+json' },
+    body: JSON.stringify(p),
+  };
+}
+
+/** Body too large for the API (SPEC §4: over 256 KiB). */
+export class PayloadTooLargeError extends Error {
+  override readonly name = 'PayloadTooLargeError';
+}
+
+/**
+ * Maps an error to its problem. Domain errors carry their own words; middy's body
+ * parser answers malformed JSON with 415/422, which SPEC §4 wants as 400; anything
+ * unknown is a 500 that says what to do, with no internals.
+ */
+export function toProblem(e: unknown): Problem {
+  if (e instanceof ValidationError) {
+    return {
+      type: `${TYPE}validation`,
+      title: 'Invalid request',
+      status: 400,
+      detail: e.message,
+      errors: e.errors,
+    };
+  }
+  if (e instanceof NotFoundError)
+    return { type: `${TYPE}not-found`, title: 'Not found', status: 404, detail: e.message };
+  if (e instanceof ConflictError) {
+    return {
+      type: `${TYPE}conflict`,
+      title: 'Conflict with the current state',
+      status: 409,
+      detail: e.message,
+      code: e.code,
+      ...(e.states.length > 0 ? { states: e.states } : {}),
+    };
+  }
+  if (e instanceof UnauthorizedError) {
+    return { type: `${TYPE}unauthorized`, title: 'Unauthorized', status: 401, detail: e.message };
+  }
+  if (e instanceof ForbiddenError)
+    return { type: `${TYPE}forbidden`, title: 'Forbidden', status: 403, detail: e.message };
+  if (e instanceof PayloadTooLargeError) {
+    return { type: `${TYPE}too-large`, title: 'Payload too large', status: 413, detail: e.message };
+  }
+  const status = (e as { statusCode?: number } | null)?.statusCode;
+  if (status === 415 || status === 422) {
+    return {
+      type: `${TYPE}validation`,
+      title: 'Invalid request',
+      status: 400,
+      detail: 'The body is not valid JSON.',
+      errors: [{ path: '', message: 'malformed JSON' }],
+    };
+  }
+  return {
+    type: `${TYPE}internal`,
+    title: 'Internal error',
+    status: 500,
+    detail:
+      'The control plane failed to handle this request; nothing is known to have changed. Retry, and if it persists check the function logs.',
+  };
+}

@@ -1,0 +1,21 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { sweep } from '../app';
+import { ports } from './composition';
+import { logger, metrics } from './observability';
+
+/** The minute sweep (EventBridge schedule): fails the invocation when a group could not be judged, so its alarm fires. */
+export const handler = middy(async () => {
+  const report = await sweep(ports());
+  metrics.addMetric('SweepGroupsVisited', MetricUnit.Count, report.visited);
+  metrics.addMetric('SweepGroupsChanged', MetricUnit.Count, report.changed.length);
+  logger.info('Sweep done', { ...report });
+  if (report.failed.length > 0) {
+    throw new Error(`Sweep could not evaluate ${report.failed.length} group(s): ${report.failed.join(', ')}`);
+  }
+  return report;
+})
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

