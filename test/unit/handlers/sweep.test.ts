@@ -1,0 +1,62 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { apiHarness, type ApiHarness } from '../../support/apiHarness';
+import { beat, normalPair, states } from '../../support/apiPair';
+import { handler } from '../../../lambdas/handlers/sweep';
+import { localContext } from '../../../local/apiGatewayEvent';
+
+let h: ApiHarness;
+beforeEach(async () => {
+  h = await apiHarness();
+});
+
+const runSweep = () => handler({}, localContext('sweep')) as Promise<{ visited: number; changed: string[] }>;
+
+describe('the minute sweep', () => {
+  it('visits no group while both nodes keep talking and no timer runs', async () => {
+    const { a, b } = await normalPair(h);
+    h.clock.t += 1000;
+    await beat(h, a);
+    await beat(h, b);
+    h.dynamoCalls.length = 0;
+    expect(await runSweep()).toMatchObject({ visited: 0, changed: [] });
+    // Two index queries, no scan.
+    expect(h.dynamoCalls).toEqual(['QueryCommand', 'QueryCommand']);
+  });
+
+  it('finds a pair where nobody speaks any more: both Unknown', async () => {
+    await normalPair(h);
+    h.clock.t += 4000;
+    expect(await runSweep()).toMatchObject({ visited: 1, changed: ['prg-1'] });
+    expect(await states(h)).toEqual([
+      ['UNKNOWN', 'UNKNOWN'],
+      ['UNKNOWN', 'UNKNOWN'],
+    ]);
+    // Settled: nothing left for the sweep to find.
+    h.clock.t += 60_000;
+    expect(await runSweep()).toMatchObject({ visited: 0 });
+  });
+
+  it('a node never heard from: the initialization window runs out and its peer takes over (Peer Down During Initialization)', async () => {
+    await h.call('PATCH', '/v1/clusters/c1/parameters', {
+      body: { keepAliveInterval: 1, keepAliveTimeout: 3, initializationKeepAliveTimeout: 6 },
+    });
+    const { registerNode } = await import('../../support/apiPair');
+    const a = await registerNode(h, 'imp-a');
+    await registerNode(h, 'imp-b');
+    await beat(h, a);
+    await h.call('POST', '/v1/groups', {
+      body: { name: 'prg-1', nodes: ['imp-a', 'imp-b'], highAvailability: true },
+    });
+    for (let s = 0; s < 6; s++) {
+      h.clock.t += 1000;
+      await beat(h, a);
+    }
+    h.clock.t += 500;
+    await runSweep();
+    expect(await states(h)).toEqual([
+      ['TAKING_OVER', 'PEER_DOWN_DURING_INITIALIZATION'],
+      ['DOWN', 'INITIALIZATION'],
+    ]);
+    expect(h.started()).toEqual([expect.objectContaining({ workflow: 'TAKE_OVER', fromNode: 'imp-b' })]);
+  });
+});
