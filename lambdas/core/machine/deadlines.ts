@@ -1,28 +1,39 @@
 import type { ClusterParameters } from '../schemas/parameters';
-import type { GroupState } from '../types';
+import type { GroupState, Member } from '../types';
 
 /**
- * The earliest moment (epoch ms) at which the passing of time alone could change the
- * group: a heartbeat going stale, an initialization window or critical-service delay
- * running out, a workflow deadline, an automatic fallback falling due. Null when only a
- * new event can change it. Stored beside the group, it lets the sweep visit only the
- * groups that are due instead of scanning them all.
+ * States whose critical-service delay can make something happen: only a node that
+ * serves users fails over when a fault outlasts `criticalServiceDelay`. A node failed
+ * over by hand reports its services stopped for as long as it stays Idle; counting those
+ * would leave a deadline in the past for the whole failover, and the sweep and the
+ * one-write heartbeat would both treat the group as due forever.
  */
-export function nextDueAt(group: GroupState, p: ClusterParameters): number | null {
+const FAULT_TIMED_STATES = new Set(['NORMAL', 'RUNNING_IN_BACKUP_MODE']);
+
+/** States whose silence changes nothing more: the node is already shown as lost. */
+const SILENCE_SETTLED_STATES = new Set(['DOWN']);
+
+function faultDeadlines(m: Member, p: ClusterParameters): number[] {
+  if (m.state === null || !FAULT_TIMED_STATES.has(m.state)) return [];
+  const starts = [...Object.values(m.servicesDownSince)];
+  if (m.databaseDownSince !== null) starts.push(m.databaseDownSince);
+  return starts.map((since) => since + p.criticalServiceDelay * 1000);
+}
+
+/**
+ * The earliest moment (epoch ms) a timer of the group runs out: an initialization
+ * window, a critical-service delay of a serving node, a workflow deadline, an automatic
+ * fallback. It leaves out the heartbeat deadlines, so a steady heartbeat (which only
+ * moves those) never has to rewrite it: stored beside the group, it is both the sweep's
+ * timer index and a condition of the heartbeat's one-write fast path. Null when no timer
+ * runs.
+ */
+export function nextTimerDueAt(group: GroupState, p: ClusterParameters): number | null {
   if (!group.highAvailability) return null;
-  const timeout = p.keepAliveTimeout * 1000;
   const times: number[] = [];
   for (const m of group.members) {
-    const peer = group.members.find((x) => x.nodeId !== m.nodeId);
-    if (m.lastHeartbeatAt !== null) {
-      // Stale (isFresh) and lost (isSilent) are both "more than timeout", hence the +1.
-      times.push(m.lastHeartbeatAt + timeout + 1);
-      times.push(Math.max(m.lastHeartbeatAt, peer?.heardSince ?? m.lastHeartbeatAt) + timeout + 1);
-    }
     if (m.initDeadline !== null) times.push(m.initDeadline);
-    const faultStarts = [...Object.values(m.servicesDownSince)];
-    if (m.databaseDownSince !== null) faultStarts.push(m.databaseDownSince);
-    for (const since of faultStarts) times.push(since + p.criticalServiceDelay * 1000);
+    times.push(...faultDeadlines(m, p));
   }
   const op = group.operation;
   if (op) {
@@ -34,27 +45,23 @@ export function nextDueAt(group: GroupState, p: ClusterParameters): number | nul
 }
 
 /**
- * The earliest moment (epoch ms) a timer of the group runs out: an initialization
- * window, a critical-service delay, a workflow deadline, an automatic fallback. Unlike
- * {@link nextDueAt} it leaves out the heartbeat deadlines, so a steady heartbeat (which
- * only moves those) never has to rewrite it: stored beside the group, it is both the
- * sweep's timer index and a condition of the heartbeat's one-write fast path.
+ * The earliest moment (epoch ms) at which the passing of time alone could change the
+ * group: {@link nextTimerDueAt}, or a node's heartbeat going stale or lost. Null when
+ * only a new event can change it.
  */
-export function nextTimerDueAt(group: GroupState, p: ClusterParameters): number | null {
+export function nextDueAt(group: GroupState, p: ClusterParameters): number | null {
   if (!group.highAvailability) return null;
+  const timeout = p.keepAliveTimeout * 1000;
   const times: number[] = [];
+  const timer = nextTimerDueAt(group, p);
+  if (timer !== null) times.push(timer);
   for (const m of group.members) {
-    if (m.initDeadline !== null) times.push(m.initDeadline);
-    const faultStarts = [...Object.values(m.servicesDownSince)];
-    if (m.databaseDownSince !== null) faultStarts.push(m.databaseDownSince);
-    for (const since of faultStarts) times.push(since + p.criticalServiceDelay * 1000);
+    if (m.lastHeartbeatAt === null || (m.state !== null && SILENCE_SETTLED_STATES.has(m.state))) continue;
+    const peer = group.members.find((x) => x.nodeId !== m.nodeId);
+    // Stale (isFresh) and lost (isSilent) are both "more than timeout", hence the +1.
+    times.push(m.lastHeartbeatAt + timeout + 1);
+    times.push(Math.max(m.lastHeartbeatAt, peer?.heardSince ?? m.lastHeartbeatAt) + timeout + 1);
   }
-  const op = group.operation;
-  if (op) {
-    times.push(op.expiresAt + 1);
-    if (op.servicesDeadline !== null) times.push(op.servicesDeadline + 1);
-  }
-  if (group.autoFallback) times.push(group.autoFallback.dueAt);
   return times.length === 0 ? null : Math.min(...times);
 }
 

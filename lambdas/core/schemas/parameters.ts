@@ -67,22 +67,22 @@ export const DEFAULT_CLUSTER_PARAMETERS: ClusterParameters = {
   criticalServices: [...DEFAULT_CRITICAL_SERVICES],
 };
 
+/** Per-node parameters without the cross-field rule; PATCH bodies are partials of this. */
+export const NodeParametersFieldsSchema = z.object({
+  clientReloginLowerLimit: seconds(0, 3600),
+  clientReloginUpperLimit: seconds(0, 3600),
+});
+
 /** Per-node parameters: how long clients wait before re-login to this node. */
-export const NodeParametersSchema = z
-  .object({
-    clientReloginLowerLimit: seconds(0, 3600),
-    clientReloginUpperLimit: seconds(0, 3600),
-  })
-  .strict()
-  .superRefine((p, ctx) => {
-    if (p.clientReloginLowerLimit > p.clientReloginUpperLimit) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['clientReloginLowerLimit'],
-        message: `must not exceed clientReloginUpperLimit (${p.clientReloginUpperLimit} s)`,
-      });
-    }
-  });
+export const NodeParametersSchema = NodeParametersFieldsSchema.strict().superRefine((p, ctx) => {
+  if (p.clientReloginLowerLimit > p.clientReloginUpperLimit) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['clientReloginLowerLimit'],
+      message: `must not exceed clientReloginUpperLimit (${p.clientReloginUpperLimit} s)`,
+    });
+  }
+});
 export type NodeParameters = z.infer<typeof NodeParametersSchema>;
 
 export const DEFAULT_NODE_PARAMETERS: NodeParameters = {

@@ -12,10 +12,12 @@ export function parse<S extends z.ZodType>(
 ): z.infer<S> {
   const result = schema.safeParse(value ?? (part === 'body' ? undefined : {}));
   if (result.success) return result.data;
-  const errors = result.error.issues.map((i) => ({
-    path: i.path.map(String).join('.'),
-    message: i.message,
-  }));
+  // An unknown field is reported by zod on the object with the keys beside it; name each key.
+  const errors = result.error.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((k) => ({ path: [...i.path, k].map(String).join('.'), message: 'is not a known field' }))
+      : [{ path: i.path.map(String).join('.'), message: i.message }],
+  );
   const fields = errors.map((e) => e.path || part).join(', ');
   throw new ValidationError(`The request ${part} is invalid (${fields}); nothing was changed.`, errors);
 }

@@ -36,6 +36,27 @@ describe('POST /v1/nodes/{nodeId}/heartbeat', () => {
     }
   });
 
+  it('stays one write per heartbeat through a manual failover: the idle node reports its services stopped', async () => {
+    const { a, b } = await normalPair(h);
+    const f = await h.call('POST', '/v1/groups/prg-1/failover', { body: { nodeId: 'imp-a' } });
+    const { runTask } = await import('../../../lambdas/handlers/workflowTask');
+    await runTask({ task: 'moveUsers', group: 'prg-1', operationId: f.body.operation.id });
+    for (const s of Object.keys(a.services)) a.services[s] = 'stopped'; // obeying 'stop'
+    for (let i = 0; i < 2; i++) {
+      h.clock.t += 1000;
+      await beat(h, a);
+      await beat(h, b);
+    }
+    // Well past criticalServiceDelay: an Idle node's stopped services are not a fault to time.
+    for (let i = 0; i < 5; i++) {
+      h.clock.t += 1000;
+      h.dynamoCalls.length = 0;
+      expect((await beat(h, a)).body).toMatchObject({ state: 'IDLE', serviceOrder: 'stop' });
+      expect((await beat(h, b)).body).toMatchObject({ state: 'RUNNING_IN_BACKUP_MODE' });
+      expect(h.dynamoCalls).toEqual(['UpdateItemCommand', 'UpdateItemCommand']);
+    }
+  });
+
   it("detects the peer's lost heartbeat on the next heartbeat, without waiting for the sweep", async () => {
     const { a, b } = await normalPair(h);
     h.clock.t += 1000;

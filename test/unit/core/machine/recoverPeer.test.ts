@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { currentNode, type Effect } from '../../../../lambdas/core';
+import { FAST_PARAMETERS as p, PairSimulator } from '../../../support/pairSimulator';
+
+const A = 'imp-a';
+const B = 'imp-b';
+
+describe('recovery when node 2 is the one failed over', () => {
+  it('brings node 2’s users home from node 1', () => {
+    const sim = new PairSimulator().startNormal();
+    sim.crash(B);
+    sim.run(p.criticalServiceDelay + 2);
+    expect(currentNode(B, sim.group)).toBe(A);
+    // The backup fails as well while node 2 is still not healthy: both fail.
+    sim.crash(A);
+    sim.run(p.criticalServiceDelay + 2);
+    expect(sim.pair().map(([state]) => state)).toEqual(['RUNNING_IN_FAILED_MODE', 'RUNNING_IN_FAILED_MODE']);
+    sim.repair(A);
+    sim.repair(B);
+    sim.autoWorkflows = false;
+    const r = sim.apply({ type: 'AdminRecover' });
+    expect(r.effects).toContainEqual<Effect>({
+      type: 'StartWorkflow',
+      workflow: 'RECOVER',
+      operationId: sim.group.operation!.id,
+      fromNode: A,
+      toNode: B,
+    });
+    sim.completeWorkflow();
+    sim.run(2);
+    expect(sim.pair()).toEqual([
+      ['NORMAL', 'NORMAL'],
+      ['NORMAL', 'NORMAL'],
+    ]);
+    expect(currentNode(B, sim.group)).toBe(B);
+  });
+});
