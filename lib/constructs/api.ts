@@ -1,0 +1,217 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpStage,
+  LogGroupLogDestination,
+  type IHttpRouteAuthorizer,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import {
+  AccountRecovery,
+  Mfa,
+  OAuthScope,
+  ResourceServerScope,
+  UserPool,
+  UserPoolClient,
+  UserPoolClientIdentityProvider,
+  UserPoolDomain,
+} from 'aws-cdk-lib/aws-cognito';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { ROUTES, type FunctionId, type RouteAuth } from '../../lambdas/handlers/definitions';
+
+/** The Cognito resource server of the API: its scopes are `prg/admin` and `prg/read` (SPEC §4). */
+export const RESOURCE_SERVER = 'prg';
+export const ADMIN_SCOPE = `${RESOURCE_SERVER}/admin`;
+export const READ_SCOPE = `${RESOURCE_SERVER}/read`;
+
+/**
+ * The scopes API Gateway requires per kind of route (any one of them suffices). Routes
+ * without scopes get no API Gateway authorizer: `none` is public by contract, and `node`
+ * carries the node's own token, which the heartbeat handler verifies inside its
+ * conditional write.
+ */
+export const ROUTE_SCOPES: Readonly<Record<RouteAuth, readonly string[] | undefined>> = {
+  admin: [ADMIN_SCOPE],
+  read: [READ_SCOPE, ADMIN_SCOPE],
+  node: undefined,
+  none: undefined,
+};
+
+const NO_AUTHORIZER_REASON: Readonly<Record<'none' | 'node', string>> = {
+  none: 'Public by contract (SPEC section 4): the readiness probe and the OpenAPI document of the API carry no customer data, and load balancers, monitors and API clients must read them without credentials.',
+  node: 'Authenticated by the handler, not by API Gateway (SPEC sections 4 and 5): a node presents the bearer token issued at its registration, valid for its own nodeId only and stored hashed; the heartbeat handler verifies it inside the same conditional DynamoDB write that records the heartbeat and answers 401/403 otherwise. A Cognito token would add a second credential that a node has to refresh while the control plane may be unreachable.',
+};
+
+export interface ApiProps {
+  readonly functions: Readonly<Record<FunctionId, IFunction>>;
+  /** Cognito hosted domain prefix: the token URL is `https://<prefix>.auth.<region>.amazoncognito.com/oauth2/token`. */
+  readonly domainPrefix: string;
+  readonly deletionProtection: boolean;
+  readonly logRetention: RetentionDays;
+  /** Steady-state requests per second of the stage, and the burst above it. */
+  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+}
+
+/**
+ * The HTTP API of SPEC §4 and who may call it: every route of `ROUTES` (except those
+ * served only offline) on its function, behind a Cognito JWT authorizer with the
+ * `prg/admin` and `prg/read` scopes of machine-to-machine (client-credentials) clients.
+ */
+export class Api extends Construct {
+  readonly httpApi: HttpApi;
+  readonly stage: HttpStage;
+  readonly userPool: UserPool;
+  readonly domain: UserPoolDomain;
+  /** Client credentials allowed both scopes: operators, the CLI, the console. */
+  readonly appClient: UserPoolClient;
+  /** Client credentials allowed `prg/read` only: dashboards and monitors. */
+  readonly readOnlyClient: UserPoolClient;
+  readonly tokenUrl: string;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+
+    this.userPool = new UserPool(this, 'UserPool', {
+      // Identities are app clients; any human account is created by an administrator.
+      selfSignUpEnabled: false,
+      signInAliases: { username: true },
+      passwordPolicy: {
+        minLength: 14,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(1),
+      },
+      // No M2M token needs it, but an administrator-created console user must have it.
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: AccountRecovery.NONE,
+      deletionProtection: props.deletionProtection,
+      removalPolicy: props.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    NagSuppressions.addResourceSuppressions(this.userPool, [
+      {
+        id: 'AwsSolutions-COG8',
+        reason:
+          'The Plus feature plan buys threat protection for user sign-ins (compromised credentials, adaptive authentication). This user pool issues tokens to machine-to-machine app clients through the client-credentials grant, which threat protection does not evaluate, so the plan would cost per user without protecting anything.',
+      },
+    ]);
+
+    const admin = new ResourceServerScope({
+      scopeName: 'admin',
+      scopeDescription: 'Every route: register nodes, change groups, fail over, fall back, recover',
+    });
+    const read = new ResourceServerScope({
+      scopeName: 'read',
+      scopeDescription: 'GET routes: nodes, groups and their states, history, parameters, users',
+    });
+    const server = this.userPool.addResourceServer('ResourceServer', {
+      identifier: RESOURCE_SERVER,
+      userPoolResourceServerName: 'presence-ha API',
+      scopes: [admin, read],
+    });
+
+    const m2mClient = (clientId: string, scopes: ResourceServerScope[]): UserPoolClient =>
+      this.userPool.addClient(clientId, {
+        generateSecret: true,
+        authFlows: {},
+        oAuth: {
+          flows: { clientCredentials: true },
+          scopes: scopes.map((s) => OAuthScope.resourceServer(server, s)),
+        },
+        supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+        accessTokenValidity: Duration.hours(1),
+        enableTokenRevocation: true,
+        preventUserExistenceErrors: true,
+      });
+    this.appClient = m2mClient('AppClient', [admin, read]);
+    this.readOnlyClient = m2mClient('ReadOnlyClient', [read]);
+
+    this.domain = this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: props.domainPrefix } });
+    this.tokenUrl = `${this.domain.baseUrl()}/oauth2/token`;
+
+    // Client-credentials access tokens carry no `aud`; API Gateway then checks `client_id`
+    // against the audience, so the audience is the list of clients allowed in.
+    const jwt = new HttpJwtAuthorizer('CognitoJwt', `https://${this.userPool.userPoolProviderUrl}`, {
+      jwtAudience: [this.appClient.userPoolClientId, this.readOnlyClient.userPoolClientId],
+    });
+
+    // CORS stays off: the console is served from this origin and the other callers are not browsers.
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'presence-ha control plane API (SPEC section 4)',
+      createDefaultStage: false,
+    });
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention,
+      removalPolicy: props.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    // Created by hand rather than by `createDefaultStage`, which takes neither throttling nor access logs.
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTime',
+            ip: '$context.identity.sourceIp',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integrationLatency',
+            responseLength: '$context.responseLength',
+            // Who did it: the app client of the admin or read token (empty on node and public routes).
+            clientId: '$context.authorizer.claims.client_id',
+            authorizerError: '$context.authorizer.error',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+
+    const integrations = new Map<FunctionId, HttpLambdaIntegration>();
+    const integrationOf = (fn: FunctionId): HttpLambdaIntegration => {
+      let integration = integrations.get(fn);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`${fn}Integration`, props.functions[fn]);
+        integrations.set(fn, integration);
+      }
+      return integration;
+    };
+
+    for (const route of ROUTES) {
+      if (route.localOnly) continue;
+      const scopes = ROUTE_SCOPES[route.auth];
+      const authorizer: IHttpRouteAuthorizer = scopes ? jwt : new HttpNoneAuthorizer();
+      const [created] = this.httpApi.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: integrationOf(route.function),
+        authorizer,
+        authorizationScopes: scopes ? [...scopes] : undefined,
+      });
+      if (!scopes && created && (route.auth === 'none' || route.auth === 'node')) {
+        NagSuppressions.addResourceSuppressions(created, [
+          { id: 'AwsSolutions-APIG4', reason: NO_AUTHORIZER_REASON[route.auth] },
+        ]);
+      }
+    }
+  }
+
+  /** The API's base URL, without a trailing slash: routes start with `/v1/`. */
+  get url(): string {
+    return this.httpApi.apiEndpoint;
+  }
+}

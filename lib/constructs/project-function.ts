@@ -1,0 +1,107 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import type { FunctionDefinition } from '../../lambdas/handlers/definitions';
+import { projectPath } from '../project';
+
+/** The runtime every handler is built, tested and run offline on (package.json pins node@22). */
+export const LAMBDA_RUNTIME = Runtime.NODEJS_22_X;
+
+/**
+ * An ESM bundle may still contain CommonJS dependencies that call `require`; Node's ESM
+ * loader has none, so give them one.
+ */
+const REQUIRE_SHIM =
+  "import { createRequire as __prgCreateRequire } from 'node:module'; const require = __prgCreateRequire(import.meta.url);";
+
+export interface ProjectFunctionProps {
+  /** The entry of `FUNCTIONS`: entry file, memory, timeout and description come from it. */
+  readonly definition: FunctionDefinition;
+  /** Table names, bus name, state machine ARNs: whatever the handler reads from its environment. */
+  readonly environment: Record<string, string>;
+  readonly serviceName: string;
+  readonly metricsNamespace: string;
+  readonly logRetention: RetentionDays;
+  readonly logRemovalPolicy: RemovalPolicy;
+  /** Retries of an asynchronous invocation (the schedule); Lambda's default is 2. */
+  readonly retryAttempts?: number;
+}
+
+/**
+ * One handler of `lambdas/handlers/` as a Lambda function with the project's defaults:
+ * ARM64 on Node 22, an ESM bundle built by the local esbuild (never Docker), minified
+ * with source maps, the AWS SDK v3 taken from the runtime, its own log group with a
+ * retention, and its own role that may write only to that log group until the stack
+ * grants it more.
+ */
+export class ProjectFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: ProjectFunctionProps) {
+    super(scope, id);
+    const { definition } = props;
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: props.logRemovalPolicy,
+    });
+
+    // An own role instead of the AWSLambdaBasicExecutionRole managed policy: that policy
+    // lets the function write to any log group of the account, this one to its own only.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `presence-ha ${definition.id} function`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Handler', {
+      entry: projectPath('lambdas', 'handlers', definition.entry),
+      handler: 'handler',
+      projectRoot: projectPath(),
+      depsLockFilePath: projectPath('package-lock.json'),
+      runtime: LAMBDA_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: definition.memoryMiB,
+      timeout: Duration.seconds(definition.timeoutSeconds),
+      description: definition.description,
+      role: this.role,
+      logGroup: this.logGroup,
+      retryAttempts: props.retryAttempts,
+      environment: {
+        ...props.environment,
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
+      },
+      bundling: {
+        // The machine that synthesizes may have no Docker (nor network): esbuild is a devDependency.
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        banner: REQUIRE_SHIM,
+        minify: true,
+        sourceMap: true,
+        // Stack traces need the mappings, not a second copy of the sources in every bundle.
+        sourcesContent: false,
+        // The Node 22 runtime ships SDK v3; bundling it would only grow cold starts.
+        externalModules: ['@aws-sdk/*'],
+        logLevel: LogLevel.WARNING,
+      },
+    });
+
+    NagSuppressions.addResourceSuppressions(this.function, [
+      {
+        id: 'AwsSolutions-L1',
+        reason:
+          'The runtime is pinned to Node.js 22 on purpose: the handlers are built, type-checked and tested on Node 22 (package.json pins node@22) and the offline runtime runs the same code on it. Moving to a newer runtime is a tested upgrade of the whole toolchain, not a deploy-time default.',
+      },
+    ]);
+  }
+}

@@ -1,0 +1,193 @@
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { NagSuppressions } from 'cdk-nag';
+import type { Construct } from 'constructs';
+import { TABLE_IDS, TABLES } from '../lambdas/adapters/dynamodb/tables';
+import {
+  EVENT_BUS_ENV,
+  FUNCTION_IDS,
+  FUNCTIONS,
+  WORKFLOWS,
+  type FunctionDefinition,
+  type FunctionId,
+} from '../lambdas/handlers/definitions';
+import { DEFAULT_LOG_RETENTION } from './config';
+import { Alarms } from './constructs/alarms';
+import { Api } from './constructs/api';
+import { ProjectFunction } from './constructs/project-function';
+import { Tables } from './constructs/tables';
+import { stateMachineArn, Workflows } from './constructs/workflows';
+import { pascalCase } from './project';
+
+export interface PresenceHaStackProps extends StackProps {
+  /** DynamoDB and Cognito deletion protection, and RETAIN of data on stack deletion. Default true. */
+  readonly deletionProtection?: boolean;
+  /** Cognito hosted domain prefix. Default: the stack name in lower case and the account id. */
+  readonly cognitoDomainPrefix?: string;
+  /** Retention of the Lambda, API and workflow logs. Default one month. */
+  readonly logRetention?: RetentionDays;
+}
+
+/** Powertools service name of every function: one service, told apart by function name. */
+const SERVICE_NAME = 'presence-ha';
+
+/**
+ * The whole control plane: tables, one Lambda per handler, the HTTP API with Cognito,
+ * the workflows, the event bus, the sweep schedule, alarms. Every list in it comes from
+ * `TABLES`, `FUNCTIONS`, `ROUTES` and `WORKFLOWS`, never from a second copy.
+ */
+export class PresenceHaStack extends Stack {
+  readonly tables: Tables;
+  readonly bus: EventBus;
+  readonly functions: Readonly<Record<FunctionId, ProjectFunction>>;
+  readonly workflows: Workflows;
+  readonly api: Api;
+  readonly alarms: Alarms;
+
+  constructor(scope: Construct, id: string, props: PresenceHaStackProps = {}) {
+    super(scope, id, {
+      description: 'presence-ha: serverless high-availability control plane for presence redundancy groups',
+      ...props,
+    });
+    const deletionProtection = props.deletionProtection ?? true;
+    const logRetention = props.logRetention ?? DEFAULT_LOG_RETENTION;
+    const logRemovalPolicy = deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.tables = new Tables(this, 'Tables', { deletionProtection });
+    this.bus = new EventBus(this, 'EventBus', { eventBusName: `${this.stackName}-events` });
+
+    const functions: Partial<Record<FunctionId, ProjectFunction>> = {};
+    for (const functionId of FUNCTION_IDS) {
+      const definition = FUNCTIONS[functionId];
+      const fn = new ProjectFunction(this, `${pascalCase(functionId)}Function`, {
+        definition,
+        environment: this.environmentOf(definition),
+        serviceName: SERVICE_NAME,
+        metricsNamespace: this.stackName,
+        logRetention,
+        logRemovalPolicy,
+        // The schedule runs the sweep again within a minute; a retry would only overlap it.
+        retryAttempts: functionId === 'sweep' ? 0 : undefined,
+      });
+      this.grant(fn, definition);
+      functions[functionId] = fn;
+    }
+    this.functions = functions as Record<FunctionId, ProjectFunction>;
+    const lambdas = Object.fromEntries(
+      FUNCTION_IDS.map((fid) => [fid, this.functions[fid].function]),
+    ) as Record<FunctionId, ProjectFunction['function']>;
+
+    this.workflows = new Workflows(this, 'Workflows', {
+      taskFunction: lambdas.workflowTask,
+      logRetention,
+    });
+
+    this.api = new Api(this, 'Api', {
+      functions: lambdas,
+      domainPrefix: props.cognitoDomainPrefix ?? `${this.stackName.toLowerCase()}-${Aws.ACCOUNT_ID}`,
+      deletionProtection,
+      logRetention,
+      throttle: { rateLimit: 100, burstLimit: 200 },
+    });
+
+    new Rule(this, 'SweepSchedule', {
+      description: 'Runs the sweep every minute: silent pairs, expired timers, due automatic fallbacks',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(lambdas.sweep, { retryAttempts: 2, maxEventAge: Duration.minutes(1) })],
+    });
+
+    this.alarms = new Alarms(this, 'Alarms', {
+      functions: lambdas,
+      stateMachines: this.workflows.byId,
+      httpApi: this.api.httpApi,
+      sweep: lambdas.sweep,
+    });
+
+    this.outputs();
+  }
+
+  /** The environment a handler learns its resources from: only those its definition declares. */
+  private environmentOf(definition: FunctionDefinition): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const tableId of new Set([...definition.reads, ...definition.writes])) {
+      env[TABLES[tableId].envVar] = this.tables.byId[tableId].tableName;
+    }
+    if (definition.publishes) env[EVENT_BUS_ENV] = this.bus.eventBusName;
+    for (const workflowId of definition.starts) {
+      const workflow = WORKFLOWS[workflowId];
+      env[workflow.envVar] = stateMachineArn(this, workflow);
+    }
+    return env;
+  }
+
+  /** Least privilege, straight from the definition: its tables, its bus, its workflows. */
+  private grant(fn: ProjectFunction, definition: FunctionDefinition): void {
+    const writes = new Set(definition.writes);
+    const indexed: string[] = [];
+    for (const tableId of new Set([...definition.reads, ...definition.writes])) {
+      const table = this.tables.byId[tableId];
+      if (writes.has(tableId)) table.grantReadWriteData(fn.function);
+      else table.grantReadData(fn.function);
+      if (TABLES[tableId].indexes.length > 0) {
+        indexed.push(`Resource::<${this.getLogicalId(table.node.defaultChild as CfnTable)}.Arn>/index/*`);
+      }
+    }
+    if (definition.publishes) this.bus.grantPutEventsTo(fn.function);
+    if (definition.starts.length > 0) {
+      fn.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['states:StartExecution'],
+          resources: definition.starts.map((w) => stateMachineArn(this, WORKFLOWS[w])),
+        }),
+      );
+    }
+    if (indexed.length > 0) {
+      NagSuppressions.addResourceSuppressions(
+        fn.role,
+        [
+          {
+            id: 'AwsSolutions-IAM5',
+            appliesTo: indexed,
+            reason:
+              'Generated by grantReadData / grantReadWriteData for the global secondary indexes of the tables this function declares in lambdas/handlers/definitions.ts: "<table ARN>/index/*" names the indexes of that one table only (byCluster, byTimerDue, bySilentAt, byHomeNode), which the handler queries; no other table is reachable.',
+          },
+        ],
+        true,
+      );
+    }
+  }
+
+  private outputs(): void {
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.api.url,
+      description: 'Base URL of the HTTP API; routes start with /v1/',
+    });
+    new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });
+    new CfnOutput(this, 'AppClientId', {
+      value: this.api.appClient.userPoolClientId,
+      description:
+        'Client-credentials app client allowed prg/admin and prg/read (secret in the Cognito console)',
+    });
+    new CfnOutput(this, 'ReadOnlyAppClientId', {
+      value: this.api.readOnlyClient.userPoolClientId,
+      description: 'Client-credentials app client allowed prg/read only',
+    });
+    new CfnOutput(this, 'TokenUrl', {
+      value: this.api.tokenUrl,
+      description:
+        'POST grant_type=client_credentials&scope=prg/admin (or prg/read) with the client id and secret',
+    });
+    new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarms.topic.topicArn,
+      description: 'Subscribe to receive the alarms',
+    });
+    for (const tableId of TABLE_IDS) {
+      new CfnOutput(this, `${pascalCase(tableId)}TableName`, { value: this.tables.byId[tableId].tableName });
+    }
+  }
+}
