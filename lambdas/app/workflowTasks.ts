@@ -1,4 +1,4 @@
-import type { Effect } from '../core';
+import type { ClusterParameters, Effect } from '../core';
 import { applyGroupEvent } from './applyGroupEvent';
 import { NotFoundError } from './errors';
 import type { Ports } from './ports';
@@ -9,6 +9,19 @@ export type WorkflowTask =
   | { task: 'moveUsers'; group: string; operationId: string }
   | { task: 'reportFailure'; group: string; operationId: string; error?: { Error?: string; Cause?: string } }
   | { task: 'automaticFallbackDue'; group: string; timerId: string };
+
+/** Step Functions keeps at most 25,000 events per execution; each poll costs about nine. */
+const MAX_POLLS = 2_500;
+
+/**
+ * How long the fallback workflow waits between checks: about one heartbeat (the pace at
+ * which the answer can change), but never so often that waiting the whole
+ * `initializationKeepAliveTimeout` would overflow the execution's history.
+ */
+export function pollSeconds(params: ClusterParameters): number {
+  const pace = Math.max(1, Math.min(params.keepAliveInterval, 10));
+  return Math.max(pace, Math.ceil(params.initializationKeepAliveTimeout / MAX_POLLS));
+}
 
 /**
  * Where an operation stands, after letting the clock rules run (so a node that missed
@@ -22,7 +35,7 @@ export async function checkOperation(
   const { record, params } = await applyGroupEvent(ports, group, { type: 'SweepTick' });
   const op = record.group.operation;
   const phase = op && op.id === operationId ? op.phase : 'ENDED';
-  return { phase, waitSeconds: Math.max(1, Math.min(params.keepAliveInterval, 10)) };
+  return { phase, waitSeconds: pollSeconds(params) };
 }
 
 /**

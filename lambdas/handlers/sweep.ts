@@ -11,7 +11,9 @@ export const handler = middy(async () => {
   const report = await sweep(ports());
   metrics.addMetric('SweepGroupsVisited', MetricUnit.Count, report.visited);
   metrics.addMetric('SweepGroupsChanged', MetricUnit.Count, report.changed.length);
-  logger.info('Sweep done', { ...report });
+  // A sweep that found nothing due is the normal case: keep it out of the operators' log.
+  if (report.visited > 0) logger.info('Sweep done', { ...report });
+  else logger.debug('Sweep done', { ...report });
   if (report.failed.length > 0) {
     throw new Error(`Sweep could not evaluate ${report.failed.length} group(s): ${report.failed.join(', ')}`);
   }
