@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import type { ChildProcess } from 'node:child_process';
+import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
 import {
   CreateTableCommand,
   DynamoDBClient,
@@ -30,6 +30,25 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Kills the Java process when this process dies without cleaning up (SIGKILL, a crash
+ * of the runtime): a tiny detached watchdog polls both and outlives neither.
+ */
+function watchParent(child: ChildProcess): void {
+  if (!child.pid) return;
+  const script = `const [p, c] = process.argv.slice(1).map(Number);
+const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+setInterval(() => {
+  if (!alive(c)) process.exit(0);
+  if (!alive(p)) { try { process.kill(c, 'SIGKILL'); } catch {} process.exit(0); }
+}, 500);`;
+  const watchdog = spawnProcess(process.execPath, ['-e', script, String(process.pid), String(child.pid)], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  watchdog.unref();
+}
+
 /** A client for DynamoDB Local: any region and credentials do, with `-sharedDb`. */
 export function localClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({
@@ -55,6 +74,7 @@ export async function startDynamoDbLocal(
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
+  watchParent(child);
   const endpoint = `http://127.0.0.1:${port}`;
   const client = localClient(endpoint);
   const deadline = Date.now() + 30_000;

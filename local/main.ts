@@ -1,0 +1,64 @@
+/** `npm start`: the embedded default, configured from the environment. */
+async function main(): Promise<void> {
+  const started = Date.now();
+  const env = process.env;
+  // On one machine there is no CloudWatch to read metric blobs; keep the log for people.
+  env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  const { startEmbedded } = await import('./embedded');
+  const sweepSeconds = Number(env.PRG_SWEEP_SECONDS ?? 1);
+  if (!(sweepSeconds > 0))
+    throw new Error(
+      `PRG_SWEEP_SECONDS must be a positive number of seconds, not "${env.PRG_SWEEP_SECONDS}".`,
+    );
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a TCP port number, not "${env.PORT}".`);
+  const embedded = await startEmbedded({
+    host: env.HOST ?? '127.0.0.1',
+    port,
+    sweepSeconds,
+    ...(env.PRG_DATA_DIR ? { dataDir: env.PRG_DATA_DIR } : {}),
+    ...(env.PRG_ADMIN_TOKEN ? { adminToken: env.PRG_ADMIN_TOKEN } : {}),
+    ...(env.PRG_READ_TOKEN ? { readToken: env.PRG_READ_TOKEN } : {}),
+    testSwitches: env.PRG_TEST_SWITCHES === '1',
+  });
+  const api = `${embedded.url}/v1`;
+  const lines = [
+    '',
+    `presence-ha is running (embedded default, started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    '',
+    `  API           ${api}   (OpenAPI: ${api}/openapi.json)`,
+    `  admin token   ${embedded.adminToken}`,
+    `  read token    ${embedded.readToken}`,
+    `  events        ${api}/events   (server-sent events, read token)`,
+    `  data          ${env.PRG_DATA_DIR ? `kept in ${env.PRG_DATA_DIR}` : 'in memory (set PRG_DATA_DIR to keep it)'}`,
+    `  sweep         every ${sweepSeconds} s`,
+    '',
+    'Try:',
+    `  curl -s -H "Authorization: Bearer ${embedded.adminToken}" ${api}/groups`,
+    '',
+    'Event lines follow as JSON. Ctrl-C stops everything, DynamoDB Local included.',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping presence-ha…\n`);
+    embedded.stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        process.stderr.write(`Stopping failed: ${String(e)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`presence-ha could not start: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,157 @@
+import { DEFAULT_CRITICAL_SERVICES } from '../../../lambdas/core';
+import type { Api } from './target';
+
+/**
+ * A fake presence node: a heartbeat loop at the interval the control plane answers
+ * with, obeying its service orders (stop / start), with knobs for what can go wrong on a
+ * real node: a crashed service, the database down, a reboot notice, an SRM restart,
+ * silence, a start command that does not work.
+ */
+export class Agent {
+  bootId: string;
+  sequence = 0;
+  boots = 1;
+  crashed = new Set<string>();
+  database: 'up' | 'down' = 'up';
+  notice: 'reboot' | 'shutdown' | undefined;
+  stoppedByOrder = false;
+  canStart = true;
+  silent = false;
+  last: any = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+
+  constructor(
+    private readonly url: string,
+    readonly nodeId: string,
+    public token: string,
+  ) {
+    this.bootId = `${nodeId}-boot-1`;
+  }
+
+  services(): Record<string, 'running' | 'stopped'> {
+    return Object.fromEntries(
+      DEFAULT_CRITICAL_SERVICES.map((s) => [
+        s,
+        this.stoppedByOrder || this.crashed.has(s) ? 'stopped' : 'running',
+      ]),
+    );
+  }
+
+  /** Sends one heartbeat now and obeys the answer. */
+  async beat(): Promise<any> {
+    this.sequence += 1;
+    const res = await fetch(`${this.url}/v1/nodes/${this.nodeId}/heartbeat`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        bootId: this.bootId,
+        sequence: this.sequence,
+        services: this.services(),
+        database: this.database,
+        ...(this.notice ? { notice: this.notice } : {}),
+      }),
+    });
+    const body: any = await res.json();
+    if (res.status !== 200)
+      throw new Error(`heartbeat of ${this.nodeId}: ${res.status} ${JSON.stringify(body)}`);
+    this.last = body;
+    if (body.serviceOrder === 'stop') this.stoppedByOrder = true;
+    if (body.serviceOrder === 'start' && this.canStart) this.stoppedByOrder = false;
+    return body;
+  }
+
+  start(): this {
+    const loop = async () => {
+      if (!this.silent && !this.running) {
+        this.running = true;
+        try {
+          await this.beat();
+        } catch {
+          // A lost heartbeat is what the control plane is there to notice.
+        } finally {
+          this.running = false;
+        }
+      }
+      this.timer = setTimeout(loop, (this.last?.nextHeartbeatSeconds ?? 1) * 1000);
+    };
+    void loop();
+    return this;
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** The SRM restarts: a new bootId from the next heartbeat on. */
+  restartSrm(): void {
+    this.boots += 1;
+    this.bootId = `${this.nodeId}-boot-${this.boots}`;
+    this.sequence = 0;
+    this.notice = undefined;
+  }
+}
+
+let counter = 0;
+
+/** Small timers: every scenario takes a few seconds of real time. */
+export const FAST = {
+  keepAliveInterval: 1,
+  keepAliveTimeout: 3,
+  initializationKeepAliveTimeout: 6,
+  criticalServiceDelay: 2,
+  automaticFallbackDelay: 3,
+};
+
+/**
+ * Registers two nodes in a cluster of their own (its own timers), starts their agents
+ * (unless `start` is false) and, unless `ha` is false, creates an HA group and waits for
+ * both to be Normal.
+ */
+export async function pair(
+  api: Api,
+  url: string,
+  o: {
+    ha?: boolean;
+    start?: boolean;
+    params?: Record<string, unknown>;
+    before?: (a: Agent, b: Agent) => void;
+  } = {},
+) {
+  const n = `${process.pid}-${++counter}`;
+  const cluster = `c-${n}`;
+  const group = `prg-${n}`;
+  const patched = await api.patch(`/v1/clusters/${cluster}/parameters`, { ...FAST, ...o.params });
+  if (patched.status !== 200) throw new Error(JSON.stringify(patched.body));
+  const agents: Agent[] = [];
+  for (const side of ['a', 'b']) {
+    const nodeId = `imp-${side}-${n}`;
+    const res = await api.post('/v1/nodes', {
+      nodeId,
+      hostname: `${nodeId}.example.com`,
+      clusterId: cluster,
+      softwareVersion: '15.0',
+      publisherId: `pub-${n}`,
+    });
+    if (res.status !== 201) throw new Error(JSON.stringify(res.body));
+    agents.push(new Agent(url, nodeId, res.body.token));
+  }
+  const [a, b] = agents as [Agent, Agent];
+  o.before?.(a, b);
+  if (o.start !== false) {
+    await a.beat();
+    await b.beat();
+    a.start();
+    b.start();
+  }
+  if (o.ha !== false) {
+    const created = await api.post('/v1/groups', {
+      name: group,
+      nodes: [a.nodeId, b.nodeId],
+      highAvailability: true,
+    });
+    if (created.status !== 201) throw new Error(JSON.stringify(created.body));
+  }
+  return { a, b, group, cluster, stop: () => agents.forEach((x) => x.stop()) };
+}
