@@ -26,7 +26,15 @@ function reloginAfter(userId: string, lower: number, upper: number): number {
 }
 
 async function view(ports: Ports, user: UserRecord): Promise<UserView> {
-  if (!user.homeNode) return { ...user, homeNode: null, currentNode: null, relogin: null };
+  if (!user.homeNode) {
+    return {
+      userId: user.userId,
+      clusterId: user.clusterId,
+      homeNode: null,
+      currentNode: null,
+      relogin: null,
+    };
+  }
   const home = await ports.nodes.get(user.homeNode);
   const group = home?.group ? await ports.groups.get(home.group) : null;
   const serving = group ? currentNode(user.homeNode, group.group) : user.homeNode;

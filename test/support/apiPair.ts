@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { DEFAULT_CRITICAL_SERVICES } from '../../lambdas/core';
-import { healthy, type ApiHarness } from './apiHarness';
+import { healthy, type ApiHarness, type ApiResponse } from './apiHarness';
 
 /** Small timers so scenarios take simulated seconds: interval 1, timeout 3, init 6, delay 2, fallback 5. */
 export const FAST = {
@@ -86,4 +86,22 @@ export async function normalPair(h: ApiHarness) {
 export async function states(h: ApiHarness, group = 'prg-1'): Promise<string[][]> {
   const res = await h.call('GET', `/v1/groups/${group}`, { scopes: ['prg/read'] });
   return res.body.nodes.map((n: { state: string; reason: string }) => [n.state, n.reason]);
+}
+
+/**
+ * Asserts an RFC 9457 problem+json answer of `status`; with `paths`, that its `errors`
+ * name exactly these fields (in any order).
+ */
+export function expectProblem(res: ApiResponse, status: number, paths?: string[]): void {
+  expect(res.status).toBe(status);
+  expect(res.contentType).toBe('application/problem+json');
+  expect(res.body).toMatchObject({
+    type: expect.any(String),
+    title: expect.any(String),
+    status,
+    detail: expect.any(String),
+  });
+  if (paths) {
+    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([...paths].sort());
+  }
 }

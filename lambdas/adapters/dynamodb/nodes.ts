@@ -103,15 +103,17 @@ export class DynamoNodeRepository implements NodeRepository {
     }
   }
 
-  private async update(nodeId: string, expression: string, values: Record<string, unknown>): Promise<void> {
+  /** Sets one attribute of an existing node (named through a placeholder: some names are reserved words). */
+  private async set(nodeId: string, attribute: keyof NodeRecord, value: unknown): Promise<void> {
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tables.nodes,
           Key: { nodeId },
-          UpdateExpression: expression,
+          UpdateExpression: 'SET #a = :v',
           ConditionExpression: 'attribute_exists(nodeId)',
-          ExpressionAttributeValues: values,
+          ExpressionAttributeNames: { '#a': attribute },
+          ExpressionAttributeValues: { ':v': value },
         }),
       );
     } catch (e) {
@@ -121,14 +123,14 @@ export class DynamoNodeRepository implements NodeRepository {
   }
 
   setTokenHash(nodeId: string, tokenHash: string): Promise<void> {
-    return this.update(nodeId, 'SET tokenHash = :h', { ':h': tokenHash });
+    return this.set(nodeId, 'tokenHash', tokenHash);
   }
 
   setParameters(nodeId: string, parameters: NodeRecord['parameters']): Promise<void> {
-    return this.update(nodeId, 'SET parameters = :p', { ':p': parameters });
+    return this.set(nodeId, 'parameters', parameters);
   }
 
   recordHeartbeat(nodeId: string, heartbeat: LastHeartbeat): Promise<void> {
-    return this.update(nodeId, 'SET lastHeartbeat = :h', { ':h': heartbeat });
+    return this.set(nodeId, 'lastHeartbeat', heartbeat);
   }
 }

@@ -9,6 +9,43 @@ import type { UserRepository } from '../../app/ports';
 import type { UserRecord } from '../../app/records';
 import { cancellationReasons, type TableNames } from './client';
 
+/**
+ * A user without a home node is stored without the attribute: `homeNode` keys the
+ * `byHomeNode` index, which takes no null (and so leaves such users out, as it should).
+ */
+function toItem(user: UserRecord): Record<string, unknown> {
+  const { homeNode, ...rest } = user;
+  return homeNode === null ? rest : { ...rest, homeNode };
+}
+
+function fromItem(item: Record<string, unknown>): UserRecord {
+  return {
+    ...(item as Omit<UserRecord, 'homeNode'>),
+    homeNode: (item.homeNode as string | undefined) ?? null,
+  };
+}
+
+/** The condition that the stored home node is still `home`. */
+function homeIs(home: string | null): {
+  ConditionExpression: string;
+  ExpressionAttributeValues?: Record<string, unknown>;
+} {
+  return home === null
+    ? { ConditionExpression: 'attribute_exists(userId) AND attribute_not_exists(homeNode)' }
+    : { ConditionExpression: 'homeNode = :old', ExpressionAttributeValues: { ':old': home } };
+}
+
+/** Moves the home from `from` to `to`, either of which may be none. */
+function updateHome(from: string | null, to: string | null) {
+  const condition = homeIs(from);
+  const values = { ...condition.ExpressionAttributeValues, ...(to === null ? {} : { ':new': to }) };
+  return {
+    UpdateExpression: to === null ? 'REMOVE homeNode' : 'SET homeNode = :new',
+    ConditionExpression: condition.ConditionExpression,
+    ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+  };
+}
+
 /** Users in DynamoDB; every change of a home node moves the node counts in the same transaction. */
 export class DynamoUserRepository implements UserRepository {
   constructor(
@@ -36,7 +73,7 @@ export class DynamoUserRepository implements UserRepository {
             {
               Put: {
                 TableName: this.tables.users,
-                Item: user,
+                Item: toItem(user),
                 ConditionExpression: 'attribute_not_exists(userId)',
               },
             },
@@ -62,7 +99,7 @@ export class DynamoUserRepository implements UserRepository {
     const out = await this.db.send(
       new GetCommand({ TableName: this.tables.users, Key: { userId }, ConsistentRead: true }),
     );
-    return (out.Item as UserRecord | undefined) ?? null;
+    return out.Item ? fromItem(out.Item) : null;
   }
 
   async remove(user: UserRecord): Promise<void> {
@@ -74,8 +111,7 @@ export class DynamoUserRepository implements UserRepository {
               Delete: {
                 TableName: this.tables.users,
                 Key: { userId: user.userId },
-                ConditionExpression: 'homeNode = :home',
-                ExpressionAttributeValues: { ':home': user.homeNode },
+                ...homeIs(user.homeNode),
               },
             },
             ...(user.homeNode ? [this.count(user.homeNode, -1)] : []),
@@ -103,9 +139,7 @@ export class DynamoUserRepository implements UserRepository {
               Update: {
                 TableName: this.tables.users,
                 Key: { userId: user.userId },
-                UpdateExpression: 'SET homeNode = :new',
-                ConditionExpression: 'homeNode = :old',
-                ExpressionAttributeValues: { ':new': homeNode, ':old': user.homeNode },
+                ...updateHome(user.homeNode, homeNode),
               },
             },
             ...(user.homeNode ? [this.count(user.homeNode, -1)] : []),
