@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Api, eventually, startTarget, type Target } from './support/target';
+import { Api, EMBEDDED, eventually, startTarget, type Target } from './support/target';
 import { pair } from './support/agent';
 import { waitForStates } from './support/states';
 
@@ -84,9 +84,13 @@ describe.concurrent('the API as a client sees it (embedded default)', () => {
           401,
         ],
       ];
+      // On AWS, API Gateway's JWT authorizer answers bad admin/read tokens itself, with its
+      // own JSON body; HTTP APIs cannot reshape it. Everything the handlers answer is problem+json.
+      const byAuthorizer = new Set(['no token', 'unknown token', 'read token on an admin route']);
       for (const [what, reply, status] of cases) {
         const r = await reply;
         expect(r.status, what).toBe(status);
+        if (!EMBEDDED && byAuthorizer.has(what)) continue;
         expect(r.contentType, what).toBe('application/problem+json');
         expect(r.body, what).toMatchObject({ status, title: expect.any(String), detail: expect.any(String) });
       }
@@ -97,52 +101,56 @@ describe.concurrent('the API as a client sees it (embedded default)', () => {
     }
   });
 
-  it('GET /v1/events streams every state change as server-sent events (read token)', async () => {
-    const p = await pair(api, t.url, { ha: false });
-    const controller = new AbortController();
-    try {
-      const refused = await fetch(`${t.url}/v1/events`, { signal: controller.signal });
-      expect(refused.status).toBe(401);
-      await refused.text();
-      const res = await fetch(`${t.url}/v1/events`, {
-        headers: { authorization: `Bearer ${t.readToken}` },
-        signal: controller.signal,
-      });
-      expect(res.headers.get('content-type')).toBe('text/event-stream');
-      const reader = res.body!.getReader();
-      let text = '';
-      const created = await api.post('/v1/groups', {
-        name: p.group,
-        nodes: [p.a.nodeId, p.b.nodeId],
-        highAvailability: true,
-      });
-      expect(created.status).toBe(201);
-      await eventually('two NodeStateChanged events of the group', async () => {
-        const { value } = await reader.read();
-        text += new TextDecoder().decode(value);
-        const mine = text
-          .split('\n\n')
-          .filter((block) => block.includes('event: NodeStateChanged') && block.includes(p.group));
-        return mine.length >= 2 ? mine : undefined;
-      });
-      const first = JSON.parse(
-        text
-          .split('\n')
-          .find((l) => l.startsWith('data: ') && l.includes(p.group))!
-          .slice(6),
-      );
-      expect(first).toMatchObject({
-        source: 'presence-ha',
-        'detail-type': 'NodeStateChanged',
-        detail: { group: p.group },
-      });
-      // The same lines go to the log as JSON.
-      expect(
-        t.embedded === null || t.events.some((l) => l.includes('"NodeStateChanged"') && l.includes(p.group)),
-      ).toBe(true);
-    } finally {
-      controller.abort();
-      p.stop();
-    }
-  });
+  it.runIf(EMBEDDED)(
+    'GET /v1/events streams every state change as server-sent events (read token)',
+    async () => {
+      const p = await pair(api, t.url, { ha: false });
+      const controller = new AbortController();
+      try {
+        const refused = await fetch(`${t.url}/v1/events`, { signal: controller.signal });
+        expect(refused.status).toBe(401);
+        await refused.text();
+        const res = await fetch(`${t.url}/v1/events`, {
+          headers: { authorization: `Bearer ${t.readToken}` },
+          signal: controller.signal,
+        });
+        expect(res.headers.get('content-type')).toBe('text/event-stream');
+        const reader = res.body!.getReader();
+        let text = '';
+        const created = await api.post('/v1/groups', {
+          name: p.group,
+          nodes: [p.a.nodeId, p.b.nodeId],
+          highAvailability: true,
+        });
+        expect(created.status).toBe(201);
+        await eventually('two NodeStateChanged events of the group', async () => {
+          const { value } = await reader.read();
+          text += new TextDecoder().decode(value);
+          const mine = text
+            .split('\n\n')
+            .filter((block) => block.includes('event: NodeStateChanged') && block.includes(p.group));
+          return mine.length >= 2 ? mine : undefined;
+        });
+        const first = JSON.parse(
+          text
+            .split('\n')
+            .find((l) => l.startsWith('data: ') && l.includes(p.group))!
+            .slice(6),
+        );
+        expect(first).toMatchObject({
+          source: 'presence-ha',
+          'detail-type': 'NodeStateChanged',
+          detail: { group: p.group },
+        });
+        // The same lines go to the log as JSON.
+        expect(
+          t.embedded === null ||
+            t.events.some((l) => l.includes('"NodeStateChanged"') && l.includes(p.group)),
+        ).toBe(true);
+      } finally {
+        controller.abort();
+        p.stop();
+      }
+    },
+  );
 });

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startEmbedded } from '../../local/embedded';
-import { Api } from './support/target';
+import { Api, EMBEDDED } from './support/target';
 
-describe('PRG_DATA_DIR', () => {
+describe.runIf(EMBEDDED)('PRG_DATA_DIR', () => {
   it('keeps nodes, groups and parameters across a restart of the embedded default', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'prg-data-'));
     const tokens = { adminToken: 'prg_admin_persist', readToken: 'prg_read_persist' };

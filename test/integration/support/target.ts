@@ -2,6 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { startEmbedded, type Embedded } from '../../../local/embedded';
 
+/**
+ * Scenarios that need what only the embedded default has (its test switches, the
+ * server-sent event stream, its data directory) run only there; on a deployed stack the
+ * events are on the EventBridge bus instead.
+ */
+export const EMBEDDED = !process.env.PRG_TARGET_URL;
+
 /** Where the suite runs: a fresh embedded default, or a deployed stack named by the environment. */
 export interface Target {
   url: string;
