@@ -1,5 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  QueryCommand,
+  ScanCommand,
+  type QueryCommandInput,
+  type ScanCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { TABLES, type TableId } from './tables';
 
 /**
@@ -41,4 +47,24 @@ export function cancellationReasons(e: unknown): (string | undefined)[] | null {
   if (!(e instanceof Error) || e.name !== 'TransactionCanceledException') return null;
   const reasons = (e as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
   return reasons.map((r) => r.Code);
+}
+
+/** Every item a Query (with `KeyConditionExpression`) or a Scan returns, page after page. */
+export async function allItems(
+  db: DynamoDBDocumentClient,
+  input: QueryCommandInput | ScanCommandInput,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const request = { ...input, ExclusiveStartKey: start };
+    const page = await db.send(
+      'KeyConditionExpression' in input && input.KeyConditionExpression
+        ? new QueryCommand(request as QueryCommandInput)
+        : new ScanCommand(request as ScanCommandInput),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
 }

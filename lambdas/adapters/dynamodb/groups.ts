@@ -1,8 +1,6 @@
 import {
   GetCommand,
   PutCommand,
-  QueryCommand,
-  ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
@@ -16,7 +14,7 @@ import type {
   SteadyHeartbeatWrite,
 } from '../../app/ports';
 import type { GroupRecord } from '../../app/records';
-import { cancellationReasons, isConditionFailure, type TableNames } from './client';
+import { allItems, cancellationReasons, isConditionFailure, type TableNames } from './client';
 import { SWEEP_SHARD } from './tables';
 
 /** The stored item: the record's fields, the domain state under `g`, and the sweep keys. */
@@ -171,45 +169,27 @@ export class DynamoGroupRepository implements GroupRepository {
   }
 
   async list(namePrefix: string): Promise<GroupRecord[]> {
-    const out: GroupRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new ScanCommand({
-          TableName: this.tables.groups,
-          ExclusiveStartKey: start,
-          ...(namePrefix
-            ? {
-                FilterExpression: 'begins_with(#name, :prefix)',
-                ExpressionAttributeNames: { '#name': 'name' },
-                ExpressionAttributeValues: { ':prefix': namePrefix },
-              }
-            : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) out.push(fromStored(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out.sort((a, b) => a.group.name.localeCompare(b.group.name));
+    const items = await allItems(this.db, {
+      TableName: this.tables.groups,
+      ...(namePrefix
+        ? {
+            FilterExpression: 'begins_with(#name, :prefix)',
+            ExpressionAttributeNames: { '#name': 'name' },
+            ExpressionAttributeValues: { ':prefix': namePrefix },
+          }
+        : {}),
+    });
+    return items.map(fromStored).sort((a, b) => a.group.name.localeCompare(b.group.name));
   }
 
   async listByCluster(clusterId: string): Promise<GroupRecord[]> {
-    const out: GroupRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tables.groups,
-          IndexName: 'byCluster',
-          KeyConditionExpression: 'clusterId = :c',
-          ExpressionAttributeValues: { ':c': clusterId },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) out.push(fromStored(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+    const items = await allItems(this.db, {
+      TableName: this.tables.groups,
+      IndexName: 'byCluster',
+      KeyConditionExpression: 'clusterId = :c',
+      ExpressionAttributeValues: { ':c': clusterId },
+    });
+    return items.map(fromStored);
   }
 
   async due(now: number): Promise<string[]> {
@@ -218,21 +198,14 @@ export class DynamoGroupRepository implements GroupRepository {
       ['byTimerDue', 'timerDueAt'],
       ['bySilentAt', 'silentAt'],
     ] as const) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await this.db.send(
-          new QueryCommand({
-            TableName: this.tables.groups,
-            IndexName: indexName,
-            KeyConditionExpression: 'sweepShard = :s AND #due <= :now',
-            ExpressionAttributeNames: { '#due': key },
-            ExpressionAttributeValues: { ':s': SWEEP_SHARD, ':now': now },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) names.add(item.name as string);
-        start = page.LastEvaluatedKey;
-      } while (start);
+      const items = await allItems(this.db, {
+        TableName: this.tables.groups,
+        IndexName: indexName,
+        KeyConditionExpression: 'sweepShard = :s AND #due <= :now',
+        ExpressionAttributeNames: { '#due': key },
+        ExpressionAttributeValues: { ':s': SWEEP_SHARD, ':now': now },
+      });
+      for (const item of items) names.add(item.name as string);
     }
     return [...names].sort();
   }

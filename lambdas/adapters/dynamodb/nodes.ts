@@ -2,15 +2,13 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
-  ScanCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../../app/errors';
 import type { NodeRepository } from '../../app/ports';
 import type { LastHeartbeat, NodeRecord } from '../../app/records';
-import { isConditionFailure, type TableNames } from './client';
+import { allItems, isConditionFailure, type TableNames } from './client';
 
 /** Registered nodes in DynamoDB. */
 export class DynamoNodeRepository implements NodeRepository {
@@ -47,35 +45,17 @@ export class DynamoNodeRepository implements NodeRepository {
   }
 
   async list(): Promise<NodeRecord[]> {
-    const out: NodeRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new ScanCommand({ TableName: this.tables.nodes, ExclusiveStartKey: start }),
-      );
-      out.push(...((page.Items ?? []) as NodeRecord[]));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out.sort((a, b) => a.nodeId.localeCompare(b.nodeId));
+    const items = (await allItems(this.db, { TableName: this.tables.nodes })) as unknown as NodeRecord[];
+    return items.sort((a, b) => a.nodeId.localeCompare(b.nodeId));
   }
 
   async listByCluster(clusterId: string): Promise<NodeRecord[]> {
-    const out: NodeRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tables.nodes,
-          IndexName: 'byCluster',
-          KeyConditionExpression: 'clusterId = :c',
-          ExpressionAttributeValues: { ':c': clusterId },
-          ExclusiveStartKey: start,
-        }),
-      );
-      out.push(...((page.Items ?? []) as NodeRecord[]));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+    return (await allItems(this.db, {
+      TableName: this.tables.nodes,
+      IndexName: 'byCluster',
+      KeyConditionExpression: 'clusterId = :c',
+      ExpressionAttributeValues: { ':c': clusterId },
+    })) as unknown as NodeRecord[];
   }
 
   async remove(nodeId: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { startEmbedded, type Embedded } from '../../../local/embedded';
 
 /**
@@ -118,4 +118,30 @@ export async function eventually<T>(
       throw new Error(`Timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * One target for a test file: started before its tests, stopped after them. The getters
+ * read what `beforeAll` set up, so tests can use `env.api` and `env.t` directly.
+ */
+export function useTarget(): { readonly t: Target; readonly api: Api } {
+  let t: Target | null = null;
+  let api: Api | null = null;
+  beforeAll(async () => {
+    t = await startTarget();
+    api = new Api(t);
+  });
+  afterAll(() => t?.stop());
+  const ready = <T>(v: T | null): T => {
+    if (v === null) throw new Error('the target is not started yet: use it inside a test');
+    return v;
+  };
+  return {
+    get t() {
+      return ready(t);
+    },
+    get api() {
+      return ready(api);
+    },
+  };
 }
