@@ -26,7 +26,7 @@ function run(cmd: string, args: string[], o: SpawnSyncOptions = {}): void {
 }
 
 /** Calls a LocalStack JSON API (Cognito) the way the AWS CLI would, with dummy credentials. */
-async function awsJson(target: string, body: unknown): Promise<any> {
+async function awsJson<T>(target: string, body: unknown): Promise<T> {
   const res = await fetch(EDGE, {
     method: 'POST',
     headers: {
@@ -38,7 +38,7 @@ async function awsJson(target: string, body: unknown): Promise<any> {
     body: JSON.stringify(body),
   });
   if (!res.ok) throw new Error(`${target}: ${res.status} ${await res.text()}`);
-  return res.json();
+  return (await res.json()) as T;
 }
 
 async function token(tokenUrl: string, clientId: string, secret: string, scope: string): Promise<string> {
