@@ -92,11 +92,11 @@ async function main(): Promise<void> {
   }
   const secret = async (clientId: string) =>
     (
-      await awsJson('AWSCognitoIdentityProviderService.DescribeUserPoolClient', {
-        UserPoolId,
-        ClientId: clientId,
-      })
-    ).UserPoolClient.ClientSecret as string;
+      await awsJson<{ UserPoolClient: { ClientSecret: string } }>(
+        'AWSCognitoIdentityProviderService.DescribeUserPoolClient',
+        { UserPoolId, ClientId: clientId },
+      )
+    ).UserPoolClient.ClientSecret;
   const adminToken = await token(TokenUrl, AppClientId, await secret(AppClientId), 'prg/admin');
   const readClient = ReadOnlyAppClientId ?? AppClientId;
   const readToken = await token(
