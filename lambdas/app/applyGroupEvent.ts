@@ -69,6 +69,50 @@ export async function applyGroupEvent(
       throw e;
     }
     await runEffects(ports, name, result.effects);
+    recordMetrics(ports, record, result.effects, now);
     return { record: next, result, params };
+  }
+}
+
+/** Reasons of an automatic failover whose detection started with the node's last heartbeat. */
+const SILENCE = new Set(['PEER_DOWN', 'PEER_REBOOT', 'PEER_DOWN_DURING_INITIALIZATION']);
+
+/**
+ * Counts operations and measures detection latency: for a failover caused by silence,
+ * from the failed node's last heartbeat; for one caused by a fault, from the first
+ * heartbeat that reported it. A manual failover has no detection to measure.
+ */
+function recordMetrics(ports: Ports, before: GroupRecord, effects: Effect[], now: number): void {
+  for (const e of effects) {
+    if (e.type !== 'Publish') continue;
+    const event = e.event;
+    switch (event.detailType) {
+      case 'FallbackStarted':
+        ports.metrics.count('Fallbacks');
+        break;
+      case 'RecoveryStarted':
+        ports.metrics.count('Recoveries');
+        break;
+      case 'FailoverCompleted':
+      case 'FallbackCompleted':
+      case 'RecoveryCompleted':
+        if (event.outcome === 'failed') ports.metrics.count('FailedOperations');
+        break;
+      case 'FailoverStarted': {
+        ports.metrics.count('Failovers');
+        if (event.reason === 'ON_ADMIN_REQUEST') break;
+        const failed = before.group.members.find((m) => m.nodeId === event.fromNode);
+        if (!failed) break;
+        const since = SILENCE.has(event.reason)
+          ? failed.lastHeartbeatAt
+          : Math.min(...Object.values(failed.servicesDownSince), failed.databaseDownSince ?? Infinity);
+        if (since !== null && Number.isFinite(since) && since <= now) {
+          ports.metrics.seconds('DetectionLatency', (now - since) / 1000);
+        }
+        break;
+      }
+      default:
+        break;
+    }
   }
 }

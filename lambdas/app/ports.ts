@@ -126,6 +126,14 @@ export interface Ports {
   events: EventPublisher;
   clock: Clock;
   log: OperatorLog;
+  metrics: OperatorMetrics;
+}
+
+/** Numbers operators alarm on (Powertools Metrics satisfies it through a thin wrapper). */
+export interface OperatorMetrics {
+  count(name: 'Failovers' | 'Fallbacks' | 'Recoveries' | 'FailedOperations', value?: number): void;
+  /** How long after a node's last heartbeat, or its first fault report, its failover started. */
+  seconds(name: 'DetectionLatency', value: number): void;
 }
 
 /** Structured log lines for operators (Powertools Logger satisfies it). */

@@ -11,7 +11,8 @@ import { DynamoUserRepository } from '../adapters/dynamodb/users';
 import { EventBridgePublisher } from '../adapters/eventbridge/publisher';
 import { SfnWorkflowStarter } from '../adapters/sfn/workflowStarter';
 import { EVENT_BUS_ENV, WORKFLOWS, WORKFLOW_IDS, type WorkflowId } from './definitions';
-import { logger } from './observability';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logger, metrics } from './observability';
 
 /**
  * Builds the ports from the environment the stack (or the embedded default) sets.
@@ -37,6 +38,10 @@ export function portsFromEnv(env: NodeJS.ProcessEnv = process.env, dynamodb?: Dy
       info: (message, extra) => logger.info(message, { ...extra }),
       warn: (message, extra) => logger.warn(message, { ...extra }),
       error: (message, extra) => logger.error(message, { ...extra }),
+    },
+    metrics: {
+      count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
+      seconds: (name, value) => metrics.addMetric(name, MetricUnit.Seconds, value),
     },
   };
 }

@@ -2,7 +2,8 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { automaticFallbackDue, checkOperation, moveUsers, reportFailure, type WorkflowTask } from '../app';
 import { ports } from './composition';
-import { logger } from './observability';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { logger, metrics } from './observability';
 
 /** Thrown for failures worth retrying; the workflows retry exactly this error name with backoff. */
 export class TransientError extends Error {
@@ -44,4 +45,5 @@ export async function runTask(task: WorkflowTask): Promise<unknown> {
   }
 }
 
-export const handler = middy(runTask).use(injectLambdaContext(logger));
+// Failed operations and the fallbacks automatic fallback starts are counted here.
+export const handler = middy(runTask).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -61,7 +61,16 @@ export async function apiHarness() {
     },
     { step: 'initialize', name: 'countCalls' },
   );
-  const ports: Ports = { ...portsFromEnv(process.env, dynamodb), clock: { now: () => clock.t } };
+  // The metrics the use cases record, by name, in order.
+  const metrics: [string, number][] = [];
+  const ports: Ports = {
+    ...portsFromEnv(process.env, dynamodb),
+    clock: { now: () => clock.t },
+    metrics: {
+      count: (name, value = 1) => void metrics.push([name, value]),
+      seconds: (name, value) => void metrics.push([name, value]),
+    },
+  };
   usePorts(ports);
 
   async function call(method: string, path: string, o: CallOptions = {}): Promise<ApiResponse> {
@@ -108,7 +117,7 @@ export async function apiHarness() {
       .flatMap((c) => c.args[0].input.Entries ?? [])
       .map((e) => ({ detailType: e.DetailType, ...JSON.parse(e.Detail ?? '{}') }));
 
-  return { call, clock, sfn, events, started, published, ports, tables, dynamoCalls };
+  return { call, clock, sfn, events, started, published, ports, tables, dynamoCalls, metrics };
 }
 
 export type ApiHarness = Awaited<ReturnType<typeof apiHarness>>;

@@ -37,6 +37,8 @@ describe('POST /v1/groups/{name}/failover', () => {
       ['TAKING_OVER', 'ON_ADMIN_REQUEST'],
     ]);
     expect(h.published().map((e) => e.detailType)).toContain('FailoverStarted');
+    // Counted, with no detection latency: nothing failed, an operator asked.
+    expect(h.metrics).toEqual([['Failovers', 1]]);
   });
 
   it('20 concurrent failover requests on one group: exactly one 202, the rest 409 with the current states', async () => {

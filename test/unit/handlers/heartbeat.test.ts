@@ -77,6 +77,10 @@ describe('POST /v1/nodes/{nodeId}/heartbeat', () => {
     expect(await states(h)).toEqual([
       ['TAKING_OVER', 'PEER_DOWN'],
       ['DOWN', 'PEER_DOWN'],
+    ]); // Detected on the first heartbeat after keepAliveTimeout (3 s): 4 s after b's last heartbeat.
+    expect(h.metrics).toEqual([
+      ['Failovers', 1],
+      ['DetectionLatency', 4],
     ]);
   });
 
