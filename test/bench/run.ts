@@ -1,0 +1,167 @@
+/**
+ * `npm run bench`: the speed and cost goals of presence-ha, measured (never asserted in
+ * timed tests). Bounded: a few seconds of work, DynamoDB Local started and stopped here.
+ *
+ * Goals:
+ * - a steady-state heartbeat costs one DynamoDB call (SPEC §5);
+ * - the state machine decides at least 20,000 events a second on one core;
+ * - a steady heartbeat through the real handler and DynamoDB Local: p95 under 50 ms.
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  DEFAULT_CRITICAL_SERVICES,
+  DEFAULT_CLUSTER_PARAMETERS,
+  newGroup,
+  transition,
+} from '../../lambdas/core';
+import { TABLES, TABLE_IDS } from '../../lambdas/adapters/dynamodb/tables';
+import { portsFromEnv, usePorts } from '../../lambdas/handlers/composition';
+import { createTables, startDynamoDbLocal } from '../../local/dynamodbLocal';
+import { localContext, loadHandler, matchRoute, toApiGatewayEvent } from '../../local/apiGatewayEvent';
+
+const services = Object.fromEntries(DEFAULT_CRITICAL_SERVICES.map((s) => [s, 'running' as const]));
+const results: { what: string; measured: string; goal: string; ok: boolean }[] = [];
+
+function benchCore(): void {
+  const p = DEFAULT_CLUSTER_PARAMETERS;
+  let g = newGroup('bench', ['a', 'b']);
+  let now = Date.UTC(2026, 0, 1);
+  let seq = 0;
+  const beat = (id: string) => {
+    g = transition(
+      g,
+      { type: 'Heartbeat', nodeId: id, heartbeat: { bootId: id, sequence: ++seq, services, database: 'up' } },
+      now,
+      p,
+    ).group;
+  };
+  beat('a');
+  beat('b');
+  g = transition(g, { type: 'EnableHa' }, now, p).group;
+  const n = 50_000;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    now += 500;
+    beat(i % 2 === 0 ? 'a' : 'b');
+  }
+  const perSecond = n / ((performance.now() - t0) / 1000);
+  results.push({
+    what: 'state machine: heartbeat transitions per second',
+    measured: Math.round(perSecond).toLocaleString('en'),
+    goal: '≥ 20,000',
+    ok: perSecond >= 20_000,
+  });
+}
+
+async function benchHandler(): Promise<void> {
+  const db = await startDynamoDbLocal();
+  try {
+    const tables = await createTables(db.endpoint, `bench-${randomUUID().slice(0, 8)}`);
+    Object.assign(process.env, { AWS_REGION: 'local', AWS_ACCESS_KEY_ID: 'l', AWS_SECRET_ACCESS_KEY: 'l' });
+    for (const id of TABLE_IDS) process.env[TABLES[id].envVar] = tables[id];
+    mockClient(SFNClient).on(StartExecutionCommand).resolves({});
+    mockClient(EventBridgeClient).on(PutEventsCommand).resolves({ FailedEntryCount: 0 });
+    const calls: string[] = [];
+    const client = new DynamoDBClient({
+      endpoint: db.endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+    });
+    client.middlewareStack.add((next, ctx) => (args) => (calls.push(String(ctx.commandName)), next(args)), {
+      step: 'initialize',
+    });
+    usePorts(portsFromEnv(process.env, client));
+    const call = async (method: string, path: string, body: unknown, token?: string) => {
+      const m = matchRoute(method, path)!;
+      const event = toApiGatewayEvent(
+        {
+          method,
+          path,
+          headers: token ? { authorization: `Bearer ${token}` } : {},
+          body: JSON.stringify(body),
+          scopes: token ? null : ['prg/admin'],
+        },
+        m.route,
+        m.pathParameters,
+      );
+      const res = (await (
+        await loadHandler(m.route.function)
+      )(event, localContext(m.route.function))) as { statusCode: number; body: string };
+      if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${res.body}`);
+      return JSON.parse(res.body) as Record<string, any>;
+    };
+    const tokens: Record<string, string> = {};
+    for (const id of ['a', 'b']) {
+      tokens[id] = (
+        await call('POST', '/v1/nodes', {
+          nodeId: id,
+          hostname: `${id}.example.com`,
+          clusterId: 'c',
+          softwareVersion: '1',
+          publisherId: 'p',
+        })
+      ).token;
+    }
+    const seqs: Record<string, number> = { a: 0, b: 0 };
+    const beat = (id: string) =>
+      call(
+        'POST',
+        `/v1/nodes/${id}/heartbeat`,
+        { bootId: id, sequence: ++seqs[id]!, services, database: 'up' },
+        tokens[id],
+      );
+    await beat('a');
+    await beat('b');
+    await call('POST', '/v1/groups', { name: 'bench', nodes: ['a', 'b'], highAvailability: true });
+    await beat('a');
+    await beat('b');
+    calls.length = 0;
+    const n = 400;
+    const latencies: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      await beat(i % 2 === 0 ? 'a' : 'b');
+      latencies.push(performance.now() - t0);
+    }
+    latencies.sort((x, y) => x - y);
+    const p50 = latencies[Math.floor(n * 0.5)]!;
+    const p95 = latencies[Math.floor(n * 0.95)]!;
+    const perBeat = calls.length / n;
+    results.push({
+      what: 'steady heartbeat: DynamoDB calls each',
+      measured: perBeat.toFixed(2),
+      goal: '1 (one write, no read)',
+      ok: perBeat <= 1,
+    });
+    results.push({
+      what: 'steady heartbeat via handler + DynamoDB Local: p50 / p95 ms',
+      measured: `${p50.toFixed(1)} / ${p95.toFixed(1)}`,
+      goal: 'p95 < 50',
+      ok: p95 < 50,
+    });
+  } finally {
+    await db.stop();
+  }
+}
+
+benchCore();
+await benchHandler();
+const heapMiB = process.memoryUsage().heapUsed / 1024 / 1024;
+results.push({
+  what: 'heap used after both runs, MiB',
+  measured: heapMiB.toFixed(0),
+  goal: '< 256',
+  ok: heapMiB < 256,
+});
+const width = Math.max(...results.map((r) => r.what.length));
+for (const r of results) {
+  process.stdout.write(
+    `${r.ok ? 'ok  ' : 'MISS'}  ${r.what.padEnd(width)}  ${r.measured.padStart(14)}   goal ${r.goal}\n`,
+  );
+}
+process.exit(results.every((r) => r.ok) ? 0 : 1);
