@@ -2,6 +2,13 @@
 async function main(): Promise<void> {
   const started = Date.now();
   const env = process.env;
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 22) {
+    throw new Error(
+      `the embedded default runs its workflows with aws-local-stepfunctions, which needs Node 22 (this is Node ${process.versions.node}). ` +
+        'Start it with npm start: the project installs Node 22 for its npm scripts.',
+    );
+  }
   // On one machine there is no CloudWatch to read metric blobs; keep the log for people.
   env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const { startEmbedded } = await import('./embedded');

@@ -117,6 +117,13 @@ export function startServer(o: ServerOptions): Promise<Server> {
           }),
         );
       }
+      // API Gateway's JWT authorizer refuses a token it cannot verify before any handler runs.
+      const needsScope = match.route.auth === 'read' || match.route.auth === 'admin';
+      if (needsScope && req.headers.authorization && !scopes) {
+        throw new UnauthorizedError(
+          'The bearer token is not valid for this server: use the admin or read token printed at start (or PRG_ADMIN_TOKEN / PRG_READ_TOKEN).',
+        );
+      }
       if (match.route.localOnly) {
         if (match.route.auth !== 'none' && !scopes)
           throw new UnauthorizedError('This route needs a bearer token with scope prg/read or prg/admin.');

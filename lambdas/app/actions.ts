@@ -4,7 +4,7 @@ import type { Ports } from './ports';
 
 /** What an accepted admin action answers (202): the operation it started. */
 export interface OperationAccepted {
-  operation: { id: string; workflow: string; fromNode: string; toNode: string } | null;
+  operation: { id: string; kind: string; fromNode: string; toNode: string } | null;
   group: string;
   epoch: number;
 }
@@ -18,7 +18,7 @@ async function act(ports: Ports, name: string, event: GroupEvent): Promise<Opera
   ports.log.info('Admin action accepted', { group: name, action: event.type, operation: start?.operationId });
   return {
     operation: start
-      ? { id: start.operationId, workflow: start.workflow, fromNode: start.fromNode, toNode: start.toNode }
+      ? { id: start.operationId, kind: start.workflow, fromNode: start.fromNode, toNode: start.toNode }
       : null,
     group: name,
     epoch: record.group.epoch,

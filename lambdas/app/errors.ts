@@ -17,6 +17,13 @@ export class ValidationError extends Error {
   }
 }
 
+const NOT_FOUND_HINT = {
+  node: 'Check the name, or list the nodes with GET /v1/nodes.',
+  group: 'Check the name, or find groups with GET /v1/groups?name=PREFIX.',
+  user: 'Check the user id; users are added with POST /v1/users.',
+  operation: 'It may have ended; the group view shows the running operation.',
+} as const;
+
 /** The resource named in the request does not exist (HTTP 404). */
 export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
@@ -24,7 +31,7 @@ export class NotFoundError extends Error {
     readonly resource: 'node' | 'group' | 'user' | 'operation',
     readonly id: string,
   ) {
-    super(`No ${resource} named ${id}. Check the name, or list them with GET /v1/${resource}s.`);
+    super(`No ${resource} named ${id}. ${NOT_FOUND_HINT[resource]}`);
   }
 }
 

@@ -36,6 +36,16 @@ export interface GroupView {
     phase: Operation['phase'];
     startedAt: string;
   } | null;
+  /** How the last operation ended: what `prg failover --wait` and scripts look at. */
+  lastOperation: {
+    id: string;
+    kind: Operation['kind'];
+    reason: Operation['reason'];
+    fromNode: string;
+    toNode: string;
+    outcome: 'succeeded' | 'failed';
+    endedAt: string;
+  } | null;
   automaticFallbackAt: string | null;
   createdAt: string;
   updatedAt: string;
@@ -62,6 +72,17 @@ export function groupView(record: GroupRecord): GroupView {
           toNode: op.to,
           phase: op.phase,
           startedAt: new Date(op.startedAt).toISOString(),
+        }
+      : null,
+    lastOperation: g.lastOperation
+      ? {
+          id: g.lastOperation.id,
+          kind: g.lastOperation.kind,
+          reason: g.lastOperation.reason,
+          fromNode: g.lastOperation.from,
+          toNode: g.lastOperation.to,
+          outcome: g.lastOperation.outcome,
+          endedAt: new Date(g.lastOperation.endedAt).toISOString(),
         }
       : null,
     automaticFallbackAt: g.autoFallback ? new Date(g.autoFallback.dueAt).toISOString() : null,

@@ -1,6 +1,7 @@
 import type { NodeId } from '../schemas/identifiers';
 import type { Effect, Member, RefusalCode } from '../types';
 import type { Draft } from './draft';
+import { stateLabel } from '../catalogue/states';
 
 /** Thrown inside a transition to refuse an admin action; the transition maps it to a Refuse effect. */
 export class Refusal {
@@ -37,7 +38,8 @@ function requireMember(d: Draft, nodeId: NodeId): Member {
   return m;
 }
 
-const describe = (m: Member) => `${m.nodeId} is ${m.state ?? 'not managed'}`;
+/** A node's state in the manual's words, for refusals an operator reads. */
+const describe = (m: Member) => `${m.nodeId} is ${m.state ? stateLabel(m.state) : 'not managed (HA off)'}`;
 
 /** Manual failover of `nodeId` to its peer: both nodes must be NORMAL. */
 export function adminFailover(d: Draft, nodeId: NodeId): void {

@@ -15,6 +15,7 @@ export function newGroup(name: string, nodes: NodeId[]): GroupState {
     seq: 0,
     failedOver: null,
     operation: null,
+    lastOperation: null,
     autoFallback: null,
     members: nodes.map((nodeId) => ({
       nodeId,

@@ -146,6 +146,15 @@ export class Draft {
     const op = this.group.operation;
     if (!op) return;
     this.group.operation = null;
+    this.group.lastOperation = {
+      id: op.id,
+      kind: op.kind,
+      reason: op.reason,
+      from: op.from,
+      to: op.to,
+      outcome,
+      endedAt: this.now,
+    };
     this.publish({
       detailType: COMPLETED[op.kind],
       group: this.group.name,

@@ -59,6 +59,17 @@ export interface Operation {
   expiresAt: number;
 }
 
+/** How the group's last operation ended, so a client can tell success from failure exactly. */
+export interface OperationResult {
+  id: string;
+  kind: WorkflowKind;
+  reason: ReasonCode;
+  from: NodeId;
+  to: NodeId;
+  outcome: 'succeeded' | 'failed';
+  endedAt: number;
+}
+
 /** A pending automatic fallback: starts at `dueAt` unless a fault cancels it first. */
 export interface AutoFallbackTimer {
   id: string;
@@ -82,6 +93,8 @@ export interface GroupState {
   /** The node whose users are currently served by its peer, if any. */
   failedOver: NodeId | null;
   operation: Operation | null;
+  /** The last operation that ended (absent in groups stored before it existed). */
+  lastOperation?: OperationResult | null;
   autoFallback: AutoFallbackTimer | null;
   members: Member[];
 }

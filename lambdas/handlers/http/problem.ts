@@ -7,7 +7,7 @@ import {
   ValidationError,
   type FieldError,
 } from '../../app/errors';
-import type { NodeStatus } from '../../core';
+import { reasonLabel, stateLabel, type NodeStatus } from '../../core';
 
 /** RFC 9457 problem details, as every error of the API answers. */
 export interface Problem {
@@ -17,7 +17,16 @@ export interface Problem {
   detail: string;
   errors?: FieldError[];
   code?: string;
-  states?: NodeStatus[];
+  states?: (NodeStatus & { stateLabel: string | null; reasonLabel: string | null })[];
+}
+
+/** The states of a refusal with the manual's labels beside the codes, as the group view shows them. */
+function labelled(states: NodeStatus[]): NonNullable<Problem['states']> {
+  return states.map((s) => ({
+    ...s,
+    stateLabel: s.state ? stateLabel(s.state) : null,
+    reasonLabel: s.reason ? reasonLabel(s.reason) : null,
+  }));
 }
 
 const TYPE = 'https://presence-ha.dev/problems/';
@@ -60,7 +69,7 @@ export function toProblem(e: unknown): Problem {
       status: 409,
       detail: e.message,
       code: e.code,
-      ...(e.states.length > 0 ? { states: e.states } : {}),
+      ...(e.states.length > 0 ? { states: labelled(e.states) } : {}),
     };
   }
   if (e instanceof UnauthorizedError) {

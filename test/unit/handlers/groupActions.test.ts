@@ -22,7 +22,7 @@ describe('POST /v1/groups/{name}/failover', () => {
     expect(res.status).toBe(202);
     expect(res.body.operation).toEqual({
       id: 'take-over-1',
-      workflow: 'TAKE_OVER',
+      kind: 'TAKE_OVER',
       fromNode: 'imp-a',
       toNode: 'imp-b',
     });
@@ -66,8 +66,20 @@ describe('POST /v1/groups/{name}/failover', () => {
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('STATE_CONFLICT');
     expect(res.body.states).toEqual([
-      { nodeId: 'imp-a', state: 'IDLE', reason: 'ON_ADMIN_REQUEST' },
-      { nodeId: 'imp-b', state: 'RUNNING_IN_BACKUP_MODE', reason: 'ON_ADMIN_REQUEST' },
+      {
+        nodeId: 'imp-a',
+        state: 'IDLE',
+        stateLabel: 'Idle',
+        reason: 'ON_ADMIN_REQUEST',
+        reasonLabel: 'On Admin Request',
+      },
+      {
+        nodeId: 'imp-b',
+        state: 'RUNNING_IN_BACKUP_MODE',
+        stateLabel: 'Running in Backup Mode',
+        reason: 'ON_ADMIN_REQUEST',
+        reasonLabel: 'On Admin Request',
+      },
     ]);
   });
 
@@ -109,7 +121,7 @@ describe('POST /v1/groups/{name}/fallback', () => {
     const { a, b } = await failedOverByHand();
     const res = await h.call('POST', '/v1/groups/prg-1/fallback', { body: { nodeId: 'imp-a' } });
     expect(res.status).toBe(202);
-    expect(res.body.operation).toMatchObject({ workflow: 'FALL_BACK', fromNode: 'imp-b', toNode: 'imp-a' });
+    expect(res.body.operation).toMatchObject({ kind: 'FALL_BACK', fromNode: 'imp-b', toNode: 'imp-a' });
     expect(await states(h)).toEqual([
       ['TAKING_BACK', 'ON_ADMIN_REQUEST'],
       ['FALLING_BACK', 'ON_ADMIN_REQUEST'],
@@ -128,6 +140,12 @@ describe('POST /v1/groups/{name}/fallback', () => {
       ['NORMAL', 'NORMAL'],
       ['NORMAL', 'NORMAL'],
     ]);
+    const view = await h.call('GET', '/v1/groups/prg-1', { scopes: ['prg/read'] });
+    expect(view.body.lastOperation).toMatchObject({
+      id: res.body.operation.id,
+      kind: 'FALL_BACK',
+      outcome: 'succeeded',
+    });
   });
 
   it('409 when the node is not failed over', async () => {
@@ -154,6 +172,7 @@ describe('POST /v1/groups/{name}/recover', () => {
       ['RUNNING_IN_FAILED_MODE', 'TAKE_OVER_USERS_FAILED'],
     ]);
     const group = await h.call('GET', '/v1/groups/prg-1');
+    expect(group.body.lastOperation).toMatchObject({ kind: 'TAKE_OVER', outcome: 'failed' });
     expect(group.body.nodes[0].recommendedActions.join(' ')).toMatch(/Recovery/);
     const res = await h.call('POST', '/v1/groups/prg-1/recover');
     expect(res.status).toBe(202);

@@ -114,8 +114,17 @@ describe('POST /v1/users', () => {
     const after = await addUser('bob');
     expectProblem(after, 409);
     expect(after.body.states).toEqual([
-      { nodeId: 'imp-a', state: 'IDLE', reason: 'ON_ADMIN_REQUEST' },
-      { nodeId: 'imp-b', state: 'RUNNING_IN_BACKUP_MODE', reason: 'ON_ADMIN_REQUEST' },
+      expect.objectContaining({
+        nodeId: 'imp-a',
+        state: 'IDLE',
+        reason: 'ON_ADMIN_REQUEST',
+        stateLabel: 'Idle',
+      }),
+      expect.objectContaining({
+        nodeId: 'imp-b',
+        state: 'RUNNING_IN_BACKUP_MODE',
+        reason: 'ON_ADMIN_REQUEST',
+      }),
     ]);
     expectProblem(await h.call('GET', '/v1/users/bob', READ), 404);
     expect(await counts('imp-a', 'imp-b')).toEqual({ 'imp-a': 1, 'imp-b': 0 });
