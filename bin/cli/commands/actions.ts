@@ -1,0 +1,140 @@
+import type { Command } from 'commander';
+import type { OperationAccepted } from '../../../lambdas/app/actions';
+import type { NodeView } from '../../../lambdas/app/nodes';
+import { examples, intIn } from '../args';
+import { seg, type ApiClient } from '../client';
+import { context } from '../context';
+import { CliError, ExitCode, usageError } from '../errors';
+import { describeStates, renderGroup } from '../groupView';
+import { duration } from '../output';
+import { endedFailed, followOperation } from '../wait';
+
+interface ActionOptions {
+  wait?: boolean;
+  timeout: number;
+  json?: boolean;
+}
+
+/** The group a node belongs to, or a usage error saying it has none. */
+async function groupOf(api: ApiClient, nodeId: string, action: string): Promise<string> {
+  const node = await api.get<NodeView>(`/nodes/${seg(nodeId)}`);
+  if (!node.group) {
+    throw usageError(`node ${nodeId} is in no presence redundancy group, so there is nothing to ${action}`, [
+      'Put it in a group with its peer first: prg group create <name> <node1> <node2> --ha',
+    ]);
+  }
+  return node.group;
+}
+
+/**
+ * Starts an operation and reports it; with `--wait` follows it to the end, prints the
+ * final states and fails (exit 1) when the group ends in Running in Failed Mode.
+ */
+async function run(
+  cmd: Command,
+  opts: ActionOptions,
+  what: string,
+  start: (api: ApiClient) => Promise<{ group: string; accepted: OperationAccepted }>,
+): Promise<void> {
+  const ctx = context(cmd);
+  const api = ctx.api();
+  const began = Date.now();
+  const { group, accepted } = await start(api);
+  const op = accepted.operation;
+  if (!opts.wait) {
+    if (ctx.out.json) return ctx.out.printJson(accepted);
+    ctx.out.line(
+      op
+        ? `${what} of group ${group} started: ${op.fromNode} → ${op.toNode} (operation ${op.id}).`
+        : `${what} of group ${group} accepted.`,
+    );
+    ctx.out.line(`Follow it with: prg status ${group}   (or run this command with --wait)`);
+    return;
+  }
+  const final = await followOperation(api, group, {
+    operationId: op?.id ?? null,
+    timeoutSeconds: opts.timeout,
+  });
+  if (ctx.out.json) ctx.out.printJson(final);
+  else {
+    ctx.out.line(
+      `${what} of group ${group} ended after ${duration(Date.now() - began)}: ${describeStates(final, ctx.out.c)}`,
+    );
+    ctx.out.line('');
+    ctx.out.line(renderGroup(ctx.out, final));
+  }
+  if (endedFailed(final)) {
+    throw new CliError(
+      `the ${what.toLowerCase()} ended with group ${group} in Running in Failed Mode`,
+      ExitCode.FAILED,
+      [
+        `states: ${describeStates(final)}`,
+        `${ctx.out.json ? 'See recommendedActions in the JSON' : 'See the recommended actions above'}; then: prg recover ${group} --wait`,
+      ],
+    );
+  }
+}
+
+function withWait(cmd: Command): Command {
+  return cmd
+    .option('--wait', 'follow the operation to its end, then print the final states')
+    .option(
+      '--timeout <seconds>',
+      'with --wait: give up waiting after this long (exit 1)',
+      intIn(1, 86_400),
+      120,
+    )
+    .option('--json', 'print the 202 answer, or with --wait the final group, as JSON');
+}
+
+/** `prg failover <node>`, `prg fallback <node>`, `prg recover <group>`: the manual's `utils ha` actions. */
+export function registerActions(program: Command): void {
+  withWait(
+    program
+      .command('failover')
+      .description(
+        "fail a node over: its peer takes over the node's users and the node stops its critical services",
+      )
+      .argument('<node>', 'the node to fail over (both nodes of its group must be Normal)'),
+  )
+    .addHelpText(
+      'after',
+      examples('prg failover imp-a --wait        # ends with imp-a Idle, its peer Running in Backup Mode'),
+    )
+    .action(async (nodeId: string, opts: ActionOptions, cmd: Command) =>
+      run(cmd, opts, 'Failover', async (api) => {
+        const group = await groupOf(api, nodeId, 'fail over');
+        return { group, accepted: await api.post(`/groups/${seg(group)}/failover`, { nodeId }) };
+      }),
+    );
+
+  withWait(
+    program
+      .command('fallback')
+      .description(
+        'fall back to a node: it starts its critical services and takes its users back from its peer',
+      )
+      .argument('<node>', 'the node to fall back to (Idle or Failed Over, its peer Running in Backup Mode)'),
+  )
+    .addHelpText('after', examples('prg fallback imp-a --wait        # ends with both nodes Normal'))
+    .action(async (nodeId: string, opts: ActionOptions, cmd: Command) =>
+      run(cmd, opts, 'Fallback', async (api) => {
+        const group = await groupOf(api, nodeId, 'fall back to');
+        return { group, accepted: await api.post(`/groups/${seg(group)}/fallback`, { nodeId }) };
+      }),
+    );
+
+  withWait(
+    program
+      .command('recover')
+      .description('recover a group whose nodes are both failed: users return home and both nodes start over')
+      .argument('<group>', 'the group to recover'),
+  )
+    .addHelpText('after', examples('prg recover prg-1 --wait         # ends with both nodes Normal'))
+    .action(async (group: string, opts: ActionOptions, cmd: Command) =>
+      run(cmd, opts, 'Recovery', async (api) => ({
+        group,
+        accepted: await api.post(`/groups/${seg(group)}/recover`),
+      })),
+    );
+}

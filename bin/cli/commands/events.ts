@@ -1,0 +1,112 @@
+import type { Command } from 'commander';
+import type { BusEvent } from '../../../local/eventBus';
+import { examples, intIn } from '../args';
+import { ApiError } from '../client';
+import { context } from '../context';
+import { CliError, ExitCode } from '../errors';
+import type { Colors } from '../output';
+import { labelOfReason, labelOfState, paintState } from '../states';
+import { readSse } from '../sse';
+
+/** Pads plain text before colouring, so that colour codes do not upset the columns. */
+const col = (text: string, width: number, paint: (s: string) => string = (s) => s) =>
+  paint(text.padEnd(width));
+
+/**
+ * One event as a line: time, detail-type, group, node, from → to, reason (and the
+ * outcome of a completed operation, or the home nodes whose users moved).
+ */
+export function formatEvent(e: BusEvent, c: Colors): string {
+  const d = e.detail as Record<string, unknown>;
+  const str = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : null);
+  const head = [c.dim(e.time), col(e['detail-type'], 17, c.bold), col(str('group') ?? '-', 12)];
+  if (e['detail-type'] === 'NodeStateChanged') {
+    const from = str('from');
+    const to = str('to');
+    return [
+      ...head,
+      col(str('nodeId') ?? '-', 12),
+      `${from === null ? 'not managed' : labelOfState(from)} → ${paintState(c, to, to === null ? 'not managed' : undefined)}`,
+      c.dim(labelOfReason(str('reason'))),
+    ].join('  ');
+  }
+  const moved = `${str('fromNode') ?? '?'} → ${str('toNode') ?? '?'}`;
+  const tail: string[] = [];
+  if (str('reason')) tail.push(c.dim(labelOfReason(str('reason'))));
+  const outcome = str('outcome');
+  if (outcome) tail.push(outcome === 'succeeded' ? c.green(outcome) : c.red(outcome));
+  if (Array.isArray(d.homeNodes)) tail.push(c.dim(`users of ${(d.homeNodes as string[]).join(', ')}`));
+  return [...head, col('-', 12), `users ${moved}`, ...tail].join('  ');
+}
+
+/** `prg events`: follows the event stream of the embedded default (SPEC §6). */
+export function registerEvents(program: Command): void {
+  program
+    .command('events')
+    .description('follow the events (state changes, operations, user moves) as they happen, until Ctrl-C')
+    .option('--group <name>', 'only the events of this group')
+    .option('--count <n>', 'exit after this many events', intIn(1, 1_000_000))
+    .option('--json', 'print each event as one line of JSON, as EventBridge delivers it')
+    .addHelpText(
+      'after',
+      `${examples(
+        'prg events',
+        'prg events --group prg-1 --count 2',
+        'prg events --json | jq -c \'select(.["detail-type"] == "NodeStateChanged") | .detail\'',
+      )}
+
+The stream is served by the embedded default (npm start). On AWS, subscribe to the
+stack's EventBridge bus instead (source presence-ha).`,
+    )
+    .action(async (opts: { group?: string; count?: number; json?: boolean }, cmd: Command) => {
+      const ctx = context(cmd);
+      const api = ctx.api();
+      const controller = new AbortController();
+      let res: Response;
+      try {
+        res = await api.stream('/events', controller.signal);
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 404) {
+          throw new CliError(
+            `${api.connection.url} does not serve the event stream (GET /v1/events)`,
+            ExitCode.USAGE,
+            [
+              "Only the embedded default (npm start) serves it; on AWS, subscribe to the stack's EventBridge bus.",
+            ],
+          );
+        }
+        throw e;
+      }
+      if (!res.body) throw new CliError('the event stream has no body', ExitCode.FAILED);
+      process.stderr.write(
+        `Following events from ${api.connection.url}${opts.group ? ` for group ${opts.group}` : ''} (Ctrl-C to stop)\n`,
+      );
+      let seen = 0;
+      try {
+        for await (const msg of readSse(res.body)) {
+          let e: BusEvent;
+          try {
+            e = JSON.parse(msg.data) as BusEvent;
+          } catch {
+            continue;
+          }
+          if (opts.group && (e.detail as { group?: string }).group !== opts.group) continue;
+          ctx.out.line(opts.json ? JSON.stringify(e) : formatEvent(e, ctx.out.c));
+          seen += 1;
+          if (opts.count !== undefined && seen >= opts.count) {
+            // Closing the connection is what lets the process exit.
+            controller.abort();
+            return;
+          }
+        }
+      } catch (e) {
+        if (controller.signal.aborted) return;
+        throw new CliError(`the event stream broke off: ${(e as Error).message}`, ExitCode.FAILED, [
+          'Is the control plane still running? Run prg events again once it is back.',
+        ]);
+      }
+      throw new CliError('the event stream was closed by the control plane', ExitCode.FAILED, [
+        'It stops when the control plane stops; run prg events again once it is back.',
+      ]);
+    });
+}

@@ -1,0 +1,174 @@
+import type { Command } from 'commander';
+import { JSON_HELP, examples } from '../args';
+import { seg } from '../client';
+import { context } from '../context';
+import { usageError } from '../errors';
+import { describeOperation, renderGroup, type GroupView } from '../groupView';
+import { relativeAge } from '../output';
+import { paintState } from '../states';
+
+/** Prints a group after a change: the JSON view, or the status block. */
+function printGroup(cmd: Command, g: GroupView, headline: string): void {
+  const { out } = context(cmd);
+  if (out.json) return out.printJson(g);
+  out.line(headline);
+  out.line('');
+  out.line(renderGroup(out, g));
+}
+
+/** `prg group ...`: create, list, show, update, delete, enable-ha, disable-ha. */
+export function registerGroup(program: Command): void {
+  const group = program
+    .command('group')
+    .description('presence redundancy groups: a pair of nodes that back each other up')
+    .addHelpText(
+      'after',
+      examples(
+        'prg group create prg-1 imp-a imp-b --ha --description "Building 1"',
+        'prg group list',
+        'prg group show prg-1',
+      ),
+    );
+
+  group
+    .command('create')
+    .description('create a group of one or two registered nodes (same cluster, publisher and version)')
+    .argument('<name>', '1–128 letters, digits, "_" or "-"')
+    .argument('<nodes...>', 'one or two node ids')
+    .option('--description <text>', 'up to 128 characters, none of " % & \\ / < >')
+    .option('--ha', 'turn high availability on at once (needs two nodes)')
+    .option('--json', 'print the created group as JSON')
+    .addHelpText('after', examples('prg group create prg-1 imp-a imp-b --ha'))
+    .action(
+      async (name: string, nodes: string[], opts: { description?: string; ha?: boolean }, cmd: Command) => {
+        if (nodes.length > 2)
+          throw usageError(`a group has one or two nodes; ${nodes.length} were given (${nodes.join(', ')})`);
+        const g = await context(cmd)
+          .api()
+          .post<GroupView>('/groups', {
+            name,
+            nodes,
+            highAvailability: opts.ha === true,
+            ...(opts.description !== undefined ? { description: opts.description } : {}),
+          });
+        printGroup(cmd, g, `Group ${name} created${opts.ha ? ' with high availability on' : ''}.`);
+      },
+    );
+
+  group
+    .command('list')
+    .description('list the groups, with their nodes and states')
+    .option('--prefix <prefix>', 'only groups whose name starts with this')
+    .option('--json', `${JSON_HELP}: {"groups": [...]}`)
+    .addHelpText('after', examples('prg group list', 'prg group list --prefix prg- --json'))
+    .action(async (opts: { prefix?: string }, cmd: Command) => {
+      const ctx = context(cmd);
+      const query = opts.prefix ? `?name=${encodeURIComponent(opts.prefix)}` : '';
+      const res = await ctx.api().get<{ groups: GroupView[] }>(`/groups${query}`);
+      if (ctx.out.json) return ctx.out.printJson(res);
+      if (res.groups.length === 0) return ctx.out.line('No groups.');
+      const c = ctx.out.c;
+      ctx.out.line(
+        ctx.out.table(
+          ['NAME', 'HA', 'CLUSTER', 'NODES', 'OPERATION', 'DESCRIPTION'],
+          res.groups.map((g) => [
+            g.name,
+            g.highAvailability ? 'on' : c.dim('off'),
+            g.clusterId,
+            g.nodes
+              .map((n) => `${n.nodeId} ${paintState(c, n.state, n.state ? n.stateLabel : '')}`.trim())
+              .join(', '),
+            describeOperation(g) ?? c.dim('-'),
+            g.description,
+          ]),
+        ),
+      );
+    });
+
+  group
+    .command('show')
+    .description('show one group: states, reasons, causes, services, operation, version')
+    .argument('<name>')
+    .option('--json', JSON_HELP)
+    .addHelpText('after', examples('prg group show prg-1', 'prg group show prg-1 --json'))
+    .action(async (name: string, _opts: unknown, cmd: Command) => {
+      const ctx = context(cmd);
+      const g = await ctx.api().get<GroupView>(`/groups/${seg(name)}`);
+      if (ctx.out.json) return ctx.out.printJson(g);
+      const out = ctx.out;
+      out.line(renderGroup(out, g));
+      out.line('');
+      out.line(
+        out.pairs(
+          [
+            ['description', g.description || '-'],
+            ['failed over', g.failedOver ?? '-'],
+            ['epoch', String(g.epoch)],
+            ['version', String(g.version)],
+            ['created', `${g.createdAt} (${relativeAge(g.createdAt)})`],
+            ['updated', `${g.updatedAt} (${relativeAge(g.updatedAt)})`],
+          ],
+          2,
+        ),
+      );
+      for (const n of g.nodes) {
+        const services = Object.entries(n.services);
+        if (services.length === 0) continue;
+        out.line('');
+        out.line(`  ${out.c.bold(n.nodeId)} services (service order: ${n.serviceOrder})`);
+        out.line(
+          out.pairs(
+            services.map(([s, st]) => [s, st === 'running' ? out.c.green(st) : out.c.red(st)]),
+            4,
+          ),
+        );
+      }
+    });
+
+  group
+    .command('update')
+    .description("change a group's description")
+    .argument('<name>')
+    .requiredOption('--description <text>', 'the new description ("" to clear it)')
+    .option('--json', 'print the group as JSON')
+    .addHelpText('after', examples('prg group update prg-1 --description "Building 2"'))
+    .action(async (name: string, opts: { description: string }, cmd: Command) => {
+      const g = await context(cmd)
+        .api()
+        .patch<GroupView>(`/groups/${seg(name)}`, { description: opts.description });
+      printGroup(cmd, g, `Group ${name} updated.`);
+    });
+
+  group
+    .command('delete')
+    .description('delete a group and free its nodes (refused while a workflow runs with HA on)')
+    .argument('<name>')
+    .addHelpText('after', examples('prg group delete prg-1'))
+    .action(async (name: string, _opts: unknown, cmd: Command) => {
+      const ctx = context(cmd);
+      await ctx.api().delete(`/groups/${seg(name)}`);
+      ctx.out.line(`Group ${name} deleted; its nodes are free to join another group.`);
+    });
+
+  for (const [verb, on] of [
+    ['enable-ha', true],
+    ['disable-ha', false],
+  ] as const) {
+    group
+      .command(verb)
+      .description(
+        on
+          ? 'turn high availability on: both nodes are judged on their heartbeats and monitored from now on'
+          : 'turn high availability off: every user goes home and the nodes are no longer monitored',
+      )
+      .argument('<name>')
+      .option('--json', 'print the group as JSON')
+      .addHelpText('after', examples(`prg group ${verb} prg-1`))
+      .action(async (name: string, _opts: unknown, cmd: Command) => {
+        const g = await context(cmd)
+          .api()
+          .patch<GroupView>(`/groups/${seg(name)}`, { highAvailability: on });
+        printGroup(cmd, g, `High availability ${on ? 'enabled' : 'disabled'} on group ${name}.`);
+      });
+  }
+}

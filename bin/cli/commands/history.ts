@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import type { HistoryEntry } from '../../../lambdas/core/types/effects';
+import { JSON_HELP, examples, intIn } from '../args';
+import { seg } from '../client';
+import { context } from '../context';
+import { relativeAge } from '../output';
+import { labelOfReason, paintState } from '../states';
+
+/** `prg history <group>`: the group's state changes, newest first. */
+export function registerHistory(program: Command): void {
+  program
+    .command('history')
+    .description("a group's state changes, newest first: when, node, from → to, reason, cause")
+    .argument('<group>')
+    .option('--limit <n>', 'how many changes (1–1000)', intIn(1, 1000), 20)
+    .option('--json', `${JSON_HELP}: {"history": [...]}`)
+    .addHelpText('after', examples('prg history prg-1', 'prg history prg-1 --limit 100 --json'))
+    .action(async (group: string, opts: { limit: number }, cmd: Command) => {
+      const ctx = context(cmd);
+      const res = await ctx
+        .api()
+        .get<{ history: HistoryEntry[] }>(`/groups/${seg(group)}/history?limit=${opts.limit}`);
+      if (ctx.out.json) return ctx.out.printJson(res);
+      if (res.history.length === 0) return ctx.out.line(`No state changes recorded for group ${group} yet.`);
+      const c = ctx.out.c;
+      const now = Date.now();
+      ctx.out.line(
+        ctx.out.table(
+          ['WHEN', 'AGE', 'NODE', 'CHANGE', 'REASON', 'CAUSE'],
+          res.history.map((h) => [
+            h.at,
+            c.dim(relativeAge(h.at, now)),
+            h.nodeId,
+            `${paintState(c, h.from, h.from === null ? 'not managed' : undefined)} → ${paintState(c, h.to, h.to === null ? 'not managed' : undefined)}`,
+            labelOfReason(h.reason),
+            h.cause,
+          ]),
+        ),
+      );
+    });
+}

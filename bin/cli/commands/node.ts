@@ -1,0 +1,164 @@
+import type { Command } from 'commander';
+import type { NodeView } from '../../../lambdas/app/nodes';
+import { JSON_HELP, examples } from '../args';
+import { seg } from '../client';
+import { context } from '../context';
+import { relativeAge, type Output } from '../output';
+
+/** How an issued token is shown: once, with what to do with it. */
+function printToken(out: Output, nodeId: string, token: string, rotated: boolean): void {
+  out.line('');
+  out.line(`  token  ${out.c.bold(token)}`);
+  out.line('');
+  out.line(`Put this token in the node agent's config on ${nodeId} ("token" in its config file).`);
+  out.line(
+    `It is shown only this once (the control plane keeps only a hash); \`prg node rotate-token ${nodeId}\` issues a new one.`,
+  );
+  if (rotated) out.line('The previous token no longer works: the agent is refused until it has the new one.');
+}
+
+/** `prg node ...`: register, list, show, rotate-token, delete. */
+export function registerNode(program: Command): void {
+  const node = program
+    .command('node')
+    .description('presence nodes: register them, see their last heartbeat, manage their tokens')
+    .addHelpText(
+      'after',
+      examples(
+        'prg node register imp-a --hostname imp-a.example.com --cluster c1 --software-version 15.0 --publisher pub-1',
+        'prg node list',
+      ),
+    );
+
+  node
+    .command('register')
+    .description("register a node and issue its agent's token")
+    .argument('<nodeId>', '1–64 letters, digits, ".", "_" or "-"')
+    .requiredOption('--hostname <name>', "the node's host name")
+    .requiredOption('--cluster <clusterId>', 'its cluster (nodes of a cluster share parameters)')
+    .requiredOption('--software-version <version>', 'both nodes of a group must run the same')
+    .requiredOption(
+      '--publisher <nodeId>',
+      "the cluster's database publisher (the same for both nodes of a group)",
+    )
+    .option('--json', 'print {"node": ..., "token": ...} as JSON')
+    .addHelpText(
+      'after',
+      examples(
+        'prg node register imp-a --hostname imp-a.example.com --cluster c1 --software-version 15.0 --publisher pub-1',
+      ),
+    )
+    .action(
+      async (
+        nodeId: string,
+        opts: { hostname: string; cluster: string; softwareVersion: string; publisher: string },
+        cmd: Command,
+      ) => {
+        const ctx = context(cmd);
+        const res = await ctx.api().post<{ node: NodeView; token: string }>('/nodes', {
+          nodeId,
+          hostname: opts.hostname,
+          clusterId: opts.cluster,
+          softwareVersion: opts.softwareVersion,
+          publisherId: opts.publisher,
+        });
+        if (ctx.out.json) return ctx.out.printJson(res);
+        ctx.out.line(`Node ${nodeId} registered in cluster ${opts.cluster}.`);
+        printToken(ctx.out, nodeId, res.token, false);
+      },
+    );
+
+  node
+    .command('list')
+    .description('list the registered nodes with their group and last heartbeat')
+    .option('--json', `${JSON_HELP}: {"nodes": [...]}`)
+    .addHelpText('after', examples('prg node list', "prg node list --json | jq -r '.nodes[].nodeId'"))
+    .action(async (_opts: unknown, cmd: Command) => {
+      const ctx = context(cmd);
+      const res = await ctx.api().get<{ nodes: NodeView[] }>('/nodes');
+      if (ctx.out.json) return ctx.out.printJson(res);
+      if (res.nodes.length === 0)
+        return ctx.out.line('No nodes registered yet. Register one with: prg node register --help');
+      const c = ctx.out.c;
+      const now = Date.now();
+      ctx.out.line(
+        ctx.out.table(
+          ['NODE', 'HOSTNAME', 'CLUSTER', 'VERSION', 'GROUP', 'USERS', 'LAST HEARTBEAT'],
+          res.nodes.map((n) => [
+            n.nodeId,
+            n.hostname,
+            n.clusterId,
+            n.softwareVersion,
+            n.group ?? c.dim('-'),
+            String(n.userCount),
+            n.lastHeartbeatAt ? relativeAge(n.lastHeartbeatAt, now) : c.dim('never'),
+          ]),
+        ),
+      );
+    });
+
+  node
+    .command('show')
+    .description('show one node: its registration, group, last heartbeat, services and database')
+    .argument('<nodeId>')
+    .option('--json', JSON_HELP)
+    .addHelpText('after', examples('prg node show imp-a'))
+    .action(async (nodeId: string, _opts: unknown, cmd: Command) => {
+      const ctx = context(cmd);
+      const n = await ctx.api().get<NodeView>(`/nodes/${seg(nodeId)}`);
+      if (ctx.out.json) return ctx.out.printJson(n);
+      const out = ctx.out;
+      out.line(
+        out.pairs([
+          ['node', out.c.bold(n.nodeId)],
+          ['hostname', n.hostname],
+          ['cluster', n.clusterId],
+          ['software version', n.softwareVersion],
+          ['publisher', n.publisherId],
+          ['group', n.group ?? '-'],
+          ['users (home)', String(n.userCount)],
+          [
+            'last heartbeat',
+            n.lastHeartbeatAt ? `${relativeAge(n.lastHeartbeatAt)} (${n.lastHeartbeatAt})` : 'never',
+          ],
+          ['database', n.database ?? '-'],
+          ['registered', n.registeredAt],
+        ]),
+      );
+      const services = Object.entries(n.services);
+      if (services.length > 0) {
+        out.line(out.c.dim('services'));
+        out.line(
+          out.pairs(
+            services.map(([s, st]) => [s, st === 'running' ? out.c.green(st) : out.c.red(st)]),
+            2,
+          ),
+        );
+      }
+    });
+
+  node
+    .command('rotate-token')
+    .description("issue a new token for a node's agent; the old one stops working at once")
+    .argument('<nodeId>')
+    .option('--json', 'print {"token": ...} as JSON')
+    .addHelpText('after', examples('prg node rotate-token imp-a'))
+    .action(async (nodeId: string, _opts: unknown, cmd: Command) => {
+      const ctx = context(cmd);
+      const res = await ctx.api().post<{ token: string }>(`/nodes/${seg(nodeId)}/token`);
+      if (ctx.out.json) return ctx.out.printJson(res);
+      ctx.out.line(`New token issued for node ${nodeId}.`);
+      printToken(ctx.out, nodeId, res.token, true);
+    });
+
+  node
+    .command('delete')
+    .description('delete a node (refused while it is in a group)')
+    .argument('<nodeId>')
+    .addHelpText('after', examples('prg node delete imp-a'))
+    .action(async (nodeId: string, _opts: unknown, cmd: Command) => {
+      const ctx = context(cmd);
+      await ctx.api().delete(`/nodes/${seg(nodeId)}`);
+      ctx.out.line(`Node ${nodeId} deleted; its token no longer works.`);
+    });
+}

@@ -1,0 +1,117 @@
+import type { Command } from 'commander';
+import type { UserView } from '../../../lambdas/app/users';
+import type { UserMove } from '../../../lambdas/core/assignment/planRebalance';
+import { JSON_HELP, examples } from '../args';
+import { seg } from '../client';
+import { context } from '../context';
+import type { Output } from '../output';
+
+function printUser(out: Output, u: UserView): void {
+  out.line(
+    out.pairs([
+      ['user', out.c.bold(u.userId)],
+      ['cluster', u.clusterId],
+      ['home node', u.homeNode ?? out.c.dim('none (assign one: prg user home)')],
+      [
+        'serving node',
+        u.currentNode === null
+          ? '-'
+          : u.currentNode === u.homeNode
+            ? u.currentNode
+            : out.c.yellow(`${u.currentNode} (its home node is failed over)`),
+      ],
+      ...(u.relogin
+        ? ([
+            [
+              'client re-login',
+              `after ${u.relogin.afterSeconds}s (limits ${u.relogin.lowerLimitSeconds}–${u.relogin.upperLimitSeconds}s)`,
+            ],
+          ] as [string, string][])
+        : []),
+    ]),
+  );
+}
+
+/** `prg user ...`: add, show, home, delete, rebalance. */
+export function registerUser(program: Command): void {
+  const user = program
+    .command('user')
+    .description('users: the sync agent gives each a home node; during a failover its peer serves them')
+    .addHelpText(
+      'after',
+      examples('prg user add alice@example.com --cluster c1', 'prg user show alice@example.com'),
+    );
+
+  user
+    .command('add')
+    .description('add a user to a cluster; the sync agent chooses its home node (refused during a failover)')
+    .argument('<userId>', '1–128 letters, digits, ".", "_", "@", "+" or "-"')
+    .requiredOption('--cluster <clusterId>', "the user's cluster")
+    .option('--json', 'print the user as JSON')
+    .addHelpText('after', examples('prg user add alice@example.com --cluster c1'))
+    .action(async (userId: string, opts: { cluster: string }, cmd: Command) => {
+      const ctx = context(cmd);
+      const u = await ctx.api().post<UserView>('/users', { userId, clusterId: opts.cluster });
+      if (ctx.out.json) return ctx.out.printJson(u);
+      ctx.out.line(`User ${userId} added.`);
+      printUser(ctx.out, u);
+    });
+
+  user
+    .command('show')
+    .description('show a user: home node, the node serving it now, when its client re-logs in')
+    .argument('<userId>')
+    .option('--json', JSON_HELP)
+    .addHelpText('after', examples('prg user show alice@example.com'))
+    .action(async (userId: string, _opts: unknown, cmd: Command) => {
+      const ctx = context(cmd);
+      const u = await ctx.api().get<UserView>(`/users/${seg(userId)}`);
+      if (ctx.out.json) return ctx.out.printJson(u);
+      printUser(ctx.out, u);
+    });
+
+  user
+    .command('home')
+    .description("set a user's home node by hand (only in user assignment mode NONE)")
+    .argument('<userId>')
+    .argument('<nodeId>', 'a node of the same cluster')
+    .option('--json', 'print the user as JSON')
+    .addHelpText('after', examples('prg mode set NONE', 'prg user home alice@example.com imp-b'))
+    .action(async (userId: string, nodeId: string, _opts: unknown, cmd: Command) => {
+      const ctx = context(cmd);
+      const u = await ctx.api().put<UserView>(`/users/${seg(userId)}/home`, { nodeId });
+      if (ctx.out.json) return ctx.out.printJson(u);
+      ctx.out.line(`User ${userId} now has home node ${nodeId}.`);
+      printUser(ctx.out, u);
+    });
+
+  user
+    .command('delete')
+    .description('delete a user')
+    .argument('<userId>')
+    .addHelpText('after', examples('prg user delete alice@example.com'))
+    .action(async (userId: string, _opts: unknown, cmd: Command) => {
+      const ctx = context(cmd);
+      await ctx.api().delete(`/users/${seg(userId)}`);
+      ctx.out.line(`User ${userId} deleted.`);
+    });
+
+  user
+    .command('rebalance')
+    .description("re-run the sync agent's assignment over a cluster (refused during a failover)")
+    .argument('<clusterId>')
+    .option('--json', 'print the planned moves and the count moved as JSON')
+    .addHelpText('after', examples('prg user rebalance c1     # after prg mode set, or after adding a group'))
+    .action(async (clusterId: string, _opts: unknown, cmd: Command) => {
+      const ctx = context(cmd);
+      const res = await ctx
+        .api()
+        .post<{ planned: UserMove[]; moved: number }>(`/clusters/${seg(clusterId)}/rebalance`);
+      if (ctx.out.json) return ctx.out.printJson(res);
+      const planned = res.planned.reduce((sum, m) => sum + m.count, 0);
+      ctx.out.line(`Cluster ${clusterId}: ${res.moved} of ${planned} planned user moves done.`);
+      for (const m of res.planned) ctx.out.line(`  ${m.from} → ${m.to}: ${m.count}`);
+      if (res.moved < planned)
+        ctx.out.line('Run it again to move the rest (a call moves at most 5,000 users).');
+    });
+}

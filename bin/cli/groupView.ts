@@ -1,0 +1,134 @@
+import type { GroupView } from '../../lambdas/app/groups';
+import { duration, relativeAge, type Colors, type Output } from './output';
+import { labelOfReason, paint, paintState, stateTone, type Tone } from './states';
+
+export type { GroupView };
+export type GroupNode = GroupView['nodes'][number];
+
+/** What each workflow is called in front of an operator. */
+const OPERATION_NAMES: Record<string, string> = {
+  TAKE_OVER: 'failover',
+  FALL_BACK: 'fallback',
+  RECOVER: 'recovery',
+};
+
+/** The states in which both nodes count as failed, so that `recover` is allowed (SPEC §3). */
+const RECOVERABLE = new Set(['RUNNING_IN_FAILED_MODE', 'UNKNOWN', 'DOWN']);
+
+/** Whether the group is managed and both nodes are Normal: nothing for an operator to do. */
+export function isAllNormal(g: GroupView): boolean {
+  return g.nodes.every((n) => n.state === 'NORMAL' && n.reason === 'NORMAL');
+}
+
+/**
+ * `failover n1 → n2 in progress (move users, 3s)`, or null when no workflow runs;
+ * `now` null leaves the age out (progress lines, which show their own).
+ */
+export function describeOperation(g: GroupView, now: number | null = Date.now()): string | null {
+  const op = g.operation;
+  if (!op) return null;
+  const name = OPERATION_NAMES[op.kind] ?? op.kind.toLowerCase();
+  const phase = op.phase.toLowerCase().replace('_', ' ');
+  const age = now === null ? '' : `, ${duration(now - Date.parse(op.startedAt))}`;
+  return `${name} ${op.fromNode} → ${op.toNode} in progress (${phase}${age})`;
+}
+
+/** The nodes' states on one line: `n1 Idle (On Admin Request), n2 Running in Backup Mode (On Admin Request)`. */
+export function describeStates(g: GroupView, c?: Colors): string {
+  return g.nodes
+    .map((n) => {
+      const label = n.state === null ? 'not managed' : (n.stateLabel ?? n.state);
+      return `${n.nodeId} ${c ? paintState(c, n.state, label) : label} (${n.reasonLabel ?? '-'})`;
+    })
+    .join(', ');
+}
+
+function servicesCell(out: Output, n: GroupNode): string {
+  const all = Object.entries(n.services);
+  if (all.length === 0) return out.c.dim('none reported');
+  const running = all.filter(([, s]) => s === 'running').length;
+  // An idle node stopped its services because it was told to: not a fault to shout about.
+  const tone: Tone = running === all.length ? 'good' : n.state === 'IDLE' ? 'warn' : 'bad';
+  return paint(out.c, tone, `${running}/${all.length} running`);
+}
+
+function databaseCell(out: Output, n: GroupNode): string {
+  if (n.database === null) return out.c.dim('-');
+  return paint(out.c, n.database === 'up' ? 'good' : 'bad', n.database);
+}
+
+/** The commands that fit the group's states, from SPEC §3's rules for admin actions. */
+export function nextCommands(g: GroupView): string[] {
+  if (!g.highAvailability || g.operation || g.nodes.length !== 2) return [];
+  const [a, b] = g.nodes as [GroupNode, GroupNode];
+  const out: string[] = [];
+  for (const [x, y] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    const ready = (x.state === 'IDLE' || x.state === 'FAILED_OVER') && g.failedOver === x.nodeId;
+    if (ready && y.state === 'RUNNING_IN_BACKUP_MODE') out.push(`prg fallback ${x.nodeId} --wait`);
+  }
+  if (RECOVERABLE.has(a.state ?? '') && RECOVERABLE.has(b.state ?? ''))
+    out.push(`prg recover ${g.name} --wait`);
+  return out;
+}
+
+/**
+ * A group as `prg status` shows it: a header, the node table (state, reason, last
+ * heartbeat, services, database) and, unless both nodes are Normal, the cause, the
+ * manual's recommended actions (numbered) and the commands that would apply.
+ */
+export function renderGroup(out: Output, g: GroupView, now = Date.now()): string {
+  const c = out.c;
+  const header = [
+    c.bold(g.name),
+    g.highAvailability ? 'HA on' : c.dim('HA off'),
+    `cluster ${g.clusterId}`,
+    ...(g.description ? [c.dim(`"${g.description}"`)] : []),
+  ];
+  const op = describeOperation(g, now);
+  if (op) header.push(c.yellow(op));
+  if (g.automaticFallbackAt) {
+    const due = Math.max(0, Math.round((Date.parse(g.automaticFallbackAt) - now) / 1000));
+    header.push(c.yellow(`automatic fallback in ${due}s`));
+  }
+  const lines = [header.join('  ')];
+  lines.push(
+    out.table(
+      ['NODE', 'STATE', 'REASON', 'LAST HEARTBEAT', 'SERVICES', 'DATABASE'],
+      g.nodes.map((n) => [
+        n.nodeId,
+        paintState(c, n.state, n.state === null ? 'not managed' : n.stateLabel),
+        n.reason === null ? c.dim('-') : (n.reasonLabel ?? labelOfReason(n.reason)),
+        n.lastHeartbeatAt ? relativeAge(n.lastHeartbeatAt, now) : c.dim('never'),
+        servicesCell(out, n),
+        databaseCell(out, n),
+      ]),
+      2,
+    ),
+  );
+  if (!g.highAvailability) {
+    lines.push(
+      c.dim(`  High availability is off: no failover. Turn it on with: prg group enable-ha ${g.name}`),
+    );
+    return lines.join('\n');
+  }
+  if (isAllNormal(g)) return lines.join('\n');
+
+  const causes = unique(g.nodes.map((n) => n.cause).filter((x): x is string => !!x));
+  const actions = unique(g.nodes.flatMap((n) => n.recommendedActions));
+  const worst = g.nodes.some((n) => stateTone(n.state) === 'bad') ? 'bad' : 'warn';
+  for (const cause of causes) lines.push(`  ${paint(c, worst, 'Cause:')} ${cause}`);
+  if (actions.length > 0) {
+    lines.push(`  ${c.bold('Recommended actions:')}`);
+    actions.forEach((a, i) => lines.push(`    ${i + 1}. ${a}`));
+  }
+  const next = nextCommands(g);
+  if (next.length > 0) lines.push(`  ${c.bold('With prg:')} ${next.join('   or   ')}`);
+  return lines.join('\n');
+}
+
+function unique(xs: string[]): string[] {
+  return [...new Set(xs)];
+}
