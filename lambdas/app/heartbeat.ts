@@ -99,6 +99,7 @@ export async function heartbeat(
       epoch: 0,
       serviceOrder: 'leave',
       nextHeartbeatSeconds: params.keepAliveInterval,
+      keepAliveTimeoutSeconds: params.keepAliveTimeout,
     };
   }
   const { record, params } = await applyGroupEvent(ports, node.group, {

@@ -20,21 +20,18 @@ function cacheFor(p: Ports): HeartbeatCache {
 }
 
 /** A node's heartbeat, authenticated by its own token (SPEC §5). */
-export const handler = httpHandler(
-  {
-    'POST /v1/nodes/{nodeId}/heartbeat': async ({ event, path, body }) => {
-      const nodeId = pathParam(path, 'nodeId');
-      const token = bearerToken(event);
-      const answer = await heartbeat(
-        ports(),
-        cacheFor(ports()),
-        nodeId,
-        token,
-        parse(HeartbeatBodySchema, body, 'body'),
-      );
-      metrics.addMetric('Heartbeats', MetricUnit.Count, 1);
-      return { status: 200, body: answer };
-    },
+export const handler = httpHandler({
+  'POST /v1/nodes/{nodeId}/heartbeat': async ({ event, path, body }) => {
+    const nodeId = pathParam(path, 'nodeId');
+    const token = bearerToken(event);
+    const answer = await heartbeat(
+      ports(),
+      cacheFor(ports()),
+      nodeId,
+      token,
+      parse(HeartbeatBodySchema, body, 'body'),
+    );
+    metrics.addMetric('Heartbeats', MetricUnit.Count, 1);
+    return { status: 200, body: answer };
   },
-  { metrics: true },
-);
+});

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { MiddlewareObj } from '@middy/core';
 
 /** One logger and one metrics instance per process, shared by every handler. */
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'presence-ha' });
@@ -7,3 +8,15 @@ export const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'PresenceHa',
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'presence-ha',
 });
+
+/**
+ * Publishes the metrics an invocation recorded, if it recorded any. Powertools' own
+ * middleware logs a warning for every invocation that recorded none, which for most
+ * requests (no failover started) would be noise in the operators' log.
+ */
+export function flushMetrics<E, R>(): MiddlewareObj<E, R> {
+  const flush = () => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  };
+  return { after: flush, onError: flush };
+}

@@ -1,10 +1,9 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { sweep } from '../app';
 import { ports } from './composition';
-import { logger, metrics } from './observability';
+import { flushMetrics, logger, metrics } from './observability';
 
 /** The minute sweep (EventBridge schedule): fails the invocation when a group could not be judged, so its alarm fires. */
 export const handler = middy(async () => {
@@ -20,4 +19,4 @@ export const handler = middy(async () => {
   return report;
 })
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+  .use(flushMetrics());

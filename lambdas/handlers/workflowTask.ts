@@ -2,8 +2,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { automaticFallbackDue, checkOperation, moveUsers, reportFailure, type WorkflowTask } from '../app';
 import { ports } from './composition';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { logger, metrics } from './observability';
+import { flushMetrics, logger } from './observability';
 
 /** Thrown for failures worth retrying; the workflows retry exactly this error name with backoff. */
 export class TransientError extends Error {
@@ -46,4 +45,4 @@ export async function runTask(task: WorkflowTask): Promise<unknown> {
 }
 
 // Failed operations and the fallbacks automatic fallback starts are counted here.
-export const handler = middy(runTask).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export const handler = middy(runTask).use(injectLambdaContext(logger)).use(flushMetrics());

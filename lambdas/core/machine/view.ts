@@ -14,6 +14,8 @@ export interface HeartbeatResponse {
   epoch: number;
   serviceOrder: ServiceOrder;
   nextHeartbeatSeconds: number;
+  /** The cluster's keepAliveTimeout: how long the node may go unanswered before it must fence itself. */
+  keepAliveTimeoutSeconds: number;
 }
 
 /** The answer to a node's heartbeat, from the group as it stands after the heartbeat. */
@@ -31,6 +33,7 @@ export function heartbeatResponse(
     epoch: group.epoch,
     serviceOrder: m ? serviceOrder(group, m) : 'leave',
     nextHeartbeatSeconds: p.keepAliveInterval,
+    keepAliveTimeoutSeconds: p.keepAliveTimeout,
   };
 }
 

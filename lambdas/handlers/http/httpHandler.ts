@@ -2,10 +2,9 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ROUTES, routeKey, type RouteDefinition } from '../definitions';
-import { logger, metrics } from '../observability';
+import { flushMetrics, logger } from '../observability';
 import { authorize, type AuthContext } from './auth';
 import { PayloadTooLargeError, problemResponse, toProblem } from './problem';
 
@@ -76,7 +75,7 @@ const problems = (): MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2>
  * auth from the route table, one line of log context and metrics per invocation, and
  * problem+json for every error. Route handlers only parse, call a use case and reply.
  */
-export function httpHandler(routes: Record<string, RouteHandler>, options: { metrics?: boolean } = {}) {
+export function httpHandler(routes: Record<string, RouteHandler>) {
   const dispatch = async (
     event: HttpEvent,
     _context: Context,
@@ -107,7 +106,10 @@ export function httpHandler(routes: Record<string, RouteHandler>, options: { met
   const handler = middy<HttpEvent, APIGatewayProxyStructuredResultV2>(dispatch).use(
     injectLambdaContext(logger),
   );
-  // Only functions that emit metrics flush them; the others would log an empty flush each call.
-  if (options.metrics) handler.use(logMetrics(metrics));
-  return handler.use(httpHeaderNormalizer()).use(bodyLimit()).use(jsonBody()).use(problems());
+  return handler
+    .use(flushMetrics())
+    .use(httpHeaderNormalizer())
+    .use(bodyLimit())
+    .use(jsonBody())
+    .use(problems());
 }

@@ -24,6 +24,7 @@ describe('POST /v1/nodes/{nodeId}/heartbeat', () => {
       epoch: 0,
       serviceOrder: 'leave',
       nextHeartbeatSeconds: 1,
+      keepAliveTimeoutSeconds: 3,
     });
     expect(h.dynamoCalls).toEqual(['UpdateItemCommand']);
     // Steady for as long as both nodes keep talking: the sweep's index is not rewritten.
@@ -110,6 +111,7 @@ describe('POST /v1/nodes/{nodeId}/heartbeat', () => {
       epoch: 0,
       serviceOrder: 'leave',
       nextHeartbeatSeconds: 15,
+      keepAliveTimeoutSeconds: 60,
     });
     const shown = await h.call('GET', '/v1/nodes/imp-x', { scopes: ['prg/read'] });
     expect(shown.body.lastHeartbeatAt).toBe(new Date(h.clock.t).toISOString());

@@ -510,6 +510,7 @@ describe('enabling and disabling high availability (SPEC §3)', () => {
       epoch: 0,
       serviceOrder: 'leave',
       nextHeartbeatSeconds: 15,
+      keepAliveTimeoutSeconds: 60,
     });
   });
 });
