@@ -16,11 +16,15 @@ let home: string;
 const tag = randomUUID().slice(0, 6);
 let counter = 0;
 
-/** Small timers so that every scenario takes seconds (SPEC §2 ranges allow them). */
+/**
+ * Small timers so that every scenario takes seconds (SPEC §2 ranges allow them). The
+ * keep-alive timeout is generous: no scenario here waits for a lost heartbeat, and a
+ * machine busy starting many CLI processes must not make a node look silent.
+ */
 const FAST = [
   'keepAliveInterval=1',
-  'keepAliveTimeout=3',
-  'initializationKeepAliveTimeout=6',
+  'keepAliveTimeout=10',
+  'initializationKeepAliveTimeout=20',
   'criticalServiceDelay=2',
 ];
 
@@ -486,7 +490,7 @@ describe.concurrent(
         const params = JSON.parse(
           expectExit(await prg(['params', 'get', '--cluster', p.cluster, '--json']), 0).stdout,
         );
-        expect(params).toMatchObject({ keepAliveInterval: 1, keepAliveTimeout: 3, criticalServiceDelay: 2 });
+        expect(params).toMatchObject({ keepAliveInterval: 1, keepAliveTimeout: 10, criticalServiceDelay: 2 });
         const set = expectExit(
           await prg([
             'params',

@@ -254,6 +254,8 @@ export class DynamoGroupRepository implements GroupRepository {
       '#timerDueAt': 'timerDueAt',
       '#silentAt': 'silentAt',
       '#version': 'version',
+      '#phase': 'phase',
+      '#to': 'to',
     };
     const values: Record<string, unknown> = {
       ':hash': w.tokenHash,
@@ -262,6 +264,7 @@ export class DynamoGroupRepository implements GroupRepository {
       ':seq': w.heartbeat.sequence,
       ':heardSince': w.now - timeout,
       ':now': w.now,
+      ':await': 'AWAIT_SERVICES',
       ':true': true,
       ':initializing': 'INITIALIZING',
       ':down': 'DOWN',
@@ -285,6 +288,8 @@ export class DynamoGroupRepository implements GroupRepository {
         ? `attribute_type(${me}.#dbdown, :N)`
         : `attribute_type(${me}.#dbdown, :NULL)`,
       '(attribute_not_exists(#timerDueAt) OR #timerDueAt > :now)',
+      // Not the node taking back while it is told to start its services (see isSteadyHeartbeat).
+      '(attribute_type(#g.#op, :NULL) OR NOT (#g.#op.#phase = :await AND #g.#op.#to = :nodeId))',
       `(size(#g.#members) = :one OR (${peer}.#state = :down AND attribute_type(#g.#op, :NULL)) OR attribute_type(${peer}.#last, :NULL) OR ${peer}.#last >= :heardSince)`,
     ];
     w.servicesDown.forEach((service, k) => {
@@ -299,7 +304,7 @@ export class DynamoGroupRepository implements GroupRepository {
     }
     // Only the type names an expression uses may be passed (DynamoDB rejects unused values).
     if (w.heartbeat.database === 'down') values[':N'] = 'N';
-    if (w.heartbeat.database !== 'down' || !w.heartbeat.notice) values[':NULL'] = 'NULL';
+    values[':NULL'] = 'NULL';
     try {
       const out = await this.db.send(
         new UpdateCommand({

@@ -119,6 +119,7 @@ export class Draft {
       startedAt: this.now,
       phase: servicesDeadline === null ? 'MOVE_USERS' : 'AWAIT_SERVICES',
       servicesDeadline,
+      startOrderDeliveredAt: null,
       expiresAt: (servicesDeadline ?? this.now) + OPERATION_TIMEOUT_SECONDS * 1000,
     };
     this.group.operation = op;

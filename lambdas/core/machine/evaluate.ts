@@ -88,7 +88,9 @@ function operationRules(d: Draft): boolean {
       return true;
     }
     if (op.phase === 'AWAIT_SERVICES') {
-      if (isHealthy(to, now, params)) {
+      const delivered = op.startOrderDeliveredAt ?? null;
+      const obeyed = delivered !== null && to.lastHeartbeatAt !== null && to.lastHeartbeatAt > delivered;
+      if (obeyed && isHealthy(to, now, params)) {
         op.phase = 'MOVE_USERS';
         return true;
       }

@@ -39,6 +39,9 @@ export function isSteadyHeartbeat(
   if (m.state !== null && STATES_A_HEARTBEAT_CHANGES.has(m.state)) return false;
   if (!sameFaults(m, hb, p)) return false;
   if (timerDueAt !== null && now >= timerDueAt) return false;
+  // The node taking back is being told to start its services and must show it obeyed.
+  const op = group.operation;
+  if (op && op.phase === 'AWAIT_SERVICES' && op.to === nodeId) return false;
   const peer = group.members.find((x) => x.nodeId !== nodeId);
   if (peer && group.highAvailability) {
     const peerKnownDown = peer.state === 'DOWN' && group.operation === null;

@@ -16,6 +16,22 @@ import { isStale } from './health';
 import { evaluate } from './evaluate';
 import { finalize } from './finalize';
 
+/**
+ * The first heartbeat of the node taking back after a fallback began is answered with its
+ * `start` order; remember when, so that only a later heartbeat can prove it obeyed.
+ */
+function noteStartOrderDelivered(d: Draft, nodeId: string): void {
+  const op = d.group.operation;
+  if (
+    op?.kind === 'FALL_BACK' &&
+    op.phase === 'AWAIT_SERVICES' &&
+    op.to === nodeId &&
+    !op.startOrderDeliveredAt
+  ) {
+    op.startOrderDeliveredAt = d.now;
+  }
+}
+
 /** What a transition did: `ignored` and `refused` leave the group as it was. */
 export type TransitionOutcome = 'applied' | 'ignored' | 'refused';
 
@@ -53,6 +69,7 @@ export function transition(
         const m = d.group.members.find((x) => x.nodeId === event.nodeId);
         if (!m || isStale(m, event.heartbeat)) return unchanged('ignored');
         applyHeartbeat(d, event.nodeId, event.heartbeat);
+        noteStartOrderDelivered(d, event.nodeId);
         break;
       }
       case 'SweepTick':

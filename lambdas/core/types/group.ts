@@ -55,6 +55,12 @@ export interface Operation {
   phase: OperationPhase;
   /** AWAIT_SERVICES: the node taking back must be healthy by then (epoch ms). */
   servicesDeadline: number | null;
+  /**
+   * AWAIT_SERVICES: when the node taking back was answered its `start` order (its first
+   * heartbeat after the operation began). Only a heartbeat sent after that one can show
+   * that it obeyed: an earlier one may still describe services it has since stopped.
+   */
+  startOrderDeliveredAt?: number | null;
   /** Past this the operation is declared lost (epoch ms). */
   expiresAt: number;
 }

@@ -129,12 +129,17 @@ describe('POST /v1/groups/{name}/fallback', () => {
     h.clock.t += 1000;
     expect((await beat(h, a)).body.serviceOrder).toBe('start');
     await beat(h, b);
-    const check = await runTask({
-      task: 'checkOperation',
-      group: 'prg-1',
-      operationId: res.body.operation.id,
+    // Its report from before it was told to start proves nothing: wait for the next one.
+    const op = res.body.operation.id;
+    expect(await runTask({ task: 'checkOperation', group: 'prg-1', operationId: op })).toMatchObject({
+      phase: 'AWAIT_SERVICES',
     });
-    expect(check).toEqual({ phase: 'MOVE_USERS', waitSeconds: 1 });
+    h.clock.t += 1000;
+    await beat(h, a);
+    expect(await runTask({ task: 'checkOperation', group: 'prg-1', operationId: op })).toEqual({
+      phase: 'MOVE_USERS',
+      waitSeconds: 1,
+    });
     await runTask({ task: 'moveUsers', group: 'prg-1', operationId: res.body.operation.id });
     expect(await states(h)).toEqual([
       ['NORMAL', 'NORMAL'],

@@ -132,9 +132,12 @@ describe('POST /v1/users', () => {
     // After the fallback, users may be added again.
     const fb = await h.call('POST', '/v1/groups/prg-1/fallback', { body: { nodeId: 'imp-a' } });
     expect(fb.status).toBe(202);
-    h.clock.t += 1000;
-    await beat(h, a);
-    await beat(h, b);
+    // The node taking back is told to start (first heartbeat) and shows it obeyed (second).
+    for (let i = 0; i < 2; i++) {
+      h.clock.t += 1000;
+      await beat(h, a);
+      await beat(h, b);
+    }
     await completeStep(fb.body.operation.id);
     expect((await addUser('bob')).status).toBe(201);
   });

@@ -224,7 +224,7 @@ describe('failed over, ready for fallback, automatic fallback (SPEC §3)', () =>
     sim.repair(A);
     sim.run(p.automaticFallbackDelay - 1);
     expect(sim.stateOf(A)[0]).toBe('FAILED_OVER');
-    sim.run(3);
+    sim.run(4); // the wait, then the start order delivered and obeyed (two heartbeats)
     expect(sim.stateOf(A)).toEqual(['NORMAL', 'NORMAL']);
   });
 
@@ -245,6 +245,24 @@ describe('failed over, ready for fallback, automatic fallback (SPEC §3)', () =>
 });
 
 describe('manual failover and fallback (SPEC §3)', () => {
+  it('a fallback right after a manual failover waits for the node to obey its start order, not its report from before it stopped', () => {
+    const sim = new PairSimulator().startNormal();
+    sim.apply({ type: 'AdminFailover', nodeId: A });
+    sim.completeWorkflow();
+    // Answered 'stop', the node stops its services; this report still said they ran.
+    sim.heartbeat(A);
+    expect(sim.node(A).stoppedByOrder).toBe(true);
+    sim.apply({ type: 'AdminFallback', nodeId: A });
+    expect(sim.completeWorkflow()).toBeNull();
+    expect(sim.group.operation?.phase).toBe('AWAIT_SERVICES');
+    sim.run(p.criticalServiceDelay + 3);
+    expect(sim.pair()).toEqual([
+      ['NORMAL', 'NORMAL'],
+      ['NORMAL', 'NORMAL'],
+    ]);
+    expect(sim.node(A).stoppedByOrder).toBe(false);
+  });
+
   it('fails over by hand: Failing Over / Taking Over, then Idle / Running in Backup Mode, and the idle node is told to stop', () => {
     const sim = new PairSimulator().startNormal();
     const start = sim.apply({ type: 'AdminFailover', nodeId: A });
