@@ -1,0 +1,93 @@
+/**
+ * When the next heartbeat goes out. Steady: at the interval the control plane answered
+ * with, counted from when the last one was sent (so slow checks do not stretch it).
+ * After a failure: sooner than the interval at first, backing off exponentially up to
+ * it, each delay jittered — a recovering API is not hit by every node at the same
+ * instant — and never longer than the interval, because every missed interval brings
+ * the node closer to being failed over.
+ */
+export class HeartbeatLoop {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private active = false;
+  private failures = 0;
+  /** The interval the control plane asked for (ms); before its first answer, a guess. */
+  intervalMs = 5_000;
+
+  constructor(
+    /** Sends one heartbeat; resolves with when it was sent, and whether it was acknowledged. */
+    private readonly beat: () => Promise<{ acknowledged: boolean; sentAt: number }>,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** Starts beating: the first heartbeat goes out at once. */
+  start(): void {
+    this.active = true;
+    this.failures = 0;
+    this.schedule(0);
+  }
+
+  /** Stops beating and waits (at most `waitMs`) for a heartbeat already on its way. */
+  async stop(waitMs: number): Promise<void> {
+    this.active = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.running) await Promise.race([this.running, sleep(waitMs)]);
+  }
+
+  /**
+   * Beats as soon as possible (after an order's command ran, so the control plane sees
+   * its effect now rather than an interval later) — but only while the control plane
+   * answers: during an outage the backoff decides.
+   */
+  soon(): void {
+    if (!this.active || this.failures > 0) return;
+    if (this.running) this.again = true;
+    else this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    if (!this.active) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), delayMs);
+  }
+
+  private async tick(): Promise<void> {
+    this.timer = null;
+    if (!this.active || this.running) return;
+    let outcome = { acknowledged: false, sentAt: Date.now() };
+    this.running = this.beat().then(
+      (o) => void (outcome = o),
+      () => undefined,
+    );
+    await this.running;
+    this.running = null;
+    if (outcome.acknowledged) this.failures = 0;
+    else this.failures += 1;
+    if (this.again && outcome.acknowledged) {
+      this.again = false;
+      return this.schedule(0);
+    }
+    this.again = false;
+    this.schedule(
+      outcome.acknowledged
+        ? Math.max(0, outcome.sentAt + this.intervalMs - Date.now())
+        : retryDelayMs(this.failures, this.intervalMs, this.random),
+    );
+  }
+}
+
+/**
+ * The wait before retry number `failures` (1, 2, …): 0.5 s doubling per failure, capped
+ * at the heartbeat interval, the actual delay drawn between half of that and all of it.
+ */
+export function retryDelayMs(failures: number, intervalMs: number, random: () => number): number {
+  const cap = Math.min(intervalMs, 500 * 2 ** Math.min(Math.max(failures, 1) - 1, 16));
+  return Math.round(cap / 2 + (random() * cap) / 2);
+}
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
