@@ -67,19 +67,4 @@ export async function runPrg(args: string[], env: NodeJS.ProcessEnv, timeoutMs =
   }
 }
 
-/** Polls `check` every 300 ms until it returns a value, failing after `ms` with what it saw last. */
-export async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`Timed out after ${ms} ms waiting for ${what}: ${String(last ?? '')}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+export { eventually as until } from '../../support/eventually';

@@ -99,26 +99,7 @@ export class Api {
   delete = (path: string) => this.request('DELETE', path);
 }
 
-/** Polls `check` until it returns a value (not undefined) or `ms` pass; bounded so no test hangs. */
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  ms = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`Timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+export { eventually } from '../../support/eventually';
 
 /**
  * One target for a test file: started before its tests, stopped after them. The getters
