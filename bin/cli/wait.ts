@@ -75,7 +75,13 @@ export async function followOperation(api: ApiClient, group: string, o: WaitOpti
   }
 }
 
-/** Whether the group ended failed: a --wait then exits 1. */
-export function endedFailed(g: GroupView): boolean {
+/**
+ * Whether the operation ended failed: a --wait then exits 1. The group view says how the
+ * last operation ended; a group left in Running in Failed Mode counts as failed too (a
+ * failure after the operation, or a control plane too old to report lastOperation).
+ */
+export function endedFailed(g: GroupView, operationId: string | null = null): boolean {
+  const last = g.lastOperation ?? null;
+  if (last && (operationId === null || last.id === operationId) && last.outcome === 'failed') return true;
   return g.nodes.some((n) => n.state === 'RUNNING_IN_FAILED_MODE');
 }

@@ -305,7 +305,7 @@ describe.concurrent(
         expect(failed.stdout).toMatch(/ {4}1\. .*Click Recovery/);
         expect(failed.stdout).toContain(`With prg: prg recover ${p.group} --wait`);
         expect(failed.stderr).toContain(
-          `error: the failover ended with group ${p.group} in Running in Failed Mode`,
+          `error: the failover failed: group ${p.group} is ${p.a} Running in Failed Mode`,
         );
 
         const recovered = expectExit(await prg(['recover', p.group, '--wait']), 0);

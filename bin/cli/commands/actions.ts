@@ -63,9 +63,9 @@ async function run(
     ctx.out.line('');
     ctx.out.line(renderGroup(ctx.out, final));
   }
-  if (endedFailed(final)) {
+  if (endedFailed(final, op?.id ?? null)) {
     throw new CliError(
-      `the ${what.toLowerCase()} ended with group ${group} in Running in Failed Mode`,
+      `the ${what.toLowerCase()} failed: group ${group} is ${describeStates(final)}`,
       ExitCode.FAILED,
       [
         `states: ${describeStates(final)}`,
