@@ -21,9 +21,25 @@ export interface Applied {
   params: ClusterParameters;
 }
 
-/** The sweep's and the fast path's view of a group's deadlines. */
+/**
+ * How long an operation runs before the sweep starts its workflow again. Starting is
+ * idempotent (the execution is named after the operation), so this only matters when the
+ * first start was lost after the decision was stored.
+ */
+export const WORKFLOW_RESTART_AFTER_MS = 60_000;
+
+/**
+ * The sweep's and the fast path's view of a group's deadlines: the core's timers, and
+ * while an operation runs, the moment the sweep should make sure its workflow runs.
+ */
 export function groupIndex(record: GroupRecord, params: ClusterParameters): GroupIndex {
-  return { timerDueAt: nextTimerDueAt(record.group, params), silentAt: pairSilentAt(record.group, params) };
+  const op = record.group.operation;
+  const timers = [nextTimerDueAt(record.group, params), op ? op.startedAt + WORKFLOW_RESTART_AFTER_MS : null];
+  const due = timers.filter((t): t is number => t !== null);
+  return {
+    timerDueAt: due.length > 0 ? Math.min(...due) : null,
+    silentAt: pairSilentAt(record.group, params),
+  };
 }
 
 /**

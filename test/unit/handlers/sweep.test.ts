@@ -23,6 +23,23 @@ describe('the minute sweep', () => {
     expect(h.dynamoCalls).toEqual(['QueryCommand', 'QueryCommand']);
   });
 
+  it('starts the workflow of an operation again when its first start was lost', async () => {
+    const { a, b } = await normalPair(h);
+    const { StartExecutionCommand } = await import('@aws-sdk/client-sfn');
+    h.sfn.on(StartExecutionCommand).rejectsOnce(new Error('Step Functions unavailable'));
+    const f = await h.call('POST', '/v1/groups/prg-1/failover', { body: { nodeId: 'imp-a' } });
+    expect(f.status).toBe(202);
+    // The decision is stored; its workflow did not start. A minute later the sweep starts it.
+    for (let s = 0; s < 61; s++) {
+      h.clock.t += 1000;
+      await beat(h, a);
+      await beat(h, b);
+    }
+    expect(await runSweep()).toMatchObject({ restarted: ['prg-1'] });
+    const calls = h.sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
+    expect(calls).toEqual(['prg-1--take-over-1', 'prg-1--take-over-1']);
+  });
+
   it('finds a pair where nobody speaks any more: both Unknown', async () => {
     await normalPair(h);
     h.clock.t += 4000;
