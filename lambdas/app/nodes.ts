@@ -96,8 +96,7 @@ export async function rotateToken(ports: Ports, nodeId: string): Promise<{ token
   const node = await getNode(ports, nodeId);
   const token = newNodeToken(nodeId);
   const hash = hashToken(token);
-  await ports.nodes.setTokenHash(nodeId, hash);
-  if (node.group) await ports.groups.setToken(node.group, nodeId, hash);
+  await ports.nodes.rotateTokenHash(nodeId, node.group, hash);
   ports.log.info('Node token rotated', { nodeId });
   return { token };
 }

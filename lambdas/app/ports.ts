@@ -43,8 +43,6 @@ export interface GroupRepository {
   due(now: number): Promise<string[]>;
   /** The heartbeat's one conditional write; see `isSteadyHeartbeat` in the core. */
   steadyHeartbeat(write: SteadyHeartbeatWrite): Promise<SteadyHeartbeatOutcome>;
-  /** Sets a member's token hash (token rotation). */
-  setToken(group: string, nodeId: string, tokenHash: string): Promise<void>;
 }
 
 export interface NodeRepository {
@@ -55,7 +53,12 @@ export interface NodeRepository {
   listByCluster(clusterId: string): Promise<NodeRecord[]>;
   /** ConflictError while it is in a group or users have it as home. */
   remove(nodeId: string): Promise<void>;
-  setTokenHash(nodeId: string, tokenHash: string): Promise<void>;
+  /**
+   * Replaces the node's token hash, and its group's copy (bumping the group's version so
+   * no decision in flight can write the old copy back), in one transaction, if the node is
+   * still in `group` (null: in none). ConflictError when its membership changed meanwhile.
+   */
+  rotateTokenHash(nodeId: string, group: string | null, tokenHash: string): Promise<void>;
   setParameters(nodeId: string, parameters: NodeRecord['parameters']): Promise<void>;
   recordHeartbeat(nodeId: string, heartbeat: LastHeartbeat): Promise<void>;
 }

@@ -83,10 +83,11 @@ export class DynamoGroupRepository implements GroupRepository {
                 TableName: this.tables.nodes,
                 Key: { nodeId },
                 UpdateExpression: 'SET #group = :name',
+                // The token hash copied into the group must still be the node's (no rotation meanwhile).
                 ConditionExpression:
-                  'attribute_exists(nodeId) AND (attribute_not_exists(#group) OR #group = :null)',
+                  'attribute_exists(nodeId) AND (attribute_not_exists(#group) OR #group = :null) AND tokenHash = :hash',
                 ExpressionAttributeNames: { '#group': 'group' },
-                ExpressionAttributeValues: { ':name': name, ':null': null },
+                ExpressionAttributeValues: { ':name': name, ':null': null, ':hash': record.tokens[nodeId] },
               },
             })),
           ],
@@ -104,7 +105,7 @@ export class DynamoGroupRepository implements GroupRepository {
       const taken = record.group.nodes.find((_, i) => reasons[i + 1] === 'ConditionalCheckFailed');
       if (taken) {
         throw new ConflictError(
-          `Node ${taken} was just added to another group or deleted; a node belongs to at most one group.`,
+          `Node ${taken} was just added to another group, deleted or given a new token; try again.`,
           'IN_USE',
         );
       }
@@ -208,19 +209,6 @@ export class DynamoGroupRepository implements GroupRepository {
       for (const item of items) names.add(item.name as string);
     }
     return [...names].sort();
-  }
-
-  async setToken(group: string, nodeId: string, tokenHash: string): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tables.groups,
-        Key: { name: group },
-        UpdateExpression: 'SET #tokens.#node = :hash',
-        ConditionExpression: 'attribute_exists(#name)',
-        ExpressionAttributeNames: { '#tokens': 'tokens', '#node': nodeId, '#name': 'name' },
-        ExpressionAttributeValues: { ':hash': tokenHash },
-      }),
-    );
   }
 
   /**

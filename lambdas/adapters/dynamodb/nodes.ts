@@ -2,13 +2,15 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
+  TransactWriteCommand,
   UpdateCommand,
+  type TransactWriteCommandInput,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../../app/errors';
 import type { NodeRepository } from '../../app/ports';
 import type { LastHeartbeat, NodeRecord } from '../../app/records';
-import { allItems, isConditionFailure, type TableNames } from './client';
+import { allItems, cancellationReasons, isConditionFailure, type TableNames } from './client';
 
 /** Registered nodes in DynamoDB. */
 export class DynamoNodeRepository implements NodeRepository {
@@ -102,8 +104,49 @@ export class DynamoNodeRepository implements NodeRepository {
     }
   }
 
-  setTokenHash(nodeId: string, tokenHash: string): Promise<void> {
-    return this.set(nodeId, 'tokenHash', tokenHash);
+  async rotateTokenHash(nodeId: string, group: string | null, tokenHash: string): Promise<void> {
+    const node = {
+      Update: {
+        TableName: this.tables.nodes,
+        Key: { nodeId },
+        UpdateExpression: 'SET tokenHash = :h',
+        ConditionExpression:
+          group === null
+            ? 'attribute_exists(nodeId) AND (attribute_not_exists(#group) OR #group = :null)'
+            : '#group = :g',
+        ExpressionAttributeNames: { '#group': 'group' },
+        ExpressionAttributeValues:
+          group === null ? { ':h': tokenHash, ':null': null } : { ':h': tokenHash, ':g': group },
+      },
+    };
+    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [node];
+    if (group) {
+      // The group's copy, with a new version so no decision in flight writes the old one back.
+      items.push({
+        Update: {
+          TableName: this.tables.groups,
+          Key: { name: group },
+          UpdateExpression: 'SET #tokens.#node = :h, #version = #version + :one',
+          ConditionExpression: 'attribute_exists(#name)',
+          ExpressionAttributeNames: {
+            '#tokens': 'tokens',
+            '#node': nodeId,
+            '#version': 'version',
+            '#name': 'name',
+          },
+          ExpressionAttributeValues: { ':h': tokenHash, ':one': 1 },
+        },
+      });
+    }
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (e) {
+      if (!cancellationReasons(e)) throw e;
+      throw new ConflictError(
+        `Node ${nodeId} joined or left a group while its token was being rotated; nothing was changed. Try again.`,
+        'CONCURRENT_UPDATE',
+      );
+    }
   }
 
   setParameters(nodeId: string, parameters: NodeRecord['parameters']): Promise<void> {

@@ -184,4 +184,38 @@ describe('POST /v1/nodes/{nodeId}/heartbeat', () => {
     expect((await beat(h, { ...a, token: old })).status).toBe(401);
     expect((await beat(h, { ...a, token: rotated.body.token })).status).toBe(200);
   });
+
+  it('a token rotated while another request is deciding for the group: the old token stays refused, the new one gets the one-write path', async () => {
+    const { a, b } = await normalPair(h);
+    h.clock.t += 1000;
+    await beat(h, a);
+    await beat(h, b);
+    // b's next heartbeat reports a fault, so it reads, decides and writes the group; the
+    // rotation of a's token happens between its read and its write.
+    const groups = h.ports.groups;
+    const get = groups.get.bind(groups);
+    let rotated = '';
+    groups.get = async (name: string) => {
+      const read = await get(name);
+      if (!rotated) {
+        rotated = 'pending';
+        const res = await h.call('POST', '/v1/nodes/imp-a/token');
+        expect(res.status).toBe(200);
+        rotated = res.body.token;
+      }
+      return read;
+    };
+    h.clock.t += 1000;
+    b.services['Cisco SIP Proxy'] = 'stopped';
+    expect((await beat(h, b)).status).toBe(200);
+    groups.get = get;
+    const old = a.token;
+    a.token = rotated;
+    h.clock.t += 1000;
+    expect((await beat(h, a)).status).toBe(200);
+    h.dynamoCalls.length = 0;
+    expect((await beat(h, a)).status).toBe(200);
+    expect(h.dynamoCalls).toEqual(['UpdateItemCommand']);
+    expect((await beat(h, { ...a, token: old })).status).toBe(401);
+  });
 });
