@@ -4,6 +4,7 @@ import {
   type ClusterParametersPatch,
   type EnterpriseParameters,
 } from '../core';
+import { applyGroupEvent } from './applyGroupEvent';
 import { ValidationError } from './errors';
 import type { Ports } from './ports';
 
@@ -32,7 +33,30 @@ export async function patchClusterParameters(
   }
   await ports.settings.saveClusterParameters(clusterId, merged.data, stored?.version ?? 0);
   ports.log.info('Cluster parameters changed', { clusterId, changed: Object.keys(patch) });
+  await reevaluateCluster(ports, clusterId);
   return merged.data;
+}
+
+/**
+ * Lets the state machine judge every group of the cluster under its new parameters and
+ * stores the result: a group's timers (an automatic fallback now enabled, a shorter
+ * critical-service delay) are kept with it, and a steady heartbeat never rewrites them.
+ * A group that cannot be re-judged now is re-judged by its next heartbeat with a fault,
+ * or the sweep; it is logged, not fatal to the change.
+ */
+async function reevaluateCluster(ports: Ports, clusterId: string): Promise<void> {
+  for (const g of await ports.groups.listByCluster(clusterId)) {
+    try {
+      await applyGroupEvent(ports, g.group.name, { type: 'SweepTick' }, (r) => r);
+    } catch (e) {
+      ports.log.warn(
+        `Group ${g.group.name} was not re-judged under the new parameters of cluster ${clusterId}`,
+        {
+          error: String(e),
+        },
+      );
+    }
+  }
 }
 
 export function enterpriseParameters(ports: Ports): Promise<EnterpriseParameters> {

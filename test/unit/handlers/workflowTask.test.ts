@@ -112,4 +112,24 @@ describe('workflow tasks (the Lambda behind every Task state)', () => {
     ).rejects.toBeInstanceOf(TransientError);
     h.ports.groups.get = original;
   });
+
+  it('enabling automatic fallback while a node is already failed over and healthy schedules it at once', async () => {
+    const { a, b } = await normalPair(h);
+    a.services['Cisco XCP Router'] = 'stopped';
+    for (let s = 0; s < 3; s++) {
+      h.clock.t += 1000;
+      await beat(h, a);
+      await beat(h, b);
+    }
+    const takeOver = h.started().find((w) => w.workflow === 'TAKE_OVER');
+    await runTask({ task: 'moveUsers', group: 'prg-1', operationId: takeOver.operationId });
+    a.services['Cisco XCP Router'] = 'running';
+    h.clock.t += 1000;
+    await beat(h, a);
+    await beat(h, b);
+    expect((await h.call('GET', '/v1/groups/prg-1')).body.automaticFallbackAt).toBeNull();
+    await h.call('PATCH', '/v1/clusters/c1/parameters', { body: { enableAutomaticFallback: true } });
+    expect((await h.call('GET', '/v1/groups/prg-1')).body.automaticFallbackAt).not.toBeNull();
+    expect(h.started().some((w) => w.workflow === 'AUTO_FALLBACK')).toBe(true);
+  });
 });
