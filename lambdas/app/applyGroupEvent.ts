@@ -75,7 +75,11 @@ export async function applyGroupEvent(
     try {
       await ports.groups.save(next, record.version, groupIndex(next, params));
     } catch (e) {
-      if (e instanceof VersionConflictError && attempt < ATTEMPTS) continue;
+      if (e instanceof VersionConflictError && attempt < ATTEMPTS) {
+        // Writers that collided once would collide again in lockstep: spread them out.
+        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+        continue;
+      }
       if (e instanceof VersionConflictError) {
         throw new ConflictError(
           `Group ${name} is being changed by other requests; nothing was done. Try again.`,

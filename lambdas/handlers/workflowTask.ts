@@ -1,6 +1,13 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { automaticFallbackDue, checkOperation, moveUsers, reportFailure, type WorkflowTask } from '../app';
+import {
+  automaticFallbackDue,
+  checkOperation,
+  ConflictError,
+  moveUsers,
+  reportFailure,
+  type WorkflowTask,
+} from '../app';
 import { ports } from './composition';
 import { flushMetrics, logger } from './observability';
 
@@ -9,7 +16,11 @@ export class TransientError extends Error {
   override readonly name = 'TransientError';
 }
 
+const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
+
 const TRANSIENT = new Set([
+  'TimeoutError',
+  'RequestTimeout',
   'ProvisionedThroughputExceededException',
   'ThrottlingException',
   'RequestLimitExceeded',
@@ -17,6 +28,18 @@ const TRANSIENT = new Set([
   'ServiceUnavailable',
   'TransactionConflictException',
 ]);
+
+/**
+ * Failures worth another try rather than failing the pair: throttling, a busy or
+ * unreachable service, a group other requests kept changing. Anything else is a step
+ * that cannot complete, and the workflow reports it to the domain.
+ */
+function isTransient(e: unknown): boolean {
+  if (e instanceof ConflictError) return e.code === 'CONCURRENT_UPDATE';
+  if (!(e instanceof Error)) return false;
+  const code = (e as Error & { code?: string }).code;
+  return TRANSIENT.has(e.name) || (code !== undefined && NETWORK.has(code));
+}
 
 /** Runs one workflow task (docs/stack.md has the contract); the name of a thrown error steers the ASL's Retry and Catch. */
 export async function runTask(task: WorkflowTask): Promise<unknown> {
@@ -39,7 +62,7 @@ export async function runTask(task: WorkflowTask): Promise<unknown> {
       }
     }
   } catch (e) {
-    if (e instanceof Error && TRANSIENT.has(e.name)) throw new TransientError(e.message);
+    if (isTransient(e)) throw new TransientError(e instanceof Error ? e.message : String(e));
     throw e;
   }
 }

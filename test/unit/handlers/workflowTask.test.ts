@@ -113,6 +113,25 @@ describe('workflow tasks (the Lambda behind every Task state)', () => {
     h.ports.groups.get = original;
   });
 
+  it('a group other requests kept changing is retried by the workflow, not reported as a failed user move', async () => {
+    await normalPair(h);
+    const f = await h.call('POST', '/v1/groups/prg-1/failover', { body: { nodeId: 'imp-a' } });
+    const save = h.ports.groups.save.bind(h.ports.groups);
+    h.ports.groups.save = async () => {
+      const { VersionConflictError } = await import('../../../lambdas/app');
+      throw new VersionConflictError('group prg-1');
+    };
+    await expect(
+      runTask({ task: 'moveUsers', group: 'prg-1', operationId: f.body.operation.id }),
+    ).rejects.toBeInstanceOf(TransientError);
+    h.ports.groups.save = save;
+    expect(
+      await runTask({ task: 'moveUsers', group: 'prg-1', operationId: f.body.operation.id }),
+    ).toMatchObject({
+      outcome: 'moved',
+    });
+  });
+
   it('enabling automatic fallback while a node is already failed over and healthy schedules it at once', async () => {
     const { a, b } = await normalPair(h);
     a.services['Cisco XCP Router'] = 'stopped';
