@@ -15,6 +15,13 @@ describe('heartbeat body (SPEC §5)', () => {
     expect(r.success).toBe(true);
   });
 
+  it('accepts 64 reported services and refuses 65, naming services', () => {
+    const services = (n: number) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`svc-${i}`, 'running']));
+    expect(HeartbeatBodySchema.safeParse({ ...valid, services: services(64) }).success).toBe(true);
+    expect(paths(HeartbeatBodySchema, { ...valid, services: services(65) })).toEqual([['services']]);
+  });
+
   it('reads missing services as none reported (each critical service then counts as not running)', () => {
     expect(HeartbeatBodySchema.parse(valid).services).toEqual({});
   });
