@@ -27,10 +27,15 @@ export function matchRoute(
     if (c.route.method !== method.toUpperCase()) continue;
     const m = c.pattern.exec(path);
     if (!m) continue;
-    const pathParameters = Object.fromEntries(
-      c.params.map((p, i) => [p, decodeURIComponent(m[i + 1] ?? '')]),
-    );
-    return { route: c.route, pathParameters };
+    try {
+      const pathParameters = Object.fromEntries(
+        c.params.map((p, i) => [p, decodeURIComponent(m[i + 1] ?? '')]),
+      );
+      return { route: c.route, pathParameters };
+    } catch {
+      // Malformed percent-encoding names no resource.
+      return null;
+    }
   }
   return null;
 }

@@ -88,7 +88,7 @@ export async function applyGroupEvent(
       }
       throw e;
     }
-    await runEffects(ports, name, result.effects);
+    await runEffects(ports, name, result.effects, next.version);
     recordMetrics(ports, record, result.effects, now);
     return { record: next, result, params };
   }

@@ -8,7 +8,12 @@ import type { Ports } from './ports';
  * stored: a lost workflow start is caught by the operation's deadline, a lost event or
  * history line is reported here.
  */
-export async function runEffects(ports: Ports, group: string, effects: Effect[]): Promise<void> {
+export async function runEffects(
+  ports: Ports,
+  group: string,
+  effects: Effect[],
+  version: number,
+): Promise<void> {
   const history = [];
   const events = [];
   const starts = [];
@@ -36,7 +41,7 @@ export async function runEffects(ports: Ports, group: string, effects: Effect[])
     }
   }
   const results = await Promise.allSettled([
-    history.length > 0 ? ports.history.append(group, history) : Promise.resolve(),
+    history.length > 0 ? ports.history.append(group, history, version) : Promise.resolve(),
     events.length > 0 ? ports.events.publish(events) : Promise.resolve(),
     ...starts.map((s) =>
       ports.workflows.start({

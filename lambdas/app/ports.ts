@@ -90,7 +90,8 @@ export interface SettingsRepository {
 }
 
 export interface HistoryRepository {
-  append(group: string, entries: HistoryEntry[]): Promise<void>;
+  /** `version`: the group's version the lines were decided at, which orders and separates them. */
+  append(group: string, entries: HistoryEntry[], version: number): Promise<void>;
   /** Newest first. */
   list(group: string, limit: number): Promise<HistoryEntry[]>;
 }

@@ -126,8 +126,11 @@ export async function setHome(ports: Ports, userId: string, nodeId: string): Pro
   return view(ports, { ...user, homeNode: nodeId });
 }
 
-/** How many users one rebalance moves at most; the rest is left to the next call. */
-const REBALANCE_BATCH = 5_000;
+/**
+ * How many users one rebalance moves at most, so the call ends well within API Gateway's
+ * 30 s; the answer says how many remain, and calling again moves the next batch.
+ */
+const REBALANCE_BATCH = 500;
 
 /**
  * Re-runs the sync agent's assignment over a cluster: plans the fewest moves, then
@@ -137,7 +140,7 @@ const REBALANCE_BATCH = 5_000;
 export async function rebalance(
   ports: Ports,
   clusterId: string,
-): Promise<{ planned: UserMove[]; moved: number }> {
+): Promise<{ planned: UserMove[]; moved: number; remaining: number }> {
   const failing = await clusterInFailover(ports, clusterId);
   if (failing) {
     throw new ConflictError(
@@ -161,6 +164,7 @@ export async function rebalance(
     }
     if (moved >= REBALANCE_BATCH) break;
   }
-  ports.log.info('Cluster rebalanced', { clusterId, mode: userAssignmentMode, moved });
-  return { planned, moved };
+  const remaining = planned.reduce((n, m) => n + m.count, 0) - moved;
+  ports.log.info('Cluster rebalanced', { clusterId, mode: userAssignmentMode, moved, remaining });
+  return { planned, moved, remaining };
 }

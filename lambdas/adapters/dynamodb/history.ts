@@ -15,11 +15,12 @@ export class DynamoHistoryRepository implements HistoryRepository {
     private readonly tables: TableNames,
   ) {}
 
-  async append(group: string, entries: HistoryEntry[]): Promise<void> {
+  async append(group: string, entries: HistoryEntry[], version: number): Promise<void> {
     const items = entries.map((entry, i) => ({
       group,
-      // Time first for the order, then position and node so lines of one transition stay distinct.
-      sk: `${entry.at}#${String(i).padStart(3, '0')}#${entry.nodeId}`,
+      // Time first for the order; the group's version and the line's position keep two
+      // transitions of the same millisecond apart and in the order they were decided.
+      sk: `${entry.at}#${String(version).padStart(12, '0')}#${String(i).padStart(3, '0')}`,
       ...entry,
       expiresAt: Math.floor(Date.parse(entry.at) / 1000) + RETENTION_DAYS * 86_400,
     }));

@@ -31,6 +31,17 @@ export const MAX_BODY_BYTES = 256 * 1024;
 
 const ROUTE_BY_KEY = new Map<string, RouteDefinition>(ROUTES.map((r) => [routeKey(r), r]));
 
+/**
+ * Checks the route's scopes before the body is even read: a caller without the right
+ * token learns nothing about what a valid request would look like (401/403, not 400).
+ */
+const routeAuth = (served: Record<string, RouteHandler>): MiddlewareObj<HttpEvent> => ({
+  before: (request) => {
+    const route = ROUTE_BY_KEY.get(request.event.routeKey);
+    if (route && served[request.event.routeKey]) authorize(route.auth, request.event);
+  },
+});
+
 /** Refuses oversized bodies before anything parses them. */
 const bodyLimit = (): MiddlewareObj<HttpEvent> => ({
   before: (request) => {
@@ -90,7 +101,6 @@ export function httpHandler(routes: Record<string, RouteHandler>) {
         detail: `No route ${event.routeKey}; see GET /v1/openapi.json.`,
       });
     }
-    authorize(route.auth, event);
     const reply = await handle({
       event,
       body: event.body,
@@ -109,6 +119,7 @@ export function httpHandler(routes: Record<string, RouteHandler>) {
   return handler
     .use(flushMetrics())
     .use(httpHeaderNormalizer())
+    .use(routeAuth(routes))
     .use(bodyLimit())
     .use(jsonBody())
     .use(problems());

@@ -105,6 +105,9 @@ describe('POST /v1/groups/{name}/failover', () => {
       scopes: null,
     });
     expect(anonymous.status).toBe(401);
+    // Without a token, a bad body is not looked at: 401, not 400.
+    const anonymousBad = await h.call('POST', '/v1/groups/prg-1/failover', { rawBody: '{bad', scopes: null });
+    expect(anonymousBad.status).toBe(401);
     const big = await h.call('POST', '/v1/groups/prg-1/failover', {
       rawBody: JSON.stringify({ nodeId: 'x'.repeat(300 * 1024) }),
     });
