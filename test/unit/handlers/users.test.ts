@@ -340,7 +340,11 @@ describe('POST /v1/clusters/{clusterId}/rebalance', () => {
     expect(homes.filter((n) => n === 'imp-a')).toHaveLength(3);
     expect(homes.filter((n) => n === 'imp-b')).toHaveLength(3);
     // Balanced already: a second rebalance moves nobody.
-    expect((await h.call('POST', '/v1/clusters/c1/rebalance')).body).toEqual({ planned: [], moved: 0, remaining: 0 });
+    expect((await h.call('POST', '/v1/clusters/c1/rebalance')).body).toEqual({
+      planned: [],
+      moved: 0,
+      remaining: 0,
+    });
   });
 
   it('in ACTIVE_STANDBY, rebalance brings every user to the first node', async () => {
