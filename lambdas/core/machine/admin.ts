@@ -116,10 +116,20 @@ export function enableHa(d: Draft): void {
   }
 }
 
-/** Turns high availability off: every user goes home and nodes are no longer managed. */
+/** Turns high availability off (refused while a node is failed over): nodes are no longer managed. */
 export function disableHa(d: Draft): void {
   if (!d.group.highAvailability) return;
   requireHa(d, 'disable high availability');
+  // Without HA every user is served by its home node. While a node is failed over, that
+  // node is down, or was told to stop its services: its users would lose service.
+  const away = d.group.failedOver;
+  if (away !== null) {
+    const peer = d.group.nodes.find((n) => n !== away) ?? away;
+    throw new Refusal(
+      'STATE_CONFLICT',
+      `Cannot disable high availability while the users of ${away} are served by ${peer}: they would go back to ${away}. Fall back to ${away} first (or recover the group).`,
+    );
+  }
   d.group.highAvailability = false;
   d.group.failedOver = null;
   d.group.autoFallback = null;

@@ -490,22 +490,30 @@ describe('enabling and disabling high availability (SPEC §3)', () => {
     ]);
   });
 
-  it('disabling brings every user home and stops managing the nodes', () => {
+  it('disabling stops managing the nodes: heartbeats are answered with no group and leave', () => {
     const sim = new PairSimulator().startNormal();
-    sim.node(A).alive = false;
-    sim.run(p.keepAliveTimeout + 2);
     const r = sim.apply({ type: 'DisableHa' });
+    expect(r.outcome).toBe('applied');
     expect(sim.pair()).toEqual([
       [null, null],
       [null, null],
     ]);
-    expect(sim.servingNodeOf(A)).toBe(A);
-    expect(ofType(r.effects, 'UsersMoved')).toHaveLength(1);
     expect(heartbeatResponse(sim.group, B, p)).toMatchObject({
       group: null,
       state: null,
       serviceOrder: 'leave',
     });
+  });
+
+  it('disabling is refused while a node is failed over: its users would go back to a node that is down or stopped', () => {
+    const sim = new PairSimulator().startNormal();
+    sim.node(A).alive = false;
+    sim.run(p.keepAliveTimeout + 2);
+    expect(sim.servingNodeOf(A)).toBe(B);
+    const r = sim.apply({ type: 'DisableHa' });
+    expect(r.outcome).toBe('refused');
+    expect(sim.lastRefusal()?.message).toMatch(/Fall back to imp-a first/);
+    expect(sim.servingNodeOf(A)).toBe(B);
   });
 
   it('records the heartbeats of a group without HA and answers with no state', () => {
