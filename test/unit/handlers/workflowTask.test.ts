@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { apiHarness, type ApiHarness } from '../../support/apiHarness';
-import { beat, normalPair, states } from '../../support/apiPair';
+import { beat, normalPair, states, type NodeAgent } from '../../support/apiPair';
 import { handler, runTask, TransientError } from '../../../lambdas/handlers/workflowTask';
 import { localContext } from '../../../local/apiGatewayEvent';
 
@@ -8,6 +8,22 @@ let h: ApiHarness;
 beforeEach(async () => {
   h = await apiHarness();
 });
+
+/** imp-a loses a service past the delay, its users move to imp-b, then the service runs again. */
+async function failOverThenRepair(a: NodeAgent, b: NodeAgent): Promise<void> {
+  a.services['Cisco XCP Router'] = 'stopped';
+  for (let s = 0; s < 3; s++) {
+    h.clock.t += 1000;
+    await beat(h, a);
+    await beat(h, b);
+  }
+  const takeOver = h.started().find((w) => w.workflow === 'TAKE_OVER');
+  await runTask({ task: 'moveUsers', group: 'prg-1', operationId: takeOver.operationId });
+  a.services['Cisco XCP Router'] = 'running';
+  h.clock.t += 1000;
+  await beat(h, a);
+  await beat(h, b);
+}
 
 describe('workflow tasks (the Lambda behind every Task state)', () => {
   it('moveUsers completes the take-over and reports the users moved; a repeated delivery is superseded', async () => {
@@ -68,18 +84,7 @@ describe('workflow tasks (the Lambda behind every Task state)', () => {
   it('automaticFallbackDue starts the fallback once the node stayed healthy, and not before', async () => {
     const { a, b } = await normalPair(h);
     await h.call('PATCH', '/v1/clusters/c1/parameters', { body: { enableAutomaticFallback: true } });
-    a.services['Cisco XCP Router'] = 'stopped';
-    for (let s = 0; s < 3; s++) {
-      h.clock.t += 1000;
-      await beat(h, a);
-      await beat(h, b);
-    }
-    const takeOver = h.started().find((w) => w.workflow === 'TAKE_OVER');
-    await runTask({ task: 'moveUsers', group: 'prg-1', operationId: takeOver.operationId });
-    a.services['Cisco XCP Router'] = 'running';
-    h.clock.t += 1000;
-    await beat(h, a);
-    await beat(h, b);
+    await failOverThenRepair(a, b);
     const timer = h.started().find((w) => w.workflow === 'AUTO_FALLBACK');
     expect(timer).toMatchObject({ fromNode: 'imp-b', toNode: 'imp-a', waitSeconds: 5 });
     expect(
@@ -134,18 +139,7 @@ describe('workflow tasks (the Lambda behind every Task state)', () => {
 
   it('enabling automatic fallback while a node is already failed over and healthy schedules it at once', async () => {
     const { a, b } = await normalPair(h);
-    a.services['Cisco XCP Router'] = 'stopped';
-    for (let s = 0; s < 3; s++) {
-      h.clock.t += 1000;
-      await beat(h, a);
-      await beat(h, b);
-    }
-    const takeOver = h.started().find((w) => w.workflow === 'TAKE_OVER');
-    await runTask({ task: 'moveUsers', group: 'prg-1', operationId: takeOver.operationId });
-    a.services['Cisco XCP Router'] = 'running';
-    h.clock.t += 1000;
-    await beat(h, a);
-    await beat(h, b);
+    await failOverThenRepair(a, b);
     expect((await h.call('GET', '/v1/groups/prg-1')).body.automaticFallbackAt).toBeNull();
     await h.call('PATCH', '/v1/clusters/c1/parameters', { body: { enableAutomaticFallback: true } });
     expect((await h.call('GET', '/v1/groups/prg-1')).body.automaticFallbackAt).not.toBeNull();
