@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { LogLine } from '../../../bin/agent/log';
 import { controlRequest, type FakeState } from '../../../bin/agent/simulate';
 import { eventually, type Api } from '../../integration/support/target';
+import { registerPair } from '../../integration/support/agent';
 
 /** The repository root: where `bin/prg-agent.mjs` and `bin/demo.ts` are. */
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -175,29 +176,20 @@ export async function startPair(
   name: string,
   real?: (nodeId: string) => Record<string, unknown>,
 ): Promise<Pair> {
-  const n = `${name}-${process.pid}-${++counter}`;
-  const cluster = `c-${n}`;
-  const group = `prg-${n}`;
-  const patched = await api.patch(`/v1/clusters/${cluster}/parameters`, E2E_TIMERS);
-  if (patched.status !== 200) throw new Error(JSON.stringify(patched.body));
+  const { cluster, group, nodes } = await registerPair(
+    api,
+    `${name}-${process.pid}-${++counter}`,
+    E2E_TIMERS,
+  );
   const agents: AgentProcess[] = [];
-  for (const side of ['a', 'b']) {
-    const nodeId = `imp-${side}-${n}`;
-    const res = await api.post('/v1/nodes', {
-      nodeId,
-      hostname: `${nodeId}.example.com`,
-      clusterId: cluster,
-      softwareVersion: '15.0',
-      publisherId: `pub-${n}`,
-    });
-    if (res.status !== 201) throw new Error(JSON.stringify(res.body));
+  for (const { nodeId, token } of nodes) {
     agents.push(
       new AgentProcess(
         nodeId,
         {
           apiUrl: url,
           nodeId,
-          token: res.body.token,
+          token,
           keepAliveTimeoutSeconds: E2E_TIMERS.keepAliveTimeout,
           ...real?.(nodeId),
         },

@@ -95,6 +95,34 @@ export class Agent {
 
 let counter = 0;
 
+/**
+ * A cluster of its own named after `n`, with these timers, and two nodes registered in it
+ * (same publisher and software version, so they can form a group named `prg-${n}`).
+ */
+export async function registerPair(
+  api: Api,
+  n: string,
+  timers: Record<string, unknown>,
+): Promise<{ cluster: string; group: string; nodes: { nodeId: string; token: string }[] }> {
+  const cluster = `c-${n}`;
+  const patched = await api.patch(`/v1/clusters/${cluster}/parameters`, timers);
+  if (patched.status !== 200) throw new Error(JSON.stringify(patched.body));
+  const nodes: { nodeId: string; token: string }[] = [];
+  for (const side of ['a', 'b']) {
+    const nodeId = `imp-${side}-${n}`;
+    const res = await api.post('/v1/nodes', {
+      nodeId,
+      hostname: `${nodeId}.example.com`,
+      clusterId: cluster,
+      softwareVersion: '15.0',
+      publisherId: `pub-${n}`,
+    });
+    if (res.status !== 201) throw new Error(JSON.stringify(res.body));
+    nodes.push({ nodeId, token: res.body.token });
+  }
+  return { cluster, group: `prg-${n}`, nodes };
+}
+
 /** Small timers: every scenario takes a few seconds of real time. */
 export const FAST = {
   keepAliveInterval: 1,
@@ -119,25 +147,12 @@ export async function pair(
     before?: (a: Agent, b: Agent) => void;
   } = {},
 ) {
-  const n = `${process.pid}-${++counter}`;
-  const cluster = `c-${n}`;
-  const group = `prg-${n}`;
-  const patched = await api.patch(`/v1/clusters/${cluster}/parameters`, { ...FAST, ...o.params });
-  if (patched.status !== 200) throw new Error(JSON.stringify(patched.body));
-  const agents: Agent[] = [];
-  for (const side of ['a', 'b']) {
-    const nodeId = `imp-${side}-${n}`;
-    const res = await api.post('/v1/nodes', {
-      nodeId,
-      hostname: `${nodeId}.example.com`,
-      clusterId: cluster,
-      softwareVersion: '15.0',
-      publisherId: `pub-${n}`,
-    });
-    if (res.status !== 201) throw new Error(JSON.stringify(res.body));
-    agents.push(new Agent(url, nodeId, res.body.token));
-  }
-  const [a, b] = agents as [Agent, Agent];
+  const { cluster, group, nodes } = await registerPair(api, `${process.pid}-${++counter}`, {
+    ...FAST,
+    ...o.params,
+  });
+  const [a, b] = nodes.map((n) => new Agent(url, n.nodeId, n.token)) as [Agent, Agent];
+  const agents = [a, b];
   o.before?.(a, b);
   if (o.start !== false) {
     await a.beat();
