@@ -4,4 +4,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./agent/main.ts');
+await import('../agent/main.ts');

@@ -304,7 +304,7 @@ describe.concurrent('prg-agent, end to end against the embedded default', () => 
   }, 60_000);
 
   it('`npm run demo -- --scripted` plays a failover and a fallback on both groups and exits 0', async () => {
-    const demo = new Proc(['--import', 'tsx', 'bin/demo.ts', '--scripted'], { PORT: '0' });
+    const demo = new Proc(['--import', 'tsx', 'demo/demo.ts', '--scripted'], { PORT: '0' });
     const exit = await demo.exit(120_000);
     expect(exit, demo.stdout + demo.stderr).toEqual({ code: 0, signal: null });
     expect(demo.stdout).toContain('prg-1 imp-1a Normal → Failed Over with Critical Services not Running');

@@ -3,12 +3,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LogLine } from '../../../bin/agent/log';
-import { controlRequest, type FakeState } from '../../../bin/agent/simulate';
+import type { LogLine } from '../../../agent/log';
+import { controlRequest, type FakeState } from '../../../agent/simulate';
 import { eventually, type Api } from '../../integration/support/target';
 import { registerPair } from '../../integration/support/agent';
 
-/** The repository root: where `bin/prg-agent.mjs` and `bin/demo.ts` are. */
+/** The repository root: where `bin/prg-agent.mjs` and `demo/demo.ts` are. */
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 const running = new Set<ChildProcess>();

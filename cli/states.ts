@@ -1,7 +1,7 @@
 // The labels come from the domain core's catalogue (pure data, no AWS), so that the CLI
 // says exactly what the API and the manual say.
-import { NODE_STATES, stateLabel, type NodeStateCode } from '../../lambdas/core/catalogue/states';
-import { REASONS, reasonLabel, type ReasonCode } from '../../lambdas/core/catalogue/reasons';
+import { NODE_STATES, stateLabel, type NodeStateCode } from '../lambdas/core/catalogue/states';
+import { REASONS, reasonLabel, type ReasonCode } from '../lambdas/core/catalogue/reasons';
 import type { Colors } from './output';
 
 export type { NodeStateCode, ReasonCode };

@@ -1,5 +1,5 @@
 import { Argument, InvalidArgumentError, type Command } from 'commander';
-import type { EnterpriseParameters } from '../../../lambdas/core/schemas/enterprise';
+import type { EnterpriseParameters } from '../../lambdas/core/schemas/enterprise';
 import { JSON_HELP, examples } from '../args';
 import { context } from '../context';
 

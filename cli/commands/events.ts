@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { BusEvent } from '../../../local/eventBus';
+import type { BusEvent } from '../../local/eventBus';
 import { examples, intIn } from '../args';
 import { ApiError } from '../client';
 import { context } from '../context';

@@ -1,4 +1,4 @@
-import type { Problem } from '../../lambdas/handlers/http/problem';
+import type { Problem } from '../lambdas/handlers/http/problem';
 import { describeSource, type Connection } from './config';
 import { CliError, ExitCode } from './errors';
 

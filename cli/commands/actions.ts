@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { OperationAccepted } from '../../../lambdas/app/actions';
-import type { NodeView } from '../../../lambdas/app/nodes';
+import type { OperationAccepted } from '../../lambdas/app/actions';
+import type { NodeView } from '../../lambdas/app/nodes';
 import { examples, intIn } from '../args';
 import { seg, type ApiClient } from '../client';
 import { context } from '../context';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { NodeView } from '../../../lambdas/app/nodes';
+import type { NodeView } from '../../lambdas/app/nodes';
 import { JSON_HELP, examples } from '../args';
 import { seg } from '../client';
 import { context } from '../context';

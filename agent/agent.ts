@@ -9,7 +9,7 @@ import {
   type HeartbeatBody,
   type NodeStateCode,
   type ReasonCode,
-} from '../../lambdas/core';
+} from '../lambdas/core';
 import { postHeartbeat, type HeartbeatAnswer, type HeartbeatOutcome } from './api';
 import { apiBase, type AgentConfig } from './config';
 import { Fence } from './fencing';

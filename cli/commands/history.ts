@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { HistoryEntry } from '../../../lambdas/core/types/effects';
+import type { HistoryEntry } from '../../lambdas/core/types/effects';
 import { JSON_HELP, examples, intIn } from '../args';
 import { seg } from '../client';
 import { context } from '../context';

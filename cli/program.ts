@@ -16,7 +16,7 @@ import { colourWanted } from './output';
 import pc from 'picocolors';
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
     version?: string;
   };
   return pkg.version ?? 'unknown';

@@ -1,4 +1,4 @@
-import type { GroupView } from '../../lambdas/app/groups';
+import type { GroupView } from '../lambdas/app/groups';
 import { duration, relativeAge, type Colors, type Output } from './output';
 import { labelOfReason, paint, paintState, stateTone, type Tone } from './states';
 

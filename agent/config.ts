@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { NodeIdSchema } from '../../lambdas/core';
+import { NodeIdSchema } from '../lambdas/core';
 
 /** A zod error callback: "is required" when the field is missing, else what it must be. */
 const must = (what: string) => (issue: { input?: unknown }) =>

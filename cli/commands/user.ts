@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { UserView } from '../../../lambdas/app/users';
-import type { UserMove } from '../../../lambdas/core/assignment/planRebalance';
+import type { UserView } from '../../lambdas/app/users';
+import type { UserMove } from '../../lambdas/core/assignment/planRebalance';
 import { JSON_HELP, examples } from '../args';
 import { seg } from '../client';
 import { context } from '../context';

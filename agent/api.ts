@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { HeartbeatBody } from '../../lambdas/core';
+import type { HeartbeatBody } from '../lambdas/core';
 
 /**
  * The control plane's answer to a heartbeat (SPEC §5), checked before the agent acts on

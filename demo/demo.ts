@@ -8,10 +8,10 @@
 import pc from 'picocolors';
 import type { BusEvent } from '../local/eventBus';
 import { reasonLabel, stateLabel, type NodeStateCode, type ReasonCode } from '../lambdas/core';
-import { Agent } from './agent/agent';
-import { parseConfig, type AgentConfig } from './agent/config';
-import type { LogLine } from './agent/log';
-import { controlRequest, type FakeState } from './agent/simulate';
+import { Agent } from '../agent/agent';
+import { parseConfig, type AgentConfig } from '../agent/config';
+import type { LogLine } from '../agent/log';
+import { controlRequest, type FakeState } from '../agent/simulate';
 
 const scripted = process.argv.includes('--scripted');
 const env = process.env;
