@@ -4,6 +4,7 @@ import {
   transition,
   type ClusterParameters,
   type Effect,
+  type ReasonCode,
   type GroupEvent,
   type TransitionResult,
 } from '../core';
@@ -74,19 +75,19 @@ export async function applyGroupEvent(
     };
     try {
       await ports.groups.save(next, record.version, groupIndex(next, params));
-    } catch (e) {
-      if (e instanceof VersionConflictError && attempt < ATTEMPTS) {
+    } catch (error) {
+      if (error instanceof VersionConflictError && attempt < ATTEMPTS) {
         // Writers that collided once would collide again in lockstep: spread them out.
         await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
         continue;
       }
-      if (e instanceof VersionConflictError) {
+      if (error instanceof VersionConflictError) {
         throw new ConflictError(
           `Group ${name} is being changed by other requests; nothing was done. Try again.`,
           'CONCURRENT_UPDATE',
         );
       }
-      throw e;
+      throw error;
     }
     await runEffects(ports, name, result.effects, next.version);
     recordMetrics(ports, record, result.effects, now);
@@ -95,7 +96,11 @@ export async function applyGroupEvent(
 }
 
 /** Reasons of an automatic failover whose detection started with the node's last heartbeat. */
-const SILENCE = new Set(['PEER_DOWN', 'PEER_REBOOT', 'PEER_DOWN_DURING_INITIALIZATION']);
+const SILENCE: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
+  'PEER_DOWN',
+  'PEER_REBOOT',
+  'PEER_DOWN_DURING_INITIALIZATION',
+]);
 
 /**
  * Counts operations and measures detection latency: for a failover caused by silence,
@@ -103,9 +108,9 @@ const SILENCE = new Set(['PEER_DOWN', 'PEER_REBOOT', 'PEER_DOWN_DURING_INITIALIZ
  * heartbeat that reported it. A manual failover has no detection to measure.
  */
 function recordMetrics(ports: Ports, before: GroupRecord, effects: Effect[], now: number): void {
-  for (const e of effects) {
-    if (e.type !== 'Publish') continue;
-    const event = e.event;
+  for (const effect of effects) {
+    if (effect.type !== 'Publish') continue;
+    const event = effect.event;
     switch (event.detailType) {
       case 'FallbackStarted':
         ports.metrics.count('Fallbacks');

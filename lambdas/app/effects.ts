@@ -17,25 +17,30 @@ export async function runEffects(
   const history = [];
   const events = [];
   const starts = [];
-  for (const e of effects) {
-    switch (e.type) {
+  for (const effect of effects) {
+    switch (effect.type) {
       case 'AppendHistory':
-        history.push(e.entry);
+        history.push(effect.entry);
         break;
       case 'Publish':
-        events.push(e.event);
+        events.push(effect.event);
         break;
       case 'StartWorkflow':
-        starts.push(e);
+        starts.push(effect);
         break;
       case 'OrderServices':
         // Delivered in the node's next heartbeat answer; logged so operators can follow orders.
-        ports.log.info('Service order changed', { group, nodeId: e.nodeId, order: e.order, epoch: e.epoch });
+        ports.log.info('Service order changed', {
+          group,
+          nodeId: effect.nodeId,
+          order: effect.order,
+          epoch: effect.epoch,
+        });
         break;
       case 'Refuse':
         break;
       default: {
-        const never: never = e;
+        const never: never = effect;
         throw new Error(`unknown effect ${JSON.stringify(never)}`);
       }
     }
@@ -43,24 +48,24 @@ export async function runEffects(
   const results = await Promise.allSettled([
     history.length > 0 ? ports.history.append(group, history, version) : Promise.resolve(),
     events.length > 0 ? ports.events.publish(events) : Promise.resolve(),
-    ...starts.map((s) =>
+    ...starts.map((start) =>
       ports.workflows.start({
         group,
-        operationId: s.operationId,
-        workflow: s.workflow,
-        fromNode: s.fromNode,
-        toNode: s.toNode,
-        ...(s.waitSeconds === undefined ? {} : { waitSeconds: s.waitSeconds }),
+        operationId: start.operationId,
+        workflow: start.workflow,
+        fromNode: start.fromNode,
+        toNode: start.toNode,
+        ...(start.waitSeconds === undefined ? {} : { waitSeconds: start.waitSeconds }),
       }),
     ),
   ]);
   const what = ['history', 'events', ...starts.map((s) => `workflow ${s.workflow} ${s.operationId}`)];
-  results.forEach((r, i) => {
-    if (r.status === 'rejected') {
+  results.forEach((result, index) => {
+    if (result.status === 'rejected') {
       ports.log.error(
-        `Group ${group}: the decision is stored but its ${what[i]} could not be written; ` +
+        `Group ${group}: the decision is stored but its ${what[index]} could not be written; ` +
           'workflows are restarted by the sweep or failed by their deadline, events and history lines are lost.',
-        { group, error: String(r.reason) },
+        { group, error: String(result.reason) },
       );
     }
   });

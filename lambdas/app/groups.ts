@@ -52,16 +52,16 @@ export interface GroupView {
 }
 
 export function groupView(record: GroupRecord): GroupView {
-  const g = record.group;
-  const op = g.operation;
+  const group = record.group;
+  const op = group.operation;
   return {
-    name: g.name,
+    name: group.name,
     description: record.description,
     clusterId: record.clusterId,
-    highAvailability: g.highAvailability,
-    nodes: nodeViews(g),
-    failedOver: g.failedOver,
-    epoch: g.epoch,
+    highAvailability: group.highAvailability,
+    nodes: nodeViews(group),
+    failedOver: group.failedOver,
+    epoch: group.epoch,
     version: record.version,
     operation: op
       ? {
@@ -74,18 +74,18 @@ export function groupView(record: GroupRecord): GroupView {
           startedAt: new Date(op.startedAt).toISOString(),
         }
       : null,
-    lastOperation: g.lastOperation
+    lastOperation: group.lastOperation
       ? {
-          id: g.lastOperation.id,
-          kind: g.lastOperation.kind,
-          reason: g.lastOperation.reason,
-          fromNode: g.lastOperation.from,
-          toNode: g.lastOperation.to,
-          outcome: g.lastOperation.outcome,
-          endedAt: new Date(g.lastOperation.endedAt).toISOString(),
+          id: group.lastOperation.id,
+          kind: group.lastOperation.kind,
+          reason: group.lastOperation.reason,
+          fromNode: group.lastOperation.from,
+          toNode: group.lastOperation.to,
+          outcome: group.lastOperation.outcome,
+          endedAt: new Date(group.lastOperation.endedAt).toISOString(),
         }
       : null,
-    automaticFallbackAt: g.autoFallback ? new Date(g.autoFallback.dueAt).toISOString() : null,
+    automaticFallbackAt: group.autoFallback ? new Date(group.autoFallback.dueAt).toISOString() : null,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };
@@ -98,13 +98,13 @@ function checkMembers(body: CreateGroupBody, nodes: (NodeRecord | null)[]): Node
     if (!n) errors.push({ path: `nodes.${i}`, message: `node ${body.nodes[i]} is not registered` });
   });
   const found = nodes.filter((n): n is NodeRecord => n !== null);
-  const [a, b] = found;
-  if (a && b) {
+  const [first, second] = found;
+  if (first && second) {
     const same = (field: 'clusterId' | 'publisherId' | 'softwareVersion', what: string) => {
-      if (a[field] !== b[field]) {
+      if (first[field] !== second[field]) {
         errors.push({
           path: 'nodes.1',
-          message: `${b.nodeId} has ${what} ${b[field]} but ${a.nodeId} has ${a[field]}; both nodes of a group need the same ${what}`,
+          message: `${second.nodeId} has ${what} ${second[field]} but ${first.nodeId} has ${first[field]}; both nodes of a group need the same ${what}`,
         });
       }
     };
@@ -129,14 +129,14 @@ function checkMembers(body: CreateGroupBody, nodes: (NodeRecord | null)[]): Node
  * running before you turn on high availability").
  */
 function seedFacts(group: GroupState, nodes: NodeRecord[], params: ClusterParameters): GroupState {
-  let g = group;
-  for (const n of nodes) {
-    if (!n.lastHeartbeat) continue;
-    const hb = { type: 'Heartbeat' as const, nodeId: n.nodeId, heartbeat: n.lastHeartbeat.body };
+  let seeded = group;
+  for (const node of nodes) {
+    if (!node.lastHeartbeat) continue;
+    const replayed = { type: 'Heartbeat' as const, nodeId: node.nodeId, heartbeat: node.lastHeartbeat.body };
     // With HA off the transition only records the facts, as of when they were reported.
-    g = transition(g, hb, n.lastHeartbeat.at, params).group;
+    seeded = transition(seeded, replayed, node.lastHeartbeat.at, params).group;
   }
-  return g;
+  return seeded;
 }
 
 /** Creates a group; with `highAvailability`, HA is then enabled through the state machine. */

@@ -45,14 +45,14 @@ export async function patchClusterParameters(
  * or the sweep; it is logged, not fatal to the change.
  */
 async function reevaluateCluster(ports: Ports, clusterId: string): Promise<void> {
-  for (const g of await ports.groups.listByCluster(clusterId)) {
+  for (const record of await ports.groups.listByCluster(clusterId)) {
     try {
-      await applyGroupEvent(ports, g.group.name, { type: 'SweepTick' }, (r) => r);
-    } catch (e) {
+      await applyGroupEvent(ports, record.group.name, { type: 'SweepTick' }, (r) => r);
+    } catch (error) {
       ports.log.warn(
-        `Group ${g.group.name} was not re-judged under the new parameters of cluster ${clusterId}`,
+        `Group ${record.group.name} was not re-judged under the new parameters of cluster ${clusterId}`,
         {
-          error: String(e),
+          error: String(error),
         },
       );
     }

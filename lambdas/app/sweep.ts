@@ -34,11 +34,11 @@ export async function sweep(ports: Ports): Promise<SweepReport> {
         });
         report.restarted.push(name);
       }
-    } catch (e) {
+    } catch (error) {
       report.failed.push(name);
       ports.log.error(`Sweep could not evaluate group ${name}; it is retried at the next sweep.`, {
         group: name,
-        error: String(e),
+        error: String(error),
       });
     }
   }

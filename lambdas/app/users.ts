@@ -39,17 +39,21 @@ async function view(ports: Ports, user: UserRecord): Promise<UserView> {
   const group = home?.group ? await ports.groups.get(home.group) : null;
   const serving = group ? currentNode(user.homeNode, group.group) : user.homeNode;
   const servingNode = serving === user.homeNode ? home : await ports.nodes.get(serving);
-  const p = servingNode?.parameters;
+  const limits = servingNode?.parameters;
   return {
     userId: user.userId,
     clusterId: user.clusterId,
     homeNode: user.homeNode,
     currentNode: serving,
-    relogin: p
+    relogin: limits
       ? {
-          lowerLimitSeconds: p.clientReloginLowerLimit,
-          upperLimitSeconds: p.clientReloginUpperLimit,
-          afterSeconds: reloginAfter(user.userId, p.clientReloginLowerLimit, p.clientReloginUpperLimit),
+          lowerLimitSeconds: limits.clientReloginLowerLimit,
+          upperLimitSeconds: limits.clientReloginUpperLimit,
+          afterSeconds: reloginAfter(
+            user.userId,
+            limits.clientReloginLowerLimit,
+            limits.clientReloginUpperLimit,
+          ),
         }
       : null,
   };

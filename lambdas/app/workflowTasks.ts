@@ -78,9 +78,9 @@ export async function reportFailure(
       step: 'MOVE_USERS',
       error: message,
     });
-  } catch (e) {
+  } catch (thrown) {
     // A deleted group has nothing left to fail.
-    if (!(e instanceof NotFoundError)) throw e;
+    if (!(thrown instanceof NotFoundError)) throw thrown;
   }
   return {};
 }

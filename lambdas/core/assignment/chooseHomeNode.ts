@@ -29,10 +29,10 @@ export function chooseHomeNode(
   let best: string | null = null;
   let fewest = Infinity;
   for (const { nodeId } of candidates) {
-    const n = userCount(counts, nodeId);
-    if (n < fewest) {
+    const users = userCount(counts, nodeId);
+    if (users < fewest) {
       best = nodeId;
-      fewest = n;
+      fewest = users;
     }
   }
   return best;

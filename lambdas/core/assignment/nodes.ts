@@ -26,14 +26,14 @@ export interface OrderedNode {
 export function orderedNodes(groups: readonly AssignmentGroup[]): OrderedNode[] {
   const seen = new Map<string, string>();
   const result: OrderedNode[] = [];
-  for (const g of groups) {
-    g.nodes.forEach((nodeId, index) => {
+  for (const group of groups) {
+    group.nodes.forEach((nodeId, index) => {
       const other = seen.get(nodeId);
       if (other !== undefined) {
-        throw new GroupInvariantError(g.name, `node ${nodeId} is also listed in group ${other}`);
+        throw new GroupInvariantError(group.name, `node ${nodeId} is also listed in group ${other}`);
       }
-      seen.set(nodeId, g.name);
-      result.push({ nodeId, group: g.name, first: index === 0 });
+      seen.set(nodeId, group.name);
+      result.push({ nodeId, group: group.name, first: index === 0 });
     });
   }
   return result;
@@ -45,9 +45,11 @@ export function orderedNodes(groups: readonly AssignmentGroup[]): OrderedNode[] 
  * come from a bug upstream, and a plan built on it would move users that do not exist.
  */
 export function userCount(counts: UserCounts, nodeId: string): number {
-  const n = counts[nodeId] ?? 0;
-  if (!Number.isSafeInteger(n) || n < 0) {
-    throw new RangeError(`The user count of node ${nodeId} must be a whole number of at least 0, not ${n}.`);
+  const count = counts[nodeId] ?? 0;
+  if (!Number.isSafeInteger(count) || count < 0) {
+    throw new RangeError(
+      `The user count of node ${nodeId} must be a whole number of at least 0, not ${count}.`,
+    );
   }
-  return n;
+  return count;
 }

@@ -45,13 +45,13 @@ export function planRebalance(
 function activeStandbyMoves(nodes: readonly OrderedNode[], counts: UserCounts): UserMove[] {
   const moves: UserMove[] = [];
   let active: string | null = null;
-  for (const n of nodes) {
-    if (n.first) {
-      active = n.nodeId;
+  for (const node of nodes) {
+    if (node.first) {
+      active = node.nodeId;
       continue;
     }
-    const count = userCount(counts, n.nodeId);
-    if (active !== null && count > 0) moves.push({ from: n.nodeId, to: active, count });
+    const count = userCount(counts, node.nodeId);
+    if (active !== null && count > 0) moves.push({ from: node.nodeId, to: active, count });
   }
   return moves;
 }

@@ -1,7 +1,7 @@
 import type { NodeId } from '../schemas/identifiers';
 import type { Effect, Member, RefusalCode } from '../types';
 import type { Draft } from './draft';
-import { stateLabel } from '../catalogue/states';
+import { stateLabel, type NodeStateCode } from '../catalogue/states';
 
 /** Thrown inside a transition to refuse an admin action; the transition maps it to a Refuse effect. */
 export class Refusal {
@@ -12,143 +12,156 @@ export class Refusal {
 }
 
 /** The node states in which both nodes count as failed, so that recovery is allowed. */
-export const FAILED_STATES = new Set(['RUNNING_IN_FAILED_MODE', 'UNKNOWN', 'DOWN']);
+export const FAILED_STATES: ReadonlySet<NodeStateCode> = new Set<NodeStateCode>([
+  'RUNNING_IN_FAILED_MODE',
+  'UNKNOWN',
+  'DOWN',
+]);
 
-function requireHa(d: Draft, action: string): void {
-  if (!d.group.highAvailability) {
+function requireHa(draft: Draft, action: string): void {
+  if (!draft.group.highAvailability) {
     throw new Refusal(
       'HA_DISABLED',
-      `Cannot ${action}: high availability is not enabled on group ${d.group.name}.`,
+      `Cannot ${action}: high availability is not enabled on group ${draft.group.name}.`,
     );
   }
-  const op = d.group.operation;
+  const op = draft.group.operation;
   if (op) {
     throw new Refusal(
       'OPERATION_IN_PROGRESS',
-      `Cannot ${action}: operation ${op.id} (${op.kind}) is still running on group ${d.group.name}; wait for it to finish.`,
+      `Cannot ${action}: operation ${op.id} (${op.kind}) is still running on group ${draft.group.name}; wait for it to finish.`,
     );
   }
 }
 
-function requireMember(d: Draft, nodeId: NodeId): Member {
-  const m = d.group.members.find((x) => x.nodeId === nodeId);
-  if (!m) {
-    throw new Refusal('NODE_NOT_IN_GROUP', `Node ${nodeId} is not a member of group ${d.group.name}.`);
+function requireMember(draft: Draft, nodeId: NodeId): Member {
+  const member = draft.group.members.find((x) => x.nodeId === nodeId);
+  if (!member) {
+    throw new Refusal('NODE_NOT_IN_GROUP', `Node ${nodeId} is not a member of group ${draft.group.name}.`);
   }
-  return m;
+  return member;
 }
 
 /** A node's state in the manual's words, for refusals an operator reads. */
-const describe = (m: Member) => `${m.nodeId} is ${m.state ? stateLabel(m.state) : 'not managed (HA off)'}`;
+const describe = (member: Member) =>
+  `${member.nodeId} is ${member.state ? stateLabel(member.state) : 'not managed (HA off)'}`;
 
 /** Manual failover of `nodeId` to its peer: both nodes must be NORMAL. */
-export function adminFailover(d: Draft, nodeId: NodeId): void {
-  requireHa(d, 'fail over');
-  const [x, y] = d.pair(requireMember(d, nodeId));
-  if (x.state !== 'NORMAL' || y.state !== 'NORMAL') {
+export function adminFailover(draft: Draft, nodeId: NodeId): void {
+  requireHa(draft, 'fail over');
+  const [member, peer] = draft.pair(requireMember(draft, nodeId));
+  if (member.state !== 'NORMAL' || peer.state !== 'NORMAL') {
     throw new Refusal(
       'STATE_CONFLICT',
-      `Failover needs both nodes Normal; ${describe(x)} and ${describe(y)}.`,
+      `Failover needs both nodes Normal; ${describe(member)} and ${describe(peer)}.`,
     );
   }
-  const cause = `The administrator initiated a manual failover from ${x.nodeId} to ${y.nodeId}.`;
-  d.set(x, 'FAILING_OVER', 'ON_ADMIN_REQUEST', cause);
-  d.set(y, 'TAKING_OVER', 'ON_ADMIN_REQUEST', cause);
-  d.startOperation('TAKE_OVER', 'ON_ADMIN_REQUEST', x, y, null);
+  const cause = `The administrator initiated a manual failover from ${member.nodeId} to ${peer.nodeId}.`;
+  draft.set(member, 'FAILING_OVER', 'ON_ADMIN_REQUEST', cause);
+  draft.set(peer, 'TAKING_OVER', 'ON_ADMIN_REQUEST', cause);
+  draft.startOperation('TAKE_OVER', 'ON_ADMIN_REQUEST', member, peer, null);
 }
 
 /** Manual fallback to `nodeId` (Idle or Failed Over) from its peer running in backup mode. */
-export function adminFallback(d: Draft, nodeId: NodeId): void {
-  requireHa(d, 'fall back');
-  const [x, y] = d.pair(requireMember(d, nodeId));
-  const ready = (x.state === 'IDLE' || x.state === 'FAILED_OVER') && d.group.failedOver === x.nodeId;
-  if (!ready || y.state !== 'RUNNING_IN_BACKUP_MODE') {
+export function adminFallback(draft: Draft, nodeId: NodeId): void {
+  requireHa(draft, 'fall back');
+  const [member, peer] = draft.pair(requireMember(draft, nodeId));
+  const ready =
+    (member.state === 'IDLE' || member.state === 'FAILED_OVER') && draft.group.failedOver === member.nodeId;
+  if (!ready || peer.state !== 'RUNNING_IN_BACKUP_MODE') {
     throw new Refusal(
       'STATE_CONFLICT',
-      `Fallback to ${x.nodeId} needs it Idle or Failed Over and its peer Running in Backup Mode; ${describe(x)} and ${describe(y)}.`,
+      `Fallback to ${member.nodeId} needs it Idle or Failed Over and its peer Running in Backup Mode; ${describe(member)} and ${describe(peer)}.`,
     );
   }
-  const cause = `The administrator initiated a manual fallback from ${y.nodeId} to ${x.nodeId}.`;
-  d.set(x, 'TAKING_BACK', 'ON_ADMIN_REQUEST', cause);
-  d.set(y, 'FALLING_BACK', 'ON_ADMIN_REQUEST', cause);
-  d.startOperation(
+  const cause = `The administrator initiated a manual fallback from ${peer.nodeId} to ${member.nodeId}.`;
+  draft.set(member, 'TAKING_BACK', 'ON_ADMIN_REQUEST', cause);
+  draft.set(peer, 'FALLING_BACK', 'ON_ADMIN_REQUEST', cause);
+  draft.startOperation(
     'FALL_BACK',
     'ON_ADMIN_REQUEST',
-    y,
-    x,
-    d.now + d.params.initializationKeepAliveTimeout * 1000,
+    peer,
+    member,
+    draft.now + draft.params.initializationKeepAliveTimeout * 1000,
   );
 }
 
 /** Manual recovery: both nodes failed; users go home and each node starts over. */
-export function adminRecover(d: Draft): void {
-  requireHa(d, 'recover');
-  const [a, b] = d.both();
-  if (!FAILED_STATES.has(a.state ?? '') || !FAILED_STATES.has(b.state ?? '')) {
+export function adminRecover(draft: Draft): void {
+  requireHa(draft, 'recover');
+  const [first, second] = draft.both();
+  const failed = (member: Member) => member.state !== null && FAILED_STATES.has(member.state);
+  if (!failed(first) || !failed(second)) {
     throw new Refusal(
       'STATE_CONFLICT',
-      `Recovery needs both nodes failed; ${describe(a)} and ${describe(b)}.`,
+      `Recovery needs both nodes failed; ${describe(first)} and ${describe(second)}.`,
     );
   }
-  const deadline = d.now + d.params.initializationKeepAliveTimeout * 1000;
+  const deadline = draft.now + draft.params.initializationKeepAliveTimeout * 1000;
   const cause = 'The administrator initiated a recovery: both nodes restart their critical services.';
-  d.initialize(a, deadline, false, cause);
-  d.initialize(b, deadline, false, cause);
+  draft.initialize(first, deadline, false, cause);
+  draft.initialize(second, deadline, false, cause);
   // Users return home: from whichever node serves the failed-over node's users.
-  const away = d.group.failedOver === b.nodeId ? b : a;
-  d.startOperation('RECOVER', 'INITIALIZATION', d.peer(away), away, null);
+  const away = draft.group.failedOver === second.nodeId ? second : first;
+  draft.startOperation('RECOVER', 'INITIALIZATION', draft.peer(away), away, null);
 }
 
 /** Turns high availability on: both nodes initialize, judged on what their heartbeats show. */
-export function enableHa(d: Draft): void {
-  if (d.group.highAvailability) return;
-  if (d.group.members.length !== 2) {
-    throw new Refusal('STATE_CONFLICT', `High availability needs two nodes; group ${d.group.name} has one.`);
+export function enableHa(draft: Draft): void {
+  if (draft.group.highAvailability) return;
+  if (draft.group.members.length !== 2) {
+    throw new Refusal(
+      'STATE_CONFLICT',
+      `High availability needs two nodes; group ${draft.group.name} has one.`,
+    );
   }
-  d.group.highAvailability = true;
-  d.group.failedOver = null;
-  for (const m of d.group.members) {
+  draft.group.highAvailability = true;
+  draft.group.failedOver = null;
+  for (const member of draft.group.members) {
     // A node heard from recently is judged at once (the manual: "immediate failover");
     // one not yet heard from has initializationKeepAliveTimeout to send its first heartbeat.
-    const heard = m.lastHeartbeatAt !== null && d.now - m.lastHeartbeatAt <= d.params.keepAliveTimeout * 1000;
-    const deadline = heard ? d.now : d.now + d.params.initializationKeepAliveTimeout * 1000;
-    d.initialize(m, deadline, heard, 'The administrator enabled high availability.');
+    const heard =
+      member.lastHeartbeatAt !== null &&
+      draft.now - member.lastHeartbeatAt <= draft.params.keepAliveTimeout * 1000;
+    const deadline = heard ? draft.now : draft.now + draft.params.initializationKeepAliveTimeout * 1000;
+    draft.initialize(member, deadline, heard, 'The administrator enabled high availability.');
   }
 }
 
 /** Turns high availability off (refused while a node is failed over): nodes are no longer managed. */
-export function disableHa(d: Draft): void {
-  if (!d.group.highAvailability) return;
-  requireHa(d, 'disable high availability');
+export function disableHa(draft: Draft): void {
+  if (!draft.group.highAvailability) return;
+  requireHa(draft, 'disable high availability');
   // Without HA every user is served by its home node. While a node is failed over, that
   // node is down, or was told to stop its services: its users would lose service.
-  const away = d.group.failedOver;
+  const away = draft.group.failedOver;
   if (away !== null) {
-    const peer = d.group.nodes.find((n) => n !== away) ?? away;
+    const peer = draft.group.nodes.find((n) => n !== away) ?? away;
     throw new Refusal(
       'STATE_CONFLICT',
       `Cannot disable high availability while the users of ${away} are served by ${peer}: they would go back to ${away}. Fall back to ${away} first (or recover the group).`,
     );
   }
-  d.group.highAvailability = false;
-  d.group.failedOver = null;
-  d.group.autoFallback = null;
-  for (const m of d.group.members) {
-    if (m.state !== null) d.causes.set(m.nodeId, 'The administrator disabled high availability.');
-    m.state = null;
-    m.reason = null;
-    m.initDeadline = null;
-    m.heardSinceInit = false;
-    m.downFrom = null;
+  draft.group.highAvailability = false;
+  draft.group.failedOver = null;
+  draft.group.autoFallback = null;
+  for (const member of draft.group.members) {
+    if (member.state !== null)
+      draft.causes.set(member.nodeId, 'The administrator disabled high availability.');
+    member.state = null;
+    member.reason = null;
+    member.initDeadline = null;
+    member.heardSinceInit = false;
+    member.downFrom = null;
   }
 }
 
 /** The effect that tells the caller why an action was refused, with the current states. */
-export function refusalEffect(d: Draft, r: Refusal): Effect {
+export function refusalEffect(draft: Draft, refusal: Refusal): Effect {
   return {
     type: 'Refuse',
-    code: r.code,
-    message: r.message,
-    states: d.group.members.map((m) => ({ nodeId: m.nodeId, state: m.state, reason: m.reason })),
+    code: refusal.code,
+    message: refusal.message,
+    states: draft.group.members.map((m) => ({ nodeId: m.nodeId, state: m.state, reason: m.reason })),
   };
 }

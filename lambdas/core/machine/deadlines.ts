@@ -1,4 +1,5 @@
 import type { ClusterParameters } from '../schemas/parameters';
+import type { NodeStateCode } from '../catalogue/states';
 import type { GroupState, Member } from '../types';
 
 /**
@@ -8,16 +9,22 @@ import type { GroupState, Member } from '../types';
  * would leave a deadline in the past for the whole failover, and the sweep and the
  * one-write heartbeat would both treat the group as due forever.
  */
-const FAULT_TIMED_STATES = new Set(['NORMAL', 'RUNNING_IN_BACKUP_MODE']);
+const FAULT_TIMED_STATES: ReadonlySet<NodeStateCode> = new Set<NodeStateCode>([
+  'NORMAL',
+  'RUNNING_IN_BACKUP_MODE',
+]);
 
 /** States whose silence changes nothing more: the node is already shown as lost. */
-const SILENCE_SETTLED_STATES = new Set(['DOWN']);
+const SILENCE_SETTLED_STATES: ReadonlySet<NodeStateCode> = new Set<NodeStateCode>(['DOWN']);
 
-function faultDeadlines(m: Member, p: ClusterParameters): number[] {
-  if (m.state === null || !FAULT_TIMED_STATES.has(m.state)) return [];
-  const starts = [...Object.values(m.servicesDownSince)];
-  if (m.databaseDownSince !== null) starts.push(m.databaseDownSince);
-  return starts.map((since) => since + p.criticalServiceDelay * 1000);
+/** States in which the pair's silence changes nothing: the node is already shown as lost. */
+const UNWATCHED_STATES: ReadonlySet<NodeStateCode> = new Set<NodeStateCode>(['DOWN', 'UNKNOWN']);
+
+function faultDeadlines(member: Member, params: ClusterParameters): number[] {
+  if (member.state === null || !FAULT_TIMED_STATES.has(member.state)) return [];
+  const starts = [...Object.values(member.servicesDownSince)];
+  if (member.databaseDownSince !== null) starts.push(member.databaseDownSince);
+  return starts.map((since) => since + params.criticalServiceDelay * 1000);
 }
 
 /**
@@ -28,12 +35,12 @@ function faultDeadlines(m: Member, p: ClusterParameters): number[] {
  * timer index and a condition of the heartbeat's one-write fast path. Null when no timer
  * runs.
  */
-export function nextTimerDueAt(group: GroupState, p: ClusterParameters): number | null {
+export function nextTimerDueAt(group: GroupState, params: ClusterParameters): number | null {
   if (!group.highAvailability) return null;
   const times: number[] = [];
-  for (const m of group.members) {
-    if (m.initDeadline !== null) times.push(m.initDeadline);
-    times.push(...faultDeadlines(m, p));
+  for (const member of group.members) {
+    if (member.initDeadline !== null) times.push(member.initDeadline);
+    times.push(...faultDeadlines(member, params));
   }
   const op = group.operation;
   if (op) {
@@ -49,18 +56,22 @@ export function nextTimerDueAt(group: GroupState, p: ClusterParameters): number 
  * group: {@link nextTimerDueAt}, or a node's heartbeat going stale or lost. Null when
  * only a new event can change it.
  */
-export function nextDueAt(group: GroupState, p: ClusterParameters): number | null {
+export function nextDueAt(group: GroupState, params: ClusterParameters): number | null {
   if (!group.highAvailability) return null;
-  const timeout = p.keepAliveTimeout * 1000;
+  const timeout = params.keepAliveTimeout * 1000;
   const times: number[] = [];
-  const timer = nextTimerDueAt(group, p);
+  const timer = nextTimerDueAt(group, params);
   if (timer !== null) times.push(timer);
-  for (const m of group.members) {
-    if (m.lastHeartbeatAt === null || (m.state !== null && SILENCE_SETTLED_STATES.has(m.state))) continue;
-    const peer = group.members.find((x) => x.nodeId !== m.nodeId);
+  for (const member of group.members) {
+    if (
+      member.lastHeartbeatAt === null ||
+      (member.state !== null && SILENCE_SETTLED_STATES.has(member.state))
+    )
+      continue;
+    const peer = group.members.find((x) => x.nodeId !== member.nodeId);
     // Stale (isFresh) and lost (isSilent) are both "more than timeout", hence the +1.
-    times.push(m.lastHeartbeatAt + timeout + 1);
-    times.push(Math.max(m.lastHeartbeatAt, peer?.heardSince ?? m.lastHeartbeatAt) + timeout + 1);
+    times.push(member.lastHeartbeatAt + timeout + 1);
+    times.push(Math.max(member.lastHeartbeatAt, peer?.heardSince ?? member.lastHeartbeatAt) + timeout + 1);
   }
   return times.length === 0 ? null : Math.min(...times);
 }
@@ -72,10 +83,10 @@ export function nextDueAt(group: GroupState, p: ClusterParameters): number | nul
  * speaks needs the sweep, and this is when. Null when HA is off, nobody was ever heard,
  * or no node is in a state whose silence would change anything.
  */
-export function pairSilentAt(group: GroupState, p: ClusterParameters): number | null {
+export function pairSilentAt(group: GroupState, params: ClusterParameters): number | null {
   if (!group.highAvailability) return null;
-  const watched = group.members.some((m) => m.state !== null && !['DOWN', 'UNKNOWN'].includes(m.state));
+  const watched = group.members.some((m) => m.state !== null && !UNWATCHED_STATES.has(m.state));
   const heard = group.members.flatMap((m) => (m.lastHeartbeatAt === null ? [] : [m.lastHeartbeatAt]));
   if (!watched || heard.length === 0) return null;
-  return Math.max(...heard) + p.keepAliveTimeout * 1000 + 1;
+  return Math.max(...heard) + params.keepAliveTimeout * 1000 + 1;
 }

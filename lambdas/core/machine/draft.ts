@@ -38,48 +38,49 @@ export class Draft {
   }
 
   member(nodeId: NodeId): Member {
-    const m = this.group.members.find((x) => x.nodeId === nodeId);
-    if (!m) throw new GroupInvariantError(this.group.name, `node ${nodeId} is not a member`);
-    return m;
+    const member = this.group.members.find((x) => x.nodeId === nodeId);
+    if (!member) throw new GroupInvariantError(this.group.name, `node ${nodeId} is not a member`);
+    return member;
   }
 
-  peer(m: Member): Member {
-    const p = this.group.members.find((x) => x.nodeId !== m.nodeId);
-    if (!p) throw new GroupInvariantError(this.group.name, `node ${m.nodeId} has no peer`);
-    return p;
+  peer(member: Member): Member {
+    const peer = this.group.members.find((x) => x.nodeId !== member.nodeId);
+    if (!peer) throw new GroupInvariantError(this.group.name, `node ${member.nodeId} has no peer`);
+    return peer;
   }
 
   /** The two members of an HA group, in group order. */
   both(): [Member, Member] {
-    const [a, b] = this.group.members;
-    if (!a || !b) throw new GroupInvariantError(this.group.name, 'high availability needs two members');
-    return [a, b];
+    const [first, second] = this.group.members;
+    if (!first || !second)
+      throw new GroupInvariantError(this.group.name, 'high availability needs two members');
+    return [first, second];
   }
 
   /** Both members, the given one first. */
-  pair(m: Member): [Member, Member] {
-    return [m, this.peer(m)];
+  pair(member: Member): [Member, Member] {
+    return [member, this.peer(member)];
   }
 
   /** Sets a node's state and reason and remembers why, for the history. */
-  set(m: Member, state: NodeStateCode, reason: ReasonCode, cause: string): void {
-    if (m.state === state && m.reason === reason) return;
-    if (state === 'DOWN' && m.state !== 'DOWN') m.downFrom = m.state;
-    if (state !== 'DOWN') m.downFrom = null;
-    m.state = state;
-    m.reason = reason;
+  set(member: Member, state: NodeStateCode, reason: ReasonCode, cause: string): void {
+    if (member.state === state && member.reason === reason) return;
+    if (state === 'DOWN' && member.state !== 'DOWN') member.downFrom = member.state;
+    if (state !== 'DOWN') member.downFrom = null;
+    member.state = state;
+    member.reason = reason;
     if (state !== 'INITIALIZING') {
-      m.initDeadline = null;
-      m.heardSinceInit = false;
+      member.initDeadline = null;
+      member.heardSinceInit = false;
     }
-    this.causes.set(m.nodeId, cause);
+    this.causes.set(member.nodeId, cause);
   }
 
   /** Enters INITIALIZING with a window that ends at `deadline`. */
-  initialize(m: Member, deadline: number, heard: boolean, cause: string): void {
-    this.set(m, 'INITIALIZING', 'INITIALIZATION', cause);
-    m.initDeadline = deadline;
-    m.heardSinceInit = heard;
+  initialize(member: Member, deadline: number, heard: boolean, cause: string): void {
+    this.set(member, 'INITIALIZING', 'INITIALIZATION', cause);
+    member.initDeadline = deadline;
+    member.heardSinceInit = heard;
   }
 
   /**
@@ -87,10 +88,10 @@ export class Draft {
    * shown DOWN rather than pretending it runs.
    */
   failBoth(reason: ReasonCode, cause: string): void {
-    for (const m of this.group.members) {
-      const fresh = isFresh(m, this.now, this.params);
-      this.set(m, fresh ? 'RUNNING_IN_FAILED_MODE' : 'DOWN', reason, cause);
-      if (!fresh) m.downFrom = 'RUNNING_IN_FAILED_MODE';
+    for (const member of this.group.members) {
+      const fresh = isFresh(member, this.now, this.params);
+      this.set(member, fresh ? 'RUNNING_IN_FAILED_MODE' : 'DOWN', reason, cause);
+      if (!fresh) member.downFrom = 'RUNNING_IN_FAILED_MODE';
     }
   }
 

@@ -1,90 +1,95 @@
 import type { ReasonCode } from '../catalogue/reasons';
+import type { NodeStateCode } from '../catalogue/states';
 import type { Member } from '../types';
 import type { Draft } from './draft';
 import { expiredFault, isFresh, isHealthy, isSilent, reportedFault, silentFor, type Fault } from './health';
 
 const secs = (ms: number) => Math.round(ms / 1000);
 
-/** Whether `y` can take the users of its peer right now. */
-function canTakeOver(d: Draft, y: Member): boolean {
-  const { now, params } = d;
-  if (!isFresh(y, now, params) || expiredFault(y, now, params) !== null) return false;
-  if (y.state === 'NORMAL') return d.group.failedOver === null;
-  return y.state === 'FAILED_OVER' && d.group.failedOver === y.nodeId && isHealthy(y, now, params);
+/** Whether `candidate` can take the users of its peer right now. */
+function canTakeOver(draft: Draft, candidate: Member): boolean {
+  const { now, params } = draft;
+  if (!isFresh(candidate, now, params) || expiredFault(candidate, now, params) !== null) return false;
+  if (candidate.state === 'NORMAL') return draft.group.failedOver === null;
+  return (
+    candidate.state === 'FAILED_OVER' &&
+    draft.group.failedOver === candidate.nodeId &&
+    isHealthy(candidate, now, params)
+  );
 }
 
-/** Starts an automatic take-over of `x`'s users by `y`. */
+/** Starts an automatic take-over of `member`'s users by `peer`. */
 function takeOver(
-  d: Draft,
-  x: Member,
-  y: Member,
+  draft: Draft,
+  member: Member,
+  peer: Member,
   reason: ReasonCode,
-  xState: 'DOWN' | 'FAILED_OVER_CRITICAL_SERVICES_NOT_RUNNING',
+  memberState: 'DOWN' | 'FAILED_OVER_CRITICAL_SERVICES_NOT_RUNNING',
   cause: string,
 ): void {
   // A node never heard from keeps INITIALIZATION, as in the Peer Down During Initialization row.
-  const xReason = reason === 'PEER_DOWN_DURING_INITIALIZATION' ? 'INITIALIZATION' : reason;
-  d.set(x, xState, xReason, cause);
-  d.set(y, 'TAKING_OVER', reason, cause);
-  d.startOperation('TAKE_OVER', reason, x, y, null);
+  const memberReason = reason === 'PEER_DOWN_DURING_INITIALIZATION' ? 'INITIALIZATION' : reason;
+  draft.set(member, memberState, memberReason, cause);
+  draft.set(peer, 'TAKING_OVER', reason, cause);
+  draft.startOperation('TAKE_OVER', reason, member, peer, null);
 }
 
 /** A node that serves users right now: its own (not failed over) or its peer's. */
-function serves(d: Draft, m: Member): boolean {
-  return d.group.failedOver !== m.nodeId;
+function serves(draft: Draft, member: Member): boolean {
+  return draft.group.failedOver !== member.nodeId;
 }
 
-function silenceCause(d: Draft, m: Member): string {
-  const lost = secs(silentFor(m, d.peer(m), d.now));
-  const notice = m.notice ? `; its last heartbeat announced a ${m.notice}` : '';
-  return `No heartbeat from ${m.nodeId} for ${lost} s (keepAliveTimeout ${d.params.keepAliveTimeout} s)${notice}.`;
+function silenceCause(draft: Draft, member: Member): string {
+  const lost = secs(silentFor(member, draft.peer(member), draft.now));
+  const notice = member.notice ? `; its last heartbeat announced a ${member.notice}` : '';
+  return `No heartbeat from ${member.nodeId} for ${lost} s (keepAliveTimeout ${draft.params.keepAliveTimeout} s)${notice}.`;
 }
 
-function faultCause(d: Draft, m: Member, fault: Fault): string {
+function faultCause(draft: Draft, member: Member, fault: Fault): string {
   const what =
     fault === 'DATABASE_FAILURE'
       ? 'its database'
-      : `critical service(s) ${Object.keys(m.servicesDownSince).sort().join(', ')}`;
-  return `${m.nodeId} reported ${what} down for at least ${d.params.criticalServiceDelay} s (criticalServiceDelay).`;
+      : `critical service(s) ${Object.keys(member.servicesDownSince).sort().join(', ')}`;
+  return `${member.nodeId} reported ${what} down for at least ${draft.params.criticalServiceDelay} s (criticalServiceDelay).`;
 }
 
 /** Rules while a workflow runs: its deadlines, and the loss of a node it depends on. */
-function operationRules(d: Draft): boolean {
-  const op = d.group.operation;
+function operationRules(draft: Draft): boolean {
+  const op = draft.group.operation;
   if (!op) return false;
-  const { now, params } = d;
+  const { now, params } = draft;
   if (now > op.expiresAt) {
-    d.failBoth(
+    draft.failBoth(
       'UNKNOWN',
       `Operation ${op.id} did not complete by ${new Date(op.expiresAt).toISOString()}; the workflow is presumed lost (internal system error).`,
     );
-    d.endOperation('failed');
+    draft.endOperation('failed');
     return true;
   }
-  const from = d.member(op.from);
-  const to = d.member(op.to);
+  const from = draft.member(op.from);
+  const to = draft.member(op.to);
   if (op.kind === 'TAKE_OVER') {
     if (isSilent(to, from, now, params)) {
-      d.failBoth(
+      draft.failBoth(
         'TAKE_OVER_USERS_FAILED',
-        `${silenceCause(d, to)} It was taking over the users of ${from.nodeId}.`,
+        `${silenceCause(draft, to)} It was taking over the users of ${from.nodeId}.`,
       );
-      d.endOperation('failed');
+      draft.endOperation('failed');
       return true;
     }
     if (from.state !== 'DOWN' && isSilent(from, to, now, params)) {
-      d.set(from, 'DOWN', from.reason ?? op.reason, silenceCause(d, from));
+      draft.set(from, 'DOWN', from.reason ?? op.reason, silenceCause(draft, from));
       return true;
     }
     return false;
   }
   if (op.kind === 'FALL_BACK') {
     if (isSilent(from, to, now, params)) {
-      d.failBoth(
+      draft.failBoth(
         'TAKE_BACK_USERS_FAILED',
-        `${silenceCause(d, from)} It was handing the users back to ${to.nodeId}.`,
+        `${silenceCause(draft, from)} It was handing the users back to ${to.nodeId}.`,
       );
-      d.endOperation('failed');
+      draft.endOperation('failed');
       return true;
     }
     if (op.phase === 'AWAIT_SERVICES') {
@@ -95,11 +100,11 @@ function operationRules(d: Draft): boolean {
         return true;
       }
       if (op.servicesDeadline !== null && now > op.servicesDeadline) {
-        d.failBoth(
+        draft.failBoth(
           'START_OF_CRITICAL_SERVICES_FAILED',
           `${to.nodeId} did not report every critical service running within ${params.initializationKeepAliveTimeout} s (initializationKeepAliveTimeout) of being told to start them.`,
         );
-        d.endOperation('failed');
+        draft.endOperation('failed');
         return true;
       }
     }
@@ -108,26 +113,26 @@ function operationRules(d: Draft): boolean {
 }
 
 /** A lost heartbeat: the node is shown DOWN; a serving node's reason says why. */
-function silenceRule(d: Draft): boolean {
-  const { now, params } = d;
-  const exempt = new Set(['DOWN', 'UNKNOWN', 'INITIALIZING']);
-  const lost = d.group.members.filter(
-    (m) => m.state !== null && !exempt.has(m.state) && isSilent(m, d.peer(m), now, params),
+function silenceRule(draft: Draft): boolean {
+  const { now, params } = draft;
+  const exempt: ReadonlySet<NodeStateCode> = new Set<NodeStateCode>(['DOWN', 'UNKNOWN', 'INITIALIZING']);
+  const lost = draft.group.members.filter(
+    (m) => m.state !== null && !exempt.has(m.state) && isSilent(m, draft.peer(m), now, params),
   );
   if (lost.length === 0) return false;
   if (lost.length === 2 && lost.every((m) => m.state === 'NORMAL')) {
     const cause = `Lost the heartbeat of both nodes (keepAliveTimeout ${params.keepAliveTimeout} s); neither can take over.`;
-    for (const m of lost) d.set(m, 'UNKNOWN', 'UNKNOWN', cause);
+    for (const member of lost) draft.set(member, 'UNKNOWN', 'UNKNOWN', cause);
     return true;
   }
-  for (const m of lost) {
-    const servingState = m.state === 'NORMAL' || m.state === 'RUNNING_IN_BACKUP_MODE';
+  for (const member of lost) {
+    const servingState = member.state === 'NORMAL' || member.state === 'RUNNING_IN_BACKUP_MODE';
     const reason: ReasonCode = servingState
-      ? m.notice
+      ? member.notice
         ? 'PEER_REBOOT'
         : 'PEER_DOWN'
-      : (m.reason ?? 'UNKNOWN');
-    d.set(m, 'DOWN', reason, silenceCause(d, m));
+      : (member.reason ?? 'UNKNOWN');
+    draft.set(member, 'DOWN', reason, silenceCause(draft, member));
   }
   return true;
 }
@@ -136,47 +141,52 @@ function silenceRule(d: Draft): boolean {
  * INITIALIZING nodes: Normal as soon as a heartbeat shows them healthy; at the end of
  * their window, a node never heard from is DOWN and one with services down fails over.
  */
-function initializationRule(d: Draft): boolean {
-  const { now, params } = d;
+function initializationRule(draft: Draft): boolean {
+  const { now, params } = draft;
   let changed = false;
-  for (const m of d.group.members) {
-    if (m.state === 'INITIALIZING' && m.heardSinceInit && isHealthy(m, now, params)) {
-      d.set(
-        m,
+  for (const member of draft.group.members) {
+    if (member.state === 'INITIALIZING' && member.heardSinceInit && isHealthy(member, now, params)) {
+      draft.set(
+        member,
         'NORMAL',
         'NORMAL',
-        `${m.nodeId} reported every critical service running and its database up.`,
+        `${member.nodeId} reported every critical service running and its database up.`,
       );
       changed = true;
     }
   }
-  const due = d.group.members.filter(
+  const due = draft.group.members.filter(
     (m) => m.state === 'INITIALIZING' && m.initDeadline !== null && now >= m.initDeadline,
   );
   if (due.length === 0) return changed;
   const unheard = (m: Member) => !m.heardSinceInit || !isFresh(m, now, params);
   const window = `within ${params.initializationKeepAliveTimeout} s (initializationKeepAliveTimeout)`;
   if (due.length === 2 && due.every(unheard)) {
-    for (const m of due) d.set(m, 'UNKNOWN', 'UNKNOWN', `Neither node sent a heartbeat ${window}.`);
+    for (const member of due)
+      draft.set(member, 'UNKNOWN', 'UNKNOWN', `Neither node sent a heartbeat ${window}.`);
     return true;
   }
-  for (const m of due) {
-    const y = d.peer(m);
-    if (unheard(m)) {
-      d.set(m, 'DOWN', 'INITIALIZATION', `${m.nodeId} sent no heartbeat ${window}.`);
+  for (const member of due) {
+    const peer = draft.peer(member);
+    if (unheard(member)) {
+      draft.set(member, 'DOWN', 'INITIALIZATION', `${member.nodeId} sent no heartbeat ${window}.`);
       changed = true;
       continue;
     }
-    const fault = reportedFault(m) ?? 'CRITICAL_SERVICE_DOWN';
-    const cause = `${m.nodeId} did not report every critical service running and its database up ${window}.`;
-    if (canTakeOver(d, y) && y.state === 'NORMAL') {
-      takeOver(d, m, y, fault, 'FAILED_OVER_CRITICAL_SERVICES_NOT_RUNNING', cause);
+    const fault = reportedFault(member) ?? 'CRITICAL_SERVICE_DOWN';
+    const cause = `${member.nodeId} did not report every critical service running and its database up ${window}.`;
+    if (canTakeOver(draft, peer) && peer.state === 'NORMAL') {
+      takeOver(draft, member, peer, fault, 'FAILED_OVER_CRITICAL_SERVICES_NOT_RUNNING', cause);
       return true;
     }
-    const peerPending = y.state === 'INITIALIZING' && y.initDeadline !== null && now < y.initDeadline;
+    const peerPending =
+      peer.state === 'INITIALIZING' && peer.initDeadline !== null && now < peer.initDeadline;
     if (!peerPending) {
       // Nobody can take its users: the pair is failed (SPEC §3 names it Critical Service Down).
-      d.failBoth('CRITICAL_SERVICE_DOWN', `${cause} ${y.nodeId} (${y.state}) cannot take over its users.`);
+      draft.failBoth(
+        'CRITICAL_SERVICE_DOWN',
+        `${cause} ${peer.nodeId} (${peer.state}) cannot take over its users.`,
+      );
       return true;
     }
   }
@@ -184,47 +194,52 @@ function initializationRule(d: Draft): boolean {
 }
 
 /** A serving node that is DOWN: its healthy peer takes its users, or both have failed. */
-function downServingNodeRule(d: Draft): boolean {
-  for (const x of d.group.members) {
-    const y = d.peer(x);
+function downServingNodeRule(draft: Draft): boolean {
+  for (const member of draft.group.members) {
+    const peer = draft.peer(member);
     if (
-      x.state === 'UNKNOWN' &&
-      y.state === 'NORMAL' &&
-      canTakeOver(d, y) &&
-      isSilent(x, y, d.now, d.params)
+      member.state === 'UNKNOWN' &&
+      peer.state === 'NORMAL' &&
+      canTakeOver(draft, peer) &&
+      isSilent(member, peer, draft.now, draft.params)
     ) {
       // Both were lost; the peer is back and healthy, this one is still silent.
-      d.set(x, 'DOWN', 'PEER_DOWN', `${x.nodeId} is still not heard from; ${y.nodeId} is back and healthy.`);
+      draft.set(
+        member,
+        'DOWN',
+        'PEER_DOWN',
+        `${member.nodeId} is still not heard from; ${peer.nodeId} is back and healthy.`,
+      );
     }
-    if (x.state !== 'DOWN' || !serves(d, x)) continue;
-    if (canTakeOver(d, y)) {
+    if (member.state !== 'DOWN' || !serves(draft, member)) continue;
+    if (canTakeOver(draft, peer)) {
       const reason: ReasonCode =
-        x.reason === 'PEER_REBOOT'
+        member.reason === 'PEER_REBOOT'
           ? 'PEER_REBOOT'
-          : x.reason === 'INITIALIZATION'
+          : member.reason === 'INITIALIZATION'
             ? 'PEER_DOWN_DURING_INITIALIZATION'
             : 'PEER_DOWN';
       takeOver(
-        d,
-        x,
-        y,
+        draft,
+        member,
+        peer,
         reason,
         'DOWN',
-        d.causes.get(x.nodeId) ?? `${x.nodeId} is down; ${y.nodeId} takes over its users.`,
+        draft.causes.get(member.nodeId) ?? `${member.nodeId} is down; ${peer.nodeId} takes over its users.`,
       );
       return true;
     }
     const settled =
-      y.state === 'RUNNING_IN_FAILED_MODE' ||
-      y.state === 'DOWN' ||
-      y.state === 'UNKNOWN' ||
-      y.state === 'INITIALIZING';
+      peer.state === 'RUNNING_IN_FAILED_MODE' ||
+      peer.state === 'DOWN' ||
+      peer.state === 'UNKNOWN' ||
+      peer.state === 'INITIALIZING';
     if (!settled) {
-      d.set(
-        y,
+      draft.set(
+        peer,
         'RUNNING_IN_FAILED_MODE',
-        x.reason ?? 'PEER_DOWN',
-        `${x.nodeId} is down and ${y.nodeId} (${y.state}) cannot take over its users.`,
+        member.reason ?? 'PEER_DOWN',
+        `${member.nodeId} is down and ${peer.nodeId} (${peer.state}) cannot take over its users.`,
       );
       return true;
     }
@@ -233,35 +248,38 @@ function downServingNodeRule(d: Draft): boolean {
 }
 
 /** A serving node whose fault has lasted `criticalServiceDelay`. */
-function faultRule(d: Draft): boolean {
-  const { now, params } = d;
-  for (const x of d.group.members) {
-    if (x.state !== 'NORMAL' && x.state !== 'RUNNING_IN_BACKUP_MODE') continue;
-    const fault = expiredFault(x, now, params);
+function faultRule(draft: Draft): boolean {
+  const { now, params } = draft;
+  for (const member of draft.group.members) {
+    if (member.state !== 'NORMAL' && member.state !== 'RUNNING_IN_BACKUP_MODE') continue;
+    const fault = expiredFault(member, now, params);
     if (!fault) continue;
-    const y = d.peer(x);
-    const cause = faultCause(d, x, fault);
-    if (x.state === 'NORMAL') {
-      if (y.state === 'INITIALIZING') continue; // the peer's own window decides first
-      if (canTakeOver(d, y)) {
-        takeOver(d, x, y, fault, 'FAILED_OVER_CRITICAL_SERVICES_NOT_RUNNING', cause);
+    const peer = draft.peer(member);
+    const cause = faultCause(draft, member, fault);
+    if (member.state === 'NORMAL') {
+      if (peer.state === 'INITIALIZING') continue; // the peer's own window decides first
+      if (canTakeOver(draft, peer)) {
+        takeOver(draft, member, peer, fault, 'FAILED_OVER_CRITICAL_SERVICES_NOT_RUNNING', cause);
       } else {
-        d.failBoth('CRITICAL_SERVICE_DOWN', `${cause} ${y.nodeId} (${y.state}) cannot take over its users.`);
+        draft.failBoth(
+          'CRITICAL_SERVICE_DOWN',
+          `${cause} ${peer.nodeId} (${peer.state}) cannot take over its users.`,
+        );
       }
       return true;
     }
     // The backup node itself failed: auto-recovery when the failed-over peer is healthy.
-    if (canTakeOver(d, y)) {
+    if (canTakeOver(draft, peer)) {
       const reason: ReasonCode =
         fault === 'DATABASE_FAILURE' ? 'AUTO_RECOVER_DATABASE_FAILURE' : 'AUTO_RECOVER_CRITICAL_SERVICE_DOWN';
       // Table 2 prints node 1's reason as "Auto Recover Database Failure" in both rows.
-      d.set(y, 'BACKUP_ACTIVATED', 'AUTO_RECOVER_DATABASE_FAILURE', cause);
-      d.set(x, 'FAILOVER_AFFECTED_SERVICES', reason, cause);
-      d.startOperation('TAKE_OVER', reason, x, y, null);
+      draft.set(peer, 'BACKUP_ACTIVATED', 'AUTO_RECOVER_DATABASE_FAILURE', cause);
+      draft.set(member, 'FAILOVER_AFFECTED_SERVICES', reason, cause);
+      draft.startOperation('TAKE_OVER', reason, member, peer, null);
     } else {
-      d.failBoth(
+      draft.failBoth(
         'CRITICAL_SERVICE_DOWN',
-        `${cause} ${y.nodeId} (${y.state}) is not healthy enough to take its users.`,
+        `${cause} ${peer.nodeId} (${peer.state}) is not healthy enough to take its users.`,
       );
     }
     return true;
@@ -270,26 +288,27 @@ function faultRule(d: Draft): boolean {
 }
 
 /** A failed-over node shows whether it is ready for fallback. */
-function failedOverRule(d: Draft): boolean {
+function failedOverRule(draft: Draft): boolean {
   let changed = false;
-  for (const m of d.group.members) {
-    if (m.state !== 'FAILED_OVER' && m.state !== 'FAILED_OVER_CRITICAL_SERVICES_NOT_RUNNING') continue;
-    const healthy = isHealthy(m, d.now, d.params);
-    if (healthy && m.state !== 'FAILED_OVER') {
-      d.set(
-        m,
+  for (const member of draft.group.members) {
+    if (member.state !== 'FAILED_OVER' && member.state !== 'FAILED_OVER_CRITICAL_SERVICES_NOT_RUNNING')
+      continue;
+    const healthy = isHealthy(member, draft.now, draft.params);
+    if (healthy && member.state !== 'FAILED_OVER') {
+      draft.set(
+        member,
         'FAILED_OVER',
-        m.reason ?? 'UNKNOWN',
-        `${m.nodeId} reported every critical service running again; ready for fallback.`,
+        member.reason ?? 'UNKNOWN',
+        `${member.nodeId} reported every critical service running again; ready for fallback.`,
       );
       changed = true;
-    } else if (!healthy && m.state === 'FAILED_OVER') {
-      const fault = reportedFault(m) ?? 'CRITICAL_SERVICE_DOWN';
-      d.set(
-        m,
+    } else if (!healthy && member.state === 'FAILED_OVER') {
+      const fault = reportedFault(member) ?? 'CRITICAL_SERVICE_DOWN';
+      draft.set(
+        member,
         'FAILED_OVER_CRITICAL_SERVICES_NOT_RUNNING',
-        m.reason ?? fault,
-        `${m.nodeId} reported a critical service or its database down.`,
+        member.reason ?? fault,
+        `${member.nodeId} reported a critical service or its database down.`,
       );
       changed = true;
     }
@@ -301,48 +320,47 @@ function failedOverRule(d: Draft): boolean {
  * Automatic fallback: a failed-over node that stays healthy for `automaticFallbackDelay`
  * falls back by itself; any fault before then cancels the wait.
  */
-function automaticFallbackRule(d: Draft): boolean {
-  const { params, now, group } = d;
-  const x = group.members.find((m) => m.state === 'FAILED_OVER' && group.failedOver === m.nodeId);
-  const healthySince = x?.healthySince ?? null;
+function automaticFallbackRule(draft: Draft): boolean {
+  const { params, now, group } = draft;
+  const failedOver = group.members.find((m) => m.state === 'FAILED_OVER' && group.failedOver === m.nodeId);
+  const healthySince = failedOver?.healthySince ?? null;
   if (
     !params.enableAutomaticFallback ||
-    x === undefined ||
+    failedOver === undefined ||
     healthySince === null ||
-    d.peer(x).state !== 'RUNNING_IN_BACKUP_MODE'
+    draft.peer(failedOver).state !== 'RUNNING_IN_BACKUP_MODE'
   ) {
     if (group.autoFallback === null) return false;
     group.autoFallback = null;
     return true;
   }
+  const peer = draft.peer(failedOver);
   const dueAt = healthySince + params.automaticFallbackDelay * 1000;
   const timer = group.autoFallback;
-  if (timer === null || timer.nodeId !== x.nodeId || timer.dueAt !== dueAt) {
-    const id = d.nextId('auto-fallback');
-    group.autoFallback = { id, nodeId: x.nodeId, dueAt };
+  if (timer === null || timer.nodeId !== failedOver.nodeId || timer.dueAt !== dueAt) {
+    const id = draft.nextId('auto-fallback');
+    group.autoFallback = { id, nodeId: failedOver.nodeId, dueAt };
     if (now < dueAt) {
-      const y = d.peer(x);
-      d.effects.push({
+      draft.effects.push({
         type: 'StartWorkflow',
         workflow: 'AUTO_FALLBACK',
         operationId: id,
-        fromNode: y.nodeId,
-        toNode: x.nodeId,
+        fromNode: peer.nodeId,
+        toNode: failedOver.nodeId,
         waitSeconds: Math.ceil((dueAt - now) / 1000),
       });
       return true;
     }
   }
   if (now < dueAt) return false;
-  const y = d.peer(x);
-  const cause = `${x.nodeId} stayed healthy for ${params.automaticFallbackDelay} s (automaticFallbackDelay); automatic fallback.`;
-  d.set(x, 'TAKING_BACK', 'AUTOMATIC_FALLBACK', cause);
-  d.set(y, 'FALLING_BACK', 'AUTOMATIC_FALLBACK', cause);
-  d.startOperation(
+  const cause = `${failedOver.nodeId} stayed healthy for ${params.automaticFallbackDelay} s (automaticFallbackDelay); automatic fallback.`;
+  draft.set(failedOver, 'TAKING_BACK', 'AUTOMATIC_FALLBACK', cause);
+  draft.set(peer, 'FALLING_BACK', 'AUTOMATIC_FALLBACK', cause);
+  draft.startOperation(
     'FALL_BACK',
     'AUTOMATIC_FALLBACK',
-    y,
-    x,
+    peer,
+    failedOver,
     now + params.initializationKeepAliveTimeout * 1000,
   );
   return true;
@@ -363,14 +381,14 @@ const RULES = [
  * Runs after every event, so a heartbeat detects its peer's silence without waiting for
  * the sweep.
  */
-export function evaluate(d: Draft): void {
-  if (!d.group.highAvailability || d.group.members.length < 2) return;
+export function evaluate(draft: Draft): void {
+  if (!draft.group.highAvailability || draft.group.members.length < 2) return;
   // Each pass applies at most one decisive rule; a handful of passes always settles.
   for (let pass = 0; pass < 8; pass++) {
-    if (d.group.operation) {
-      if (!operationRules(d)) return;
+    if (draft.group.operation) {
+      if (!operationRules(draft)) return;
       continue;
     }
-    if (!RULES.some((rule) => rule(d))) return;
+    if (!RULES.some((rule) => rule(draft))) return;
   }
 }

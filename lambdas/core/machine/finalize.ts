@@ -7,47 +7,47 @@ import { serviceOrder } from './serviceOrder';
  * before and after: the epoch, the service orders, users moved, state-change events and
  * history. Rules only change state; they cannot forget an event or a history line.
  */
-export function finalize(before: GroupState, d: Draft): void {
-  const after = d.group;
+export function finalize(before: GroupState, draft: Draft): void {
+  const after = draft.group;
   const ordersBefore = new Map(before.members.map((m) => [m.nodeId, serviceOrder(before, m)]));
   const changedOrders = after.members.filter((m) => ordersBefore.get(m.nodeId) !== serviceOrder(after, m));
   const ownershipChanged = before.failedOver !== after.failedOver;
   if (ownershipChanged || changedOrders.length > 0) after.epoch = before.epoch + 1;
 
-  if (ownershipChanged) d.publish(usersMoved(before.failedOver, after, d.at));
+  if (ownershipChanged) draft.publish(usersMoved(before.failedOver, after, draft.at));
 
   const stateEffects = [];
-  for (const m of after.members) {
-    const prev = before.members.find((x) => x.nodeId === m.nodeId);
+  for (const member of after.members) {
+    const prev = before.members.find((x) => x.nodeId === member.nodeId);
     const from = prev?.state ?? null;
     const fromReason = prev?.reason ?? null;
-    if (from === m.state && fromReason === m.reason) continue;
+    if (from === member.state && fromReason === member.reason) continue;
     stateEffects.push({
       type: 'Publish' as const,
       event: {
         detailType: 'NodeStateChanged' as const,
         group: after.name,
-        nodeId: m.nodeId,
+        nodeId: member.nodeId,
         from,
-        to: m.state,
-        reason: m.reason,
+        to: member.state,
+        reason: member.reason,
         epoch: after.epoch,
-        at: d.at,
+        at: draft.at,
       },
     });
     // Every state change goes through Draft.set, which records its cause.
-    const cause = d.causes.get(m.nodeId) ?? '';
+    const cause = draft.causes.get(member.nodeId) ?? '';
     stateEffects.push({
       type: 'AppendHistory' as const,
-      entry: { at: d.at, nodeId: m.nodeId, from, to: m.state, reason: m.reason, cause },
+      entry: { at: draft.at, nodeId: member.nodeId, from, to: member.state, reason: member.reason, cause },
     });
   }
-  d.effects.push(...stateEffects);
-  for (const m of changedOrders) {
-    d.effects.push({
+  draft.effects.push(...stateEffects);
+  for (const member of changedOrders) {
+    draft.effects.push({
       type: 'OrderServices',
-      nodeId: m.nodeId,
-      order: serviceOrder(after, m),
+      nodeId: member.nodeId,
+      order: serviceOrder(after, member),
       epoch: after.epoch,
     });
   }

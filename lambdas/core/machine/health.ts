@@ -8,8 +8,8 @@ export type Fault = 'CRITICAL_SERVICE_DOWN' | 'DATABASE_FAILURE';
 const ms = (seconds: number) => seconds * 1000;
 
 /** The node has been heard from within `keepAliveTimeout`. */
-export function isFresh(m: NodeFacts, now: number, p: ClusterParameters): boolean {
-  return m.lastHeartbeatAt !== null && now - m.lastHeartbeatAt <= ms(p.keepAliveTimeout);
+export function isFresh(facts: NodeFacts, now: number, params: ClusterParameters): boolean {
+  return facts.lastHeartbeatAt !== null && now - facts.lastHeartbeatAt <= ms(params.keepAliveTimeout);
 }
 
 /**
@@ -19,27 +19,31 @@ export function isFresh(m: NodeFacts, now: number, p: ClusterParameters): boolea
  * while someone else is heard: after an outage of the control plane itself, the first
  * node to come back does not get its peer declared down.
  */
-export function isSilent(m: NodeFacts, peer: NodeFacts, now: number, p: ClusterParameters): boolean {
-  if (m.lastHeartbeatAt === null) return false;
-  const watchedFrom = Math.max(m.lastHeartbeatAt, peer.heardSince ?? m.lastHeartbeatAt);
-  return now - watchedFrom > ms(p.keepAliveTimeout);
+export function isSilent(facts: NodeFacts, peer: NodeFacts, now: number, params: ClusterParameters): boolean {
+  if (facts.lastHeartbeatAt === null) return false;
+  const watchedFrom = Math.max(facts.lastHeartbeatAt, peer.heardSince ?? facts.lastHeartbeatAt);
+  return now - watchedFrom > ms(params.keepAliveTimeout);
 }
 
 /** How long the node has been silent, as {@link isSilent} measures it, in milliseconds. */
-export function silentFor(m: NodeFacts, peer: NodeFacts, now: number): number {
-  if (m.lastHeartbeatAt === null) return 0;
-  return now - Math.max(m.lastHeartbeatAt, peer.heardSince ?? m.lastHeartbeatAt);
+export function silentFor(facts: NodeFacts, peer: NodeFacts, now: number): number {
+  if (facts.lastHeartbeatAt === null) return 0;
+  return now - Math.max(facts.lastHeartbeatAt, peer.heardSince ?? facts.lastHeartbeatAt);
 }
 
 /** Every critical service runs and the database is up, and the node is heard from. */
-export function isHealthy(m: NodeFacts, now: number, p: ClusterParameters): boolean {
-  return isFresh(m, now, p) && Object.keys(m.servicesDownSince).length === 0 && m.databaseDownSince === null;
+export function isHealthy(facts: NodeFacts, now: number, params: ClusterParameters): boolean {
+  return (
+    isFresh(facts, now, params) &&
+    Object.keys(facts.servicesDownSince).length === 0 &&
+    facts.databaseDownSince === null
+  );
 }
 
 /** The node reports a fault right now, whether or not its delay has run out. */
-export function reportedFault(m: NodeFacts): Fault | null {
-  if (m.databaseDownSince !== null) return 'DATABASE_FAILURE';
-  if (Object.keys(m.servicesDownSince).length > 0) return 'CRITICAL_SERVICE_DOWN';
+export function reportedFault(facts: NodeFacts): Fault | null {
+  if (facts.databaseDownSince !== null) return 'DATABASE_FAILURE';
+  if (Object.keys(facts.servicesDownSince).length > 0) return 'CRITICAL_SERVICE_DOWN';
   return null;
 }
 
@@ -47,40 +51,48 @@ export function reportedFault(m: NodeFacts): Fault | null {
  * A fault that has lasted `criticalServiceDelay` since the first heartbeat that reported
  * it; the database wins over a service because its remedy (reboot) is the stronger one.
  */
-export function expiredFault(m: NodeFacts, now: number, p: ClusterParameters): Fault | null {
-  const due = (since: number) => now - since >= ms(p.criticalServiceDelay);
-  if (m.databaseDownSince !== null && due(m.databaseDownSince)) return 'DATABASE_FAILURE';
-  if (Object.values(m.servicesDownSince).some(due)) return 'CRITICAL_SERVICE_DOWN';
+export function expiredFault(facts: NodeFacts, now: number, params: ClusterParameters): Fault | null {
+  const due = (since: number) => now - since >= ms(params.criticalServiceDelay);
+  if (facts.databaseDownSince !== null && due(facts.databaseDownSince)) return 'DATABASE_FAILURE';
+  if (Object.values(facts.servicesDownSince).some(due)) return 'CRITICAL_SERVICE_DOWN';
   return null;
 }
 
 /** True when `hb` is not newer than the newest heartbeat seen from the same boot. */
-export function isStale(m: NodeFacts, hb: HeartbeatBody): boolean {
-  return m.bootId === hb.bootId && m.sequence !== null && hb.sequence <= m.sequence;
+export function isStale(facts: NodeFacts, hb: HeartbeatBody): boolean {
+  return facts.bootId === hb.bootId && facts.sequence !== null && hb.sequence <= facts.sequence;
 }
 
 /**
- * Records a heartbeat's facts. A critical service missing from `services` counts as not
- * running; each outage is timed from the first heartbeat that reported it.
+ * Updates a member's facts (last heard, boot, services, database, and the outage and
+ * health timers) from one of its heartbeats; it changes no state or reason. A critical
+ * service missing from `services` counts as not running; each outage is timed from the
+ * first heartbeat that reported it.
  */
-export function recordHeartbeat(m: Member, hb: HeartbeatBody, now: number, p: ClusterParameters): void {
+export function updateFactsFromHeartbeat(
+  member: Member,
+  hb: HeartbeatBody,
+  now: number,
+  params: ClusterParameters,
+): void {
   const servicesDownSince: Record<string, number> = {};
-  for (const service of p.criticalServices) {
-    if (hb.services[service] !== 'running') servicesDownSince[service] = m.servicesDownSince[service] ?? now;
+  for (const service of params.criticalServices) {
+    if (hb.services[service] !== 'running')
+      servicesDownSince[service] = member.servicesDownSince[service] ?? now;
   }
-  const gap = m.lastHeartbeatAt === null || now - m.lastHeartbeatAt > ms(p.keepAliveTimeout);
-  if (gap) m.heardSince = now;
-  m.bootId = hb.bootId;
-  m.sequence = hb.sequence;
-  m.lastHeartbeatAt = now;
-  m.services = { ...hb.services };
-  m.database = hb.database;
-  m.replication = hb.replication ?? null;
-  m.notice = hb.notice ?? null;
-  m.servicesDownSince = servicesDownSince;
-  m.databaseDownSince = hb.database === 'down' ? (m.databaseDownSince ?? now) : null;
+  const gap = member.lastHeartbeatAt === null || now - member.lastHeartbeatAt > ms(params.keepAliveTimeout);
+  if (gap) member.heardSince = now;
+  member.bootId = hb.bootId;
+  member.sequence = hb.sequence;
+  member.lastHeartbeatAt = now;
+  member.services = { ...hb.services };
+  member.database = hb.database;
+  member.replication = hb.replication ?? null;
+  member.notice = hb.notice ?? null;
+  member.servicesDownSince = servicesDownSince;
+  member.databaseDownSince = hb.database === 'down' ? (member.databaseDownSince ?? now) : null;
   const healthy = Object.keys(servicesDownSince).length === 0 && hb.database === 'up';
-  m.healthySince = healthy ? (m.healthySince ?? now) : null;
+  member.healthySince = healthy ? (member.healthySince ?? now) : null;
 }
 
 /** Facts of a node never heard from. */

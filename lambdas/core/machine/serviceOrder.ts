@@ -5,9 +5,9 @@ import type { GroupState, Member, ServiceOrder } from '../types';
  * failed over by hand (IDLE, FAILING_OVER), `start` while taking back or initializing
  * (recovering), `leave` otherwise.
  */
-export function serviceOrder(group: GroupState, m: Member): ServiceOrder {
+export function serviceOrder(group: GroupState, member: Member): ServiceOrder {
   if (!group.highAvailability) return 'leave';
-  switch (m.state) {
+  switch (member.state) {
     case 'IDLE':
     case 'FAILING_OVER':
       return 'stop';

@@ -1,13 +1,18 @@
+import type { NodeStateCode } from '../catalogue/states';
 import type { ClusterParameters } from '../schemas/parameters';
 import type { HeartbeatBody } from '../schemas/heartbeat';
 import type { GroupState, Member } from '../types';
 
 /** States in which a heartbeat itself may change the node (first heard, back from silence). */
-const STATES_A_HEARTBEAT_CHANGES = new Set(['INITIALIZING', 'DOWN', 'UNKNOWN']);
+const STATES_A_HEARTBEAT_CHANGES: ReadonlySet<NodeStateCode> = new Set<NodeStateCode>([
+  'INITIALIZING',
+  'DOWN',
+  'UNKNOWN',
+]);
 
 /** The critical services a heartbeat reports as not running (missing counts as not running). */
-export function servicesReportedDown(hb: HeartbeatBody, p: ClusterParameters): string[] {
-  return p.criticalServices.filter((s) => hb.services[s] !== 'running');
+export function servicesReportedDown(hb: HeartbeatBody, params: ClusterParameters): string[] {
+  return params.criticalServices.filter((s) => hb.services[s] !== 'running');
 }
 
 /**
@@ -29,15 +34,16 @@ export function isSteadyHeartbeat(
   nodeId: string,
   hb: HeartbeatBody,
   now: number,
-  p: ClusterParameters,
+  params: ClusterParameters,
   timerDueAt: number | null,
 ): boolean {
-  const m = group.members.find((x) => x.nodeId === nodeId);
-  if (!m || m.bootId !== hb.bootId || m.sequence === null || hb.sequence <= m.sequence) return false;
-  const timeout = p.keepAliveTimeout * 1000;
-  if (m.lastHeartbeatAt === null || now - m.lastHeartbeatAt > timeout) return false;
-  if (m.state !== null && STATES_A_HEARTBEAT_CHANGES.has(m.state)) return false;
-  if (!sameFaults(m, hb, p)) return false;
+  const member = group.members.find((x) => x.nodeId === nodeId);
+  if (!member || member.bootId !== hb.bootId || member.sequence === null || hb.sequence <= member.sequence)
+    return false;
+  const timeout = params.keepAliveTimeout * 1000;
+  if (member.lastHeartbeatAt === null || now - member.lastHeartbeatAt > timeout) return false;
+  if (member.state !== null && STATES_A_HEARTBEAT_CHANGES.has(member.state)) return false;
+  if (!sameFaults(member, hb, params)) return false;
   if (timerDueAt !== null && now >= timerDueAt) return false;
   // The node taking back is being told to start its services and must show it obeyed.
   const op = group.operation;
@@ -51,14 +57,14 @@ export function isSteadyHeartbeat(
   return true;
 }
 
-function sameFaults(m: Member, hb: HeartbeatBody, p: ClusterParameters): boolean {
-  const down = servicesReportedDown(hb, p);
-  const recorded = Object.keys(m.servicesDownSince);
+function sameFaults(member: Member, hb: HeartbeatBody, params: ClusterParameters): boolean {
+  const down = servicesReportedDown(hb, params);
+  const recorded = Object.keys(member.servicesDownSince);
   return (
     down.length === recorded.length &&
-    down.every((s) => s in m.servicesDownSince) &&
-    (hb.database === 'down') === (m.databaseDownSince !== null) &&
-    (hb.notice ?? null) === m.notice
+    down.every((s) => s in member.servicesDownSince) &&
+    (hb.database === 'down') === (member.databaseDownSince !== null) &&
+    (hb.notice ?? null) === member.notice
   );
 }
 
@@ -74,16 +80,16 @@ export function applySteadyHeartbeat(
 ): GroupState {
   return {
     ...group,
-    members: group.members.map((m) =>
-      m.nodeId === nodeId
+    members: group.members.map((member) =>
+      member.nodeId === nodeId
         ? {
-            ...m,
+            ...member,
             lastHeartbeatAt: now,
             sequence: hb.sequence,
             services: { ...hb.services },
             replication: hb.replication ?? null,
           }
-        : m,
+        : member,
     ),
   };
 }

@@ -20,15 +20,15 @@ import { finalize } from './finalize';
  * The first heartbeat of the node taking back after a fallback began is answered with its
  * `start` order; remember when, so that only a later heartbeat can prove it obeyed.
  */
-function noteStartOrderDelivered(d: Draft, nodeId: string): void {
-  const op = d.group.operation;
+function noteStartOrderDelivered(draft: Draft, nodeId: string): void {
+  const op = draft.group.operation;
   if (
     op?.kind === 'FALL_BACK' &&
     op.phase === 'AWAIT_SERVICES' &&
     op.to === nodeId &&
     !op.startOrderDeliveredAt
   ) {
-    op.startOrderDeliveredAt = d.now;
+    op.startOrderDeliveredAt = draft.now;
   }
 }
 
@@ -57,7 +57,7 @@ export function transition(
   now: number,
   params: ClusterParameters,
 ): TransitionResult {
-  const d = new Draft(structuredClone(group), now, params);
+  const draft = new Draft(structuredClone(group), now, params);
   const unchanged = (outcome: TransitionOutcome, effects: Effect[] = []): TransitionResult => ({
     group,
     effects,
@@ -66,10 +66,10 @@ export function transition(
   try {
     switch (event.type) {
       case 'Heartbeat': {
-        const m = d.group.members.find((x) => x.nodeId === event.nodeId);
-        if (!m || isStale(m, event.heartbeat)) return unchanged('ignored');
-        applyHeartbeat(d, event.nodeId, event.heartbeat);
-        noteStartOrderDelivered(d, event.nodeId);
+        const member = draft.group.members.find((x) => x.nodeId === event.nodeId);
+        if (!member || isStale(member, event.heartbeat)) return unchanged('ignored');
+        applyHeartbeat(draft, event.nodeId, event.heartbeat);
+        noteStartOrderDelivered(draft, event.nodeId);
         break;
       }
       case 'SweepTick':
@@ -77,36 +77,36 @@ export function transition(
         // The re-check is the evaluation itself: a cancelled or moved timer simply is not due.
         break;
       case 'AdminFailover':
-        adminFailover(d, event.nodeId);
+        adminFailover(draft, event.nodeId);
         break;
       case 'AdminFallback':
-        adminFallback(d, event.nodeId);
+        adminFallback(draft, event.nodeId);
         break;
       case 'AdminRecover':
-        adminRecover(d);
+        adminRecover(draft);
         break;
       case 'EnableHa':
-        enableHa(d);
+        enableHa(draft);
         break;
       case 'DisableHa':
-        disableHa(d);
+        disableHa(draft);
         break;
       case 'WorkflowStepSucceeded':
-        if (!workflowStepSucceeded(d, event.operationId)) return unchanged('ignored');
+        if (!workflowStepSucceeded(draft, event.operationId)) return unchanged('ignored');
         break;
       case 'WorkflowStepFailed':
-        if (!workflowStepFailed(d, event.operationId, event.error)) return unchanged('ignored');
+        if (!workflowStepFailed(draft, event.operationId, event.error)) return unchanged('ignored');
         break;
       default: {
         const never: never = event;
         throw new Error(`unknown event ${JSON.stringify(never)}`);
       }
     }
-  } catch (e) {
-    if (e instanceof Refusal) return unchanged('refused', [refusalEffect(d, e)]);
-    throw e;
+  } catch (error) {
+    if (error instanceof Refusal) return unchanged('refused', [refusalEffect(draft, error)]);
+    throw error;
   }
-  evaluate(d);
-  finalize(group, d);
-  return { group: d.group, effects: d.effects, outcome: 'applied' };
+  evaluate(draft);
+  finalize(group, draft);
+  return { group: draft.group, effects: draft.effects, outcome: 'applied' };
 }

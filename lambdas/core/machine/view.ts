@@ -22,18 +22,18 @@ export interface HeartbeatResponse {
 export function heartbeatResponse(
   group: GroupState,
   nodeId: NodeId,
-  p: ClusterParameters,
+  params: ClusterParameters,
 ): HeartbeatResponse {
-  const m = group.members.find((x) => x.nodeId === nodeId);
-  const managed = group.highAvailability && m !== undefined && m.state !== null;
+  const member = group.members.find((x) => x.nodeId === nodeId);
+  const managed = group.highAvailability && member !== undefined && member.state !== null;
   return {
     group: managed ? group.name : null,
-    state: managed ? m.state : null,
-    reason: managed ? m.reason : null,
+    state: managed ? member.state : null,
+    reason: managed ? member.reason : null,
     epoch: group.epoch,
-    serviceOrder: m ? serviceOrder(group, m) : 'leave',
-    nextHeartbeatSeconds: p.keepAliveInterval,
-    keepAliveTimeoutSeconds: p.keepAliveTimeout,
+    serviceOrder: member ? serviceOrder(group, member) : 'leave',
+    nextHeartbeatSeconds: params.keepAliveInterval,
+    keepAliveTimeoutSeconds: params.keepAliveTimeout,
   };
 }
 
@@ -54,35 +54,36 @@ export interface NodeView {
 
 /** Each node of a group with labels, cause and the recommended actions of its Table 2 row. */
 export function nodeViews(group: GroupState): NodeView[] {
-  return group.members.map((m) => {
-    const peer = group.members.find((x) => x.nodeId !== m.nodeId);
+  return group.members.map((member) => {
+    const peer = group.members.find((x) => x.nodeId !== member.nodeId);
     let cause: string | null = null;
     let recommendedActions: string[] = [];
-    if (m.state !== null && m.reason !== null) {
+    if (member.state !== null && member.reason !== null) {
       if (peer?.state && peer.reason) {
         const described = describePair(
-          { nodeId: m.nodeId, state: m.state, reason: m.reason },
+          { nodeId: member.nodeId, state: member.state, reason: member.reason },
           { nodeId: peer.nodeId, state: peer.state, reason: peer.reason },
           (s) => NODE_STATES[s].description,
         );
         cause = described.cause;
         recommendedActions = described.recommendedActions;
       } else {
-        cause = NODE_STATES[m.state].description;
+        cause = NODE_STATES[member.state].description;
       }
     }
     return {
-      nodeId: m.nodeId,
-      state: m.state,
-      stateLabel: m.state ? stateLabel(m.state) : null,
-      reason: m.reason,
-      reasonLabel: m.reason ? reasonLabel(m.reason) : null,
+      nodeId: member.nodeId,
+      state: member.state,
+      stateLabel: member.state ? stateLabel(member.state) : null,
+      reason: member.reason,
+      reasonLabel: member.reason ? reasonLabel(member.reason) : null,
       cause,
       recommendedActions,
-      lastHeartbeatAt: m.lastHeartbeatAt === null ? null : new Date(m.lastHeartbeatAt).toISOString(),
-      services: m.services,
-      database: m.database,
-      serviceOrder: serviceOrder(group, m),
+      lastHeartbeatAt:
+        member.lastHeartbeatAt === null ? null : new Date(member.lastHeartbeatAt).toISOString(),
+      services: member.services,
+      database: member.database,
+      serviceOrder: serviceOrder(group, member),
     };
   });
 }

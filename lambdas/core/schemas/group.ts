@@ -44,8 +44,8 @@ export const CreateGroupBodySchema = z
     highAvailability: z.boolean({ error: 'must be true or false' }).default(false),
   })
   .strict()
-  .superRefine((g, ctx) => {
-    const [first, second] = g.nodes;
+  .superRefine((body, ctx) => {
+    const [first, second] = body.nodes;
     if (second !== undefined && second === first) {
       ctx.addIssue({
         code: 'custom',
@@ -53,11 +53,11 @@ export const CreateGroupBodySchema = z
         message: `must differ from the first node (${first}): a group needs two distinct nodes`,
       });
     }
-    if (g.highAvailability && g.nodes.length !== 2) {
+    if (body.highAvailability && body.nodes.length !== 2) {
       ctx.addIssue({
         code: 'custom',
         path: ['highAvailability'],
-        message: `high availability needs two nodes; the group lists ${g.nodes.length}`,
+        message: `high availability needs two nodes; the group lists ${body.nodes.length}`,
       });
     }
   });

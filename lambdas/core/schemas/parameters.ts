@@ -33,19 +33,19 @@ export const ClusterParametersFieldsSchema = z.object({
  * Complete cluster-wide parameters. The cross-field rules are checked on the merged
  * result of a PATCH, so that raising the timeout and the interval together is allowed.
  */
-export const ClusterParametersSchema = ClusterParametersFieldsSchema.strict().superRefine((p, ctx) => {
-  if (p.keepAliveTimeout <= p.keepAliveInterval) {
+export const ClusterParametersSchema = ClusterParametersFieldsSchema.strict().superRefine((params, ctx) => {
+  if (params.keepAliveTimeout <= params.keepAliveInterval) {
     ctx.addIssue({
       code: 'custom',
       path: ['keepAliveTimeout'],
-      message: `must be greater than keepAliveInterval (${p.keepAliveInterval} s)`,
+      message: `must be greater than keepAliveInterval (${params.keepAliveInterval} s)`,
     });
   }
-  if (p.initializationKeepAliveTimeout < p.keepAliveTimeout) {
+  if (params.initializationKeepAliveTimeout < params.keepAliveTimeout) {
     ctx.addIssue({
       code: 'custom',
       path: ['initializationKeepAliveTimeout'],
-      message: `must be at least keepAliveTimeout (${p.keepAliveTimeout} s)`,
+      message: `must be at least keepAliveTimeout (${params.keepAliveTimeout} s)`,
     });
   }
 });
@@ -74,12 +74,12 @@ export const NodeParametersFieldsSchema = z.object({
 });
 
 /** Per-node parameters: how long clients wait before re-login to this node. */
-export const NodeParametersSchema = NodeParametersFieldsSchema.strict().superRefine((p, ctx) => {
-  if (p.clientReloginLowerLimit > p.clientReloginUpperLimit) {
+export const NodeParametersSchema = NodeParametersFieldsSchema.strict().superRefine((params, ctx) => {
+  if (params.clientReloginLowerLimit > params.clientReloginUpperLimit) {
     ctx.addIssue({
       code: 'custom',
       path: ['clientReloginLowerLimit'],
-      message: `must not exceed clientReloginUpperLimit (${p.clientReloginUpperLimit} s)`,
+      message: `must not exceed clientReloginUpperLimit (${params.clientReloginUpperLimit} s)`,
     });
   }
 });
