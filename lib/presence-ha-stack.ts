@@ -14,7 +14,7 @@ import {
   WORKFLOWS,
   type FunctionDefinition,
   type FunctionId,
-} from '../lambdas/handlers/definitions';
+} from '../lambdas/contract';
 import { DEFAULT_LOG_RETENTION } from './config';
 import { Alarms } from './constructs/alarms';
 import { Api } from './constructs/api';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import { FUNCTIONS, ROUTES, routeKey, type RouteDefinition } from '../lambdas/handlers/definitions';
-import type { HttpEvent } from '../lambdas/handlers/http/httpHandler';
+import { ROUTE_LIST, type RouteDefinition } from '../lambdas/contract';
+import type { HttpEvent } from '../lambdas/handlers';
 
 interface CompiledRoute {
   route: RouteDefinition;
@@ -9,7 +9,7 @@ interface CompiledRoute {
   params: string[];
 }
 
-const COMPILED: CompiledRoute[] = ROUTES.map((route) => {
+const COMPILED: CompiledRoute[] = ROUTE_LIST.map((route) => {
   const params: string[] = [];
   const source = route.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
     params.push(name);
@@ -68,7 +68,7 @@ export function toApiGatewayEvent(
   const now = new Date();
   return {
     version: '2.0',
-    routeKey: routeKey(route),
+    routeKey: route.key,
     rawPath: req.path,
     rawQueryString: new URLSearchParams(req.query ?? {}).toString(),
     headers,
@@ -87,7 +87,7 @@ export function toApiGatewayEvent(
         userAgent: headers['user-agent'] ?? '',
       },
       requestId: randomUUID(),
-      routeKey: routeKey(route),
+      routeKey: route.key,
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
@@ -116,18 +116,4 @@ export function localContext(functionName: string): Context {
     fail: () => undefined,
     succeed: () => undefined,
   };
-}
-
-type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
-const loaded = new Map<string, Promise<LambdaHandler>>();
-
-/** The handler of a function of `FUNCTIONS`, loaded from the same entry file CDK bundles. */
-export function loadHandler(functionId: keyof typeof FUNCTIONS): Promise<LambdaHandler> {
-  const entry = FUNCTIONS[functionId].entry.replace(/\.ts$/, '');
-  let h = loaded.get(entry);
-  if (!h) {
-    h = import(`../lambdas/handlers/${entry}.ts`).then((m: { handler: LambdaHandler }) => m.handler);
-    loaded.set(entry, h);
-  }
-  return h;
 }

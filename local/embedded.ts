@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Ports } from '../lambdas/app';
-import { portsFromEnv, usePorts } from '../lambdas/handlers/composition';
-import { TABLES, TABLE_IDS } from '../lambdas/adapters/dynamodb/tables';
-import { ADMIN_SCOPE } from '../lambdas/handlers/http/auth';
+import { ADMIN_SCOPE, makeHandlers, portsFrom } from '../lambdas/handlers';
 import { createTables, localClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodbLocal';
 import { LocalEventBus } from './eventBus';
 import { LocalWorkflowRunner } from './workflows';
-import { localContext, loadHandler } from './apiGatewayEvent';
+import { localContext } from './apiGatewayEvent';
 import { startServer } from './server';
 
 export interface EmbeddedOptions {
@@ -51,22 +49,25 @@ export async function startEmbedded(o: EmbeddedOptions = {}): Promise<Embedded> 
   const dynamoEndpoint =
     o.dynamoEndpoint ?? (db = await startDynamoDbLocal(o.dataDir ? { dataDir: o.dataDir } : {})).endpoint;
   const tables = await createTables(dynamoEndpoint, o.tablePrefix ?? 'presence-ha');
-  // The handlers learn their resources from the environment, as on Lambda.
-  const env = process.env;
-  for (const id of TABLE_IDS) env[TABLES[id].envVar] = tables[id];
-  env.AWS_REGION ??= 'local';
-  env.AWS_ACCESS_KEY_ID ??= 'local';
-  env.AWS_SECRET_ACCESS_KEY ??= 'local';
 
+  // Everything this instance runs is built here and passed in: no process-wide state, so
+  // two embedded defaults in one process are independent.
   const bus = new LocalEventBus(writeLine);
-  const base = portsFromEnv(env, localClient(dynamoEndpoint));
-  const workflowTask = await loadHandler('workflowTask');
+  // The runner and the handlers need each other: the runner's tasks run the workflowTask
+  // handler, whose ports start workflows on the runner.
+  let runner: LocalWorkflowRunner | null = null;
+  const ports: Ports = portsFrom({
+    dynamodb: localClient(dynamoEndpoint),
+    tables,
+    workflows: { start: (input) => (runner as LocalWorkflowRunner).start(input) },
+    events: bus,
+  });
+  const handlers = makeHandlers(ports);
   const workflows = new LocalWorkflowRunner(
-    (payload) => workflowTask(payload, localContext('workflowTask')),
-    base.log,
+    (payload) => handlers.workflowTask(payload, localContext('workflowTask')),
+    ports.log,
   );
-  const ports: Ports = { ...base, workflows, events: bus };
-  usePorts(ports);
+  runner = workflows;
 
   const adminToken = o.adminToken ?? newToken('admin');
   const readToken = o.readToken ?? newToken('read');
@@ -77,6 +78,7 @@ export async function startEmbedded(o: EmbeddedOptions = {}): Promise<Embedded> 
     adminToken,
     readToken,
     bus,
+    handlers,
     ...(o.testSwitches
       ? {
           extra: async (req, res, body, scopes) => {
@@ -96,7 +98,7 @@ export async function startEmbedded(o: EmbeddedOptions = {}): Promise<Embedded> 
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : (o.port ?? 3000);
 
-  const sweep = await loadHandler('sweep');
+  const sweep = handlers.sweep;
   let sweeping = false;
   const timer = setInterval(
     () => {
@@ -124,7 +126,6 @@ export async function startEmbedded(o: EmbeddedOptions = {}): Promise<Embedded> 
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await workflows.stop();
-      usePorts(null);
       await db?.stop();
     },
   };

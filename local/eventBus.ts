@@ -1,6 +1,6 @@
 import type { DomainEvent } from '../lambdas/core';
 import type { EventPublisher } from '../lambdas/app';
-import { EVENT_SOURCE } from '../lambdas/handlers/definitions';
+import { EVENT_SOURCE } from '../lambdas/contract';
 
 /** An event as EventBridge would deliver it to a rule's target. */
 export interface BusEvent {

@@ -1,10 +1,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import { ADMIN_SCOPE, READ_SCOPE } from '../lambdas/handlers/http/auth';
-import { MAX_BODY_BYTES } from '../lambdas/handlers/http/httpHandler';
-import { PayloadTooLargeError, problemResponse, toProblem } from '../lambdas/handlers/http/problem';
-import { ForbiddenError, UnauthorizedError } from '../lambdas/app/errors';
-import { localContext, loadHandler, matchRoute, pathExists, toApiGatewayEvent } from './apiGatewayEvent';
+import type { FunctionId } from '../lambdas/contract';
+import {
+  ADMIN_SCOPE,
+  MAX_BODY_BYTES,
+  PayloadTooLargeError,
+  problemResponse,
+  READ_SCOPE,
+  toProblem,
+  type InvokableHandler,
+} from '../lambdas/handlers';
+import { UnauthorizedError } from '../lambdas/app';
+import { localContext, matchRoute, pathExists, toApiGatewayEvent } from './apiGatewayEvent';
 import type { BusEvent, LocalEventBus } from './eventBus';
 
 export interface ServerOptions {
@@ -13,6 +20,8 @@ export interface ServerOptions {
   adminToken: string;
   readToken: string;
   bus: LocalEventBus;
+  /** The handler of each function, as Lambda would run it. */
+  handlers: Record<FunctionId, InvokableHandler>;
   /** Extra routes of the embedded default only (the test switches), checked before the API. */
   extra?: (
     req: IncomingMessage,
@@ -118,16 +127,16 @@ export function startServer(o: ServerOptions): Promise<Server> {
         );
       }
       // API Gateway's JWT authorizer refuses a token it cannot verify before any handler runs.
-      const needsScope = match.route.auth === 'read' || match.route.auth === 'admin';
+      const { spec } = match.route;
+      const needsScope = spec.auth === 'read' || spec.auth === 'admin';
       if (needsScope && req.headers.authorization && !scopes) {
         throw new UnauthorizedError(
           'The bearer token is not valid for this server: use the admin or read token printed at start (or PRG_ADMIN_TOKEN / PRG_READ_TOKEN).',
         );
       }
-      if (match.route.localOnly) {
-        if (match.route.auth !== 'none' && !scopes)
+      if (spec.stream) {
+        if (!scopes)
           throw new UnauthorizedError('This route needs a bearer token with scope prg/read or prg/admin.');
-        if (!scopes) throw new ForbiddenError('This route needs scope prg/read or prg/admin.');
         return streamEvents(req, res, o.bus);
       }
       const headers = Object.fromEntries(
@@ -147,8 +156,8 @@ export function startServer(o: ServerOptions): Promise<Server> {
         match.route,
         match.pathParameters,
       );
-      const handler = await loadHandler(match.route.function);
-      const out = (await handler(event, localContext(match.route.function))) as {
+      const handler = o.handlers[spec.function];
+      const out = (await handler(event, localContext(spec.function))) as {
         statusCode: number;
         headers?: Record<string, string>;
         body?: string;

@@ -1,8 +1,9 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import type { Ports } from '../app';
-import { createDocumentClient, tableNamesFromEnv } from '../adapters/dynamodb/client';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { EventPublisher, Ports, WorkflowStarter } from '../app';
+import { createDocumentClient, tableNamesFromEnv, type TableNames } from '../adapters/dynamodb/client';
 import { DynamoGroupRepository } from '../adapters/dynamodb/groups';
 import { DynamoHistoryRepository } from '../adapters/dynamodb/history';
 import { DynamoNodeRepository } from '../adapters/dynamodb/nodes';
@@ -10,30 +11,30 @@ import { DynamoSettingsRepository } from '../adapters/dynamodb/settings';
 import { DynamoUserRepository } from '../adapters/dynamodb/users';
 import { EventBridgePublisher } from '../adapters/eventbridge/publisher';
 import { SfnWorkflowStarter } from '../adapters/sfn/workflowStarter';
-import { EVENT_BUS_ENV, WORKFLOWS, WORKFLOW_IDS, type WorkflowId } from './definitions';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { EVENT_BUS_ENV, WORKFLOWS, WORKFLOW_IDS, type WorkflowId } from '../contract';
 import { logger, metrics } from './observability';
 
-/**
- * Builds the ports from the environment the stack (or the embedded default) sets.
- * @param dynamodb a DynamoDB client to use instead of the default one (tests count its calls)
- */
-export function portsFromEnv(env: NodeJS.ProcessEnv = process.env, dynamodb?: DynamoDBClient): Ports {
-  const db = createDocumentClient(dynamodb);
-  const tables = tableNamesFromEnv(env);
-  const arns = Object.fromEntries(WORKFLOW_IDS.map((id) => [id, env[WORKFLOWS[id].envVar] ?? ''])) as Record<
-    WorkflowId,
-    string
-  >;
+/** What the ports are built from: explicit, so two sets of ports in one process share nothing. */
+export interface PortsConfig {
+  dynamodb: DynamoDBClient;
+  tables: TableNames;
+  workflows: WorkflowStarter;
+  events: EventPublisher;
+  clock?: Ports['clock'];
+}
+
+/** The ports over DynamoDB, with the given workflow starter and event publisher. */
+export function portsFrom(config: PortsConfig): Ports {
+  const db = createDocumentClient(config.dynamodb);
   return {
-    groups: new DynamoGroupRepository(db, tables),
-    nodes: new DynamoNodeRepository(db, tables),
-    users: new DynamoUserRepository(db, tables),
-    settings: new DynamoSettingsRepository(db, tables),
-    history: new DynamoHistoryRepository(db, tables),
-    workflows: new SfnWorkflowStarter(new SFNClient({ maxAttempts: 4 }), arns),
-    events: new EventBridgePublisher(new EventBridgeClient({ maxAttempts: 4 }), env[EVENT_BUS_ENV] ?? ''),
-    clock: { now: () => Date.now() },
+    groups: new DynamoGroupRepository(db, config.tables),
+    nodes: new DynamoNodeRepository(db, config.tables),
+    users: new DynamoUserRepository(db, config.tables),
+    settings: new DynamoSettingsRepository(db, config.tables),
+    history: new DynamoHistoryRepository(db, config.tables),
+    workflows: config.workflows,
+    events: config.events,
+    clock: config.clock ?? { now: () => Date.now() },
     log: {
       info: (message, extra) => logger.info(message, { ...extra }),
       warn: (message, extra) => logger.warn(message, { ...extra }),
@@ -46,18 +47,26 @@ export function portsFromEnv(env: NodeJS.ProcessEnv = process.env, dynamodb?: Dy
   };
 }
 
-let current: Ports | null = null;
-
-/**
- * The process's ports, created on first use and then reused by every invocation (AWS
- * clients are expensive to create). The embedded default installs its own with
- * {@link usePorts}, with the same adapters pointed at DynamoDB Local and local workflows.
- */
-export function ports(): Ports {
-  current ??= portsFromEnv();
-  return current;
+/** State machine ARNs by workflow, from the variables the stack sets. */
+export function workflowArnsFromEnv(env: NodeJS.ProcessEnv): Record<WorkflowId, string> {
+  return Object.fromEntries(WORKFLOW_IDS.map((id) => [id, env[WORKFLOWS[id].envVar] ?? ''])) as Record<
+    WorkflowId,
+    string
+  >;
 }
 
-export function usePorts(p: Ports | null): void {
-  current = p;
+/**
+ * The ports of a Lambda function, from the environment the stack sets: built once per
+ * cold start by each entry file (AWS clients are expensive to create), then passed in.
+ */
+export function portsFromEnv(env: NodeJS.ProcessEnv): Ports {
+  return portsFrom({
+    dynamodb: new DynamoDBClient({
+      maxAttempts: 4,
+      ...(env.AWS_ENDPOINT_URL_DYNAMODB ? { endpoint: env.AWS_ENDPOINT_URL_DYNAMODB } : {}),
+    }),
+    tables: tableNamesFromEnv(env),
+    workflows: new SfnWorkflowStarter(new SFNClient({ maxAttempts: 4 }), workflowArnsFromEnv(env)),
+    events: new EventBridgePublisher(new EventBridgeClient({ maxAttempts: 4 }), env[EVENT_BUS_ENV] ?? ''),
+  });
 }

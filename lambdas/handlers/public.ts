@@ -1,8 +1,10 @@
-import { openApiDocument } from './openapi';
+import { openApiDocument } from '../contract/openapi';
 import { httpHandler } from './http/httpHandler';
 
 /** No auth: readiness, and the OpenAPI document. */
-export const handler = httpHandler({
-  'GET /v1/health': async () => ({ status: 200, body: { status: 'ok' } }),
-  'GET /v1/openapi.json': async () => ({ status: 200, body: openApiDocument() }),
-});
+export function makePublicHandler() {
+  return httpHandler('public', {
+    'GET /v1/health': async () => ({ status: 'ok' as const }),
+    'GET /v1/openapi.json': async () => openApiDocument(),
+  });
+}

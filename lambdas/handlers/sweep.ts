@@ -1,22 +1,25 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { sweep } from '../app';
-import { ports } from './composition';
+import { sweep, type Ports } from '../app';
 import { flushMetrics, logger, metrics } from './observability';
 
 /** The minute sweep (EventBridge schedule): fails the invocation when a group could not be judged, so its alarm fires. */
-export const handler = middy(async () => {
-  const report = await sweep(ports());
-  metrics.addMetric('SweepGroupsVisited', MetricUnit.Count, report.visited);
-  metrics.addMetric('SweepGroupsChanged', MetricUnit.Count, report.changed.length);
-  // A sweep that found nothing due is the normal case: keep it out of the operators' log.
-  if (report.visited > 0) logger.info('Sweep done', { ...report });
-  else logger.debug('Sweep done', { ...report });
-  if (report.failed.length > 0) {
-    throw new Error(`Sweep could not evaluate ${report.failed.length} group(s): ${report.failed.join(', ')}`);
-  }
-  return report;
-})
-  .use(injectLambdaContext(logger))
-  .use(flushMetrics());
+export function makeSweepHandler(ports: Ports) {
+  return middy(async () => {
+    const report = await sweep(ports);
+    metrics.addMetric('SweepGroupsVisited', MetricUnit.Count, report.visited);
+    metrics.addMetric('SweepGroupsChanged', MetricUnit.Count, report.changed.length);
+    // A sweep that found nothing due is the normal case: keep it out of the operators' log.
+    if (report.visited > 0) logger.info('Sweep done', { ...report });
+    else logger.debug('Sweep done', { ...report });
+    if (report.failed.length > 0) {
+      throw new Error(
+        `Sweep could not evaluate ${report.failed.length} group(s): ${report.failed.join(', ')}. Their next heartbeat or the next sweep tries again; check the function log for why.`,
+      );
+    }
+    return report;
+  })
+    .use(injectLambdaContext(logger))
+    .use(flushMetrics());
+}

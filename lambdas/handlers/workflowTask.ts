@@ -6,9 +6,9 @@ import {
   ConflictError,
   moveUsers,
   reportFailure,
+  type Ports,
   type WorkflowTask,
 } from '../app';
-import { ports } from './composition';
 import { flushMetrics, logger } from './observability';
 
 /** Thrown for failures worth retrying; the workflows retry exactly this error name with backoff. */
@@ -42,8 +42,7 @@ function isTransient(e: unknown): boolean {
 }
 
 /** Runs one workflow task (docs/stack.md has the contract); the name of a thrown error steers the ASL's Retry and Catch. */
-export async function runTask(task: WorkflowTask): Promise<unknown> {
-  const p = ports();
+export async function runTask(p: Ports, task: WorkflowTask): Promise<unknown> {
   try {
     switch (task.task) {
       case 'checkOperation':
@@ -67,5 +66,9 @@ export async function runTask(task: WorkflowTask): Promise<unknown> {
   }
 }
 
-// Failed operations and the fallbacks automatic fallback starts are counted here.
-export const handler = middy(runTask).use(injectLambdaContext(logger)).use(flushMetrics());
+/** The workflows' task function. Failed operations and the fallbacks automatic fallback starts are counted here. */
+export function makeWorkflowTaskHandler(ports: Ports) {
+  return middy((task: WorkflowTask) => runTask(ports, task))
+    .use(injectLambdaContext(logger))
+    .use(flushMetrics());
+}

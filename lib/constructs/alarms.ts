@@ -6,7 +6,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { FunctionId, WorkflowId } from '../../lambdas/handlers/definitions';
+import type { FunctionId, WorkflowId } from '../../lambdas/contract';
 import { pascalCase } from '../project';
 
 export interface AlarmsProps {

@@ -24,7 +24,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { ROUTES, type FunctionId, type RouteAuth } from '../../lambdas/handlers/definitions';
+import { ROUTE_LIST, type FunctionId, type RouteAuth } from '../../lambdas/contract';
 
 /** The Cognito resource server of the API: its scopes are `prg/admin` and `prg/read` (SPEC §4). */
 export const RESOURCE_SERVER = 'prg';
@@ -191,20 +191,22 @@ export class Api extends Construct {
       return integration;
     };
 
-    for (const route of ROUTES) {
-      if (route.localOnly) continue;
-      const scopes = ROUTE_SCOPES[route.auth];
+    for (const route of ROUTE_LIST) {
+      // Streams are the embedded default's; on AWS, subscribe to the event bus.
+      if (route.spec.stream) continue;
+      const { auth } = route.spec;
+      const scopes = ROUTE_SCOPES[auth];
       const authorizer: IHttpRouteAuthorizer = scopes ? jwt : new HttpNoneAuthorizer();
       const [created] = this.httpApi.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
-        integration: integrationOf(route.function),
+        integration: integrationOf(route.spec.function),
         authorizer,
         authorizationScopes: scopes ? [...scopes] : undefined,
       });
-      if (!scopes && created && (route.auth === 'none' || route.auth === 'node')) {
+      if (!scopes && created && (auth === 'none' || auth === 'node')) {
         NagSuppressions.addResourceSuppressions(created, [
-          { id: 'AwsSolutions-APIG4', reason: NO_AUTHORIZER_REASON[route.auth] },
+          { id: 'AwsSolutions-APIG4', reason: NO_AUTHORIZER_REASON[auth] },
         ]);
       }
     }

@@ -5,7 +5,7 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import type { FunctionDefinition } from '../../lambdas/handlers/definitions';
+import { functionEntry, type FunctionDefinition } from '../../lambdas/contract';
 import { projectPath } from '../project';
 
 /** The runtime every handler is built, tested and run offline on (package.json pins node@22). */
@@ -61,7 +61,7 @@ export class ProjectFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     this.function = new NodejsFunction(this, 'Handler', {
-      entry: projectPath('lambdas', 'handlers', definition.entry),
+      entry: projectPath(functionEntry(definition.id)),
       handler: 'handler',
       projectRoot: projectPath(),
       depsLockFilePath: projectPath('package-lock.json'),

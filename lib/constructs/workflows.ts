@@ -5,12 +5,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import {
-  WORKFLOW_IDS,
-  WORKFLOWS,
-  type WorkflowDefinition,
-  type WorkflowId,
-} from '../../lambdas/handlers/definitions';
+import { WORKFLOW_IDS, WORKFLOWS, type WorkflowDefinition, type WorkflowId } from '../../lambdas/contract';
 import { pascalCase, projectPath } from '../project';
 
 /** The placeholder every Task of `statemachines/*.asl.json` names its Lambda by. */

@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { createTables } from '../../local/dynamodbLocal';
-import { localContext, loadHandler, matchRoute, toApiGatewayEvent } from '../../local/apiGatewayEvent';
-import { portsFromEnv, usePorts } from '../../lambdas/handlers/composition';
-import { TABLES, TABLE_IDS } from '../../lambdas/adapters/dynamodb/tables';
-import { WORKFLOWS, WORKFLOW_IDS, EVENT_BUS_ENV } from '../../lambdas/handlers/definitions';
-import type { Ports } from '../../lambdas/app';
+import { localContext, matchRoute, toApiGatewayEvent } from '../../local/apiGatewayEvent';
+import { makeHandlers, portsFrom } from '../../lambdas/handlers';
+import { SfnWorkflowStarter } from '../../lambdas/adapters/sfn/workflowStarter';
+import { EventBridgePublisher } from '../../lambdas/adapters/eventbridge/publisher';
+import { WORKFLOWS, WORKFLOW_IDS, type WorkflowId } from '../../lambdas/contract';
+import type { Ports, WorkflowTask } from '../../lambdas/app';
+import { runTask } from '../../lambdas/handlers/workflowTask';
 
 export interface ApiResponse {
   status: number;
@@ -36,16 +38,15 @@ export interface CallOptions {
 export async function apiHarness() {
   const endpoint = inject('dynamoEndpoint');
   const tables = await createTables(endpoint, `t-${randomUUID().slice(0, 8)}`);
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
-  process.env.AWS_REGION = 'us-east-1';
-  process.env.AWS_ACCESS_KEY_ID = 'local';
-  process.env.AWS_SECRET_ACCESS_KEY = 'local';
-  for (const id of TABLE_IDS) process.env[TABLES[id].envVar] = tables[id];
-  for (const id of WORKFLOW_IDS) {
-    process.env[WORKFLOWS[id].envVar] =
-      `arn:aws:states:us-east-1:000000000000:stateMachine:test-${WORKFLOWS[id].nameSuffix}`;
-  }
-  process.env[EVENT_BUS_ENV] = 'test-events';
+  const arns = Object.fromEntries(
+    WORKFLOW_IDS.map((id) => [
+      id,
+      `arn:aws:states:us-east-1:000000000000:stateMachine:test-${WORKFLOWS[id].slug}`,
+    ]),
+  ) as Record<WorkflowId, string>;
+  // Everything is passed in: no environment is read or written, so harnesses never share state.
+  const region = 'us-east-1';
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   const sfn = mockClient(SFNClient);
   sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:test', startDate: new Date() });
   const events = mockClient(EventBridgeClient);
@@ -53,7 +54,7 @@ export async function apiHarness() {
   const clock = { t: Date.UTC(2026, 10, 25, 9, 0, 0), now: () => clock.t };
   // Every DynamoDB operation the handlers make, by command name: the cost of a request.
   const dynamoCalls: string[] = [];
-  const dynamodb = new DynamoDBClient({ endpoint, maxAttempts: 4 });
+  const dynamodb = new DynamoDBClient({ endpoint, region, credentials, maxAttempts: 4 });
   dynamodb.middlewareStack.add(
     (next, context) => (args) => {
       dynamoCalls.push(String(context.commandName));
@@ -64,14 +65,19 @@ export async function apiHarness() {
   // The metrics the use cases record, by name, in order.
   const metrics: [string, number][] = [];
   const ports: Ports = {
-    ...portsFromEnv(process.env, dynamodb),
+    ...portsFrom({
+      dynamodb,
+      tables,
+      workflows: new SfnWorkflowStarter(new SFNClient({ region, credentials }), arns),
+      events: new EventBridgePublisher(new EventBridgeClient({ region, credentials }), 'test-events'),
+    }),
     clock: { now: () => clock.t },
     metrics: {
       count: (name, value = 1) => void metrics.push([name, value]),
       seconds: (name, value) => void metrics.push([name, value]),
     },
   };
-  usePorts(ports);
+  const handlers = makeHandlers(ports);
 
   async function call(method: string, path: string, o: CallOptions = {}): Promise<ApiResponse> {
     const match = matchRoute(method, path);
@@ -94,17 +100,20 @@ export async function apiHarness() {
       match.route,
       match.pathParameters,
     );
-    const handler = await loadHandler(match.route.function);
-    const res = (await handler(event, localContext(match.route.function))) as {
+    const functionId = match.route.spec.function;
+    const res = (await handlers[functionId](event, localContext(functionId))) as {
       statusCode: number;
       headers?: Record<string, string>;
       body?: string;
     };
-    return {
-      status: res.statusCode,
-      contentType: res.headers?.['content-type'],
-      body: res.body ? JSON.parse(res.body) : undefined,
-    };
+    const body = res.body ? JSON.parse(res.body) : undefined;
+    // Every successful answer must be what the route table (and so the OpenAPI document) says it is.
+    const { spec } = match.route;
+    if (res.statusCode < 300) {
+      expect(res.statusCode, `${match.route.key} answers the route table's status`).toBe(spec.status);
+      if ('response' in spec && spec.response) spec.response.parse(body);
+    }
+    return { status: res.statusCode, contentType: res.headers?.['content-type'], body };
   }
 
   /** The workflows started so far, as their execution input. */
@@ -117,7 +126,23 @@ export async function apiHarness() {
       .flatMap((c) => c.args[0].input.Entries ?? [])
       .map((e) => ({ detailType: e.DetailType, ...JSON.parse(e.Detail ?? '{}') }));
 
-  return { call, clock, sfn, events, started, published, ports, tables, dynamoCalls, metrics };
+  /** Runs one workflow task as its Lambda would, over this harness's ports. */
+  const runWorkflowTask = (task: WorkflowTask) => runTask(ports, task);
+
+  return {
+    call,
+    clock,
+    sfn,
+    events,
+    started,
+    published,
+    ports,
+    handlers,
+    runTask: runWorkflowTask,
+    tables,
+    dynamoCalls,
+    metrics,
+  };
 }
 
 export type ApiHarness = Awaited<ReturnType<typeof apiHarness>>;

@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
   QueryCommand,
@@ -9,18 +9,11 @@ import {
 import { TABLES, type TableId } from './tables';
 
 /**
- * The document client, created once per process and shared by every repository. The
- * SDK retries throttled and transient calls with backoff (standard mode, 4 attempts).
- * `AWS_ENDPOINT_URL_DYNAMODB` points it at DynamoDB Local for the embedded default.
+ * The document client over a DynamoDB client, shared by every repository of one set of
+ * ports. The SDK retries throttled and transient calls with backoff (standard mode).
  */
-export function createDocumentClient(client?: DynamoDBClient): DynamoDBDocumentClient {
-  const base =
-    client ??
-    new DynamoDBClient({
-      maxAttempts: 4,
-      ...(process.env.AWS_ENDPOINT_URL_DYNAMODB ? { endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB } : {}),
-    });
-  return DynamoDBDocumentClient.from(base, {
+export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
 }
@@ -29,7 +22,7 @@ export function createDocumentClient(client?: DynamoDBClient): DynamoDBDocumentC
 export type TableNames = Record<TableId, string>;
 
 /** Reads each table's name from its environment variable; a missing one is a deployment error. */
-export function tableNamesFromEnv(env: NodeJS.ProcessEnv = process.env): TableNames {
+export function tableNamesFromEnv(env: NodeJS.ProcessEnv): TableNames {
   const names = {} as TableNames;
   for (const t of Object.values(TABLES)) {
     names[t.id] = env[t.envVar] ?? '';

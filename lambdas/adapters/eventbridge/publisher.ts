@@ -1,7 +1,7 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { DomainEvent } from '../../core';
 import type { EventPublisher } from '../../app/ports';
-import { EVENT_SOURCE } from '../../handlers/definitions';
+import { EVENT_SOURCE } from '../../contract/events';
 
 /** EventBridge accepts at most 10 entries per PutEvents call. */
 const BATCH = 10;

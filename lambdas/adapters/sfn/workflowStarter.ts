@@ -1,6 +1,6 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { WorkflowInput, WorkflowStarter } from '../../app/ports';
-import type { WorkflowId } from '../../handlers/definitions';
+import type { WorkflowId } from '../../contract/workflows';
 
 /**
  * Starts Step Functions executions. The execution name is the group and operation id,

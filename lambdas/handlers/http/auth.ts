@@ -1,5 +1,5 @@
 import { ForbiddenError, UnauthorizedError } from '../../app/errors';
-import type { RouteAuth } from '../definitions';
+import type { RouteAuth } from '../../contract';
 
 /** The part of an API Gateway HTTP API (v2) event that auth reads. */
 export interface AuthContext {

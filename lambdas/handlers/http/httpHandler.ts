@@ -3,42 +3,63 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { ROUTES, routeKey, type RouteDefinition } from '../definitions';
+import { z } from 'zod';
+import {
+  PATH_PARAMETERS,
+  ROUTE_LIST,
+  type BodyOf,
+  type FunctionId,
+  type PathOf,
+  type QueryOf,
+  type ResponseOf,
+  type Route,
+  type RouteDefinition,
+  type RouteKey,
+  type RouteKeyOf,
+} from '../../contract';
 import { flushMetrics, logger } from '../observability';
-import { authorize, type AuthContext } from './auth';
+import { authorize, bearerToken, type AuthContext } from './auth';
+import { parse } from './parse';
 import { PayloadTooLargeError, problemResponse, toProblem } from './problem';
 
 /** An API Gateway HTTP API (v2) event, with the JWT authorizer's context when there is one. */
 export type HttpEvent = APIGatewayProxyEventV2 & AuthContext & { body?: unknown };
 
-/** What a route handler gets: the parsed body, path parameters and query string. */
-export interface HttpRequest {
+/** What a route's implementation gets: its path, query and body, already validated by the route's schemas. */
+export interface RouteRequest<K extends RouteKey> {
   event: HttpEvent;
-  body: unknown;
-  path: Record<string, string | undefined>;
-  query: Record<string, string | undefined>;
+  path: PathOf<K>;
+  query: QueryOf<K>;
+  body: BodyOf<K>;
 }
 
-export interface HttpReply {
-  status: number;
-  body?: unknown;
-}
+/** The routes a function answers itself (streams are the embedded server's). */
+type AnsweredRouteKey<F extends FunctionId> = {
+  [K in RouteKeyOf<F>]: Route<K> extends { stream: true } ? never : K;
+}[RouteKeyOf<F>];
 
-export type RouteHandler = (req: HttpRequest) => Promise<HttpReply>;
+/** One implementation per route of the function, keyed by route key: a missing or unknown key does not compile. */
+export type RouteImplementations<F extends FunctionId> = {
+  [K in AnsweredRouteKey<F>]: (request: RouteRequest<K>) => Promise<ResponseOf<K>>;
+};
 
-/** SPEC §4: a body over 256 KiB is refused with 413. */
+/** A body over 256 KiB is refused with 413. */
 export const MAX_BODY_BYTES = 256 * 1024;
 
-const ROUTE_BY_KEY = new Map<string, RouteDefinition>(ROUTES.map((r) => [routeKey(r), r]));
+const ROUTE_BY_KEY = new Map<string, RouteDefinition>(ROUTE_LIST.map((r) => [r.key, r]));
+
+/** Path parameters of a route as one object schema, so a bad id is a 400 naming it. */
+const pathSchemaOf = (r: RouteDefinition) =>
+  z.object(Object.fromEntries(r.params.map((name) => [name, PATH_PARAMETERS[name]])));
 
 /**
  * Checks the route's scopes before the body is even read: a caller without the right
  * token learns nothing about what a valid request would look like (401/403, not 400).
  */
-const routeAuth = (served: Record<string, RouteHandler>): MiddlewareObj<HttpEvent> => ({
+const routeAuth = (served: ReadonlySet<string>): MiddlewareObj<HttpEvent> => ({
   before: (request) => {
-    const route = ROUTE_BY_KEY.get(request.event.routeKey);
-    if (route && served[request.event.routeKey]) authorize(route.auth, request.event);
+    const found = ROUTE_BY_KEY.get(request.event.routeKey);
+    if (found && served.has(found.key)) authorize(found.spec.auth, request.event);
   },
 });
 
@@ -81,19 +102,24 @@ const problems = (): MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2>
   },
 });
 
+type AnyImplementation = (request: RouteRequest<RouteKey>) => Promise<unknown>;
+
 /**
- * A Lambda handler for a set of routes: normalised headers, body limit, JSON parsing,
- * auth from the route table, one line of log context and metrics per invocation, and
- * problem+json for every error. Route handlers only parse, call a use case and reply.
+ * A Lambda handler for a function's routes: normalised headers, body limit, JSON parsing,
+ * auth from the route table, path/query/body validated by the route's schemas, the
+ * route's success status, one line of log context and metrics per invocation, and
+ * problem+json for every error. Route implementations only call a use case.
  */
-export function httpHandler(routes: Record<string, RouteHandler>) {
+export function httpHandler<F extends FunctionId>(_functionId: F, routes: RouteImplementations<F>) {
+  const implementations = routes as unknown as Record<string, AnyImplementation>;
+  const served = new Set(Object.keys(implementations));
   const dispatch = async (
     event: HttpEvent,
     _context: Context,
   ): Promise<APIGatewayProxyStructuredResultV2> => {
-    const route = ROUTE_BY_KEY.get(event.routeKey);
-    const handle = routes[event.routeKey];
-    if (!route || !handle) {
+    const found = ROUTE_BY_KEY.get(event.routeKey);
+    const implementation = found ? implementations[found.key] : undefined;
+    if (!found || !implementation) {
       return problemResponse({
         type: 'https://presence-ha.dev/problems/not-found',
         title: 'Not found',
@@ -101,26 +127,29 @@ export function httpHandler(routes: Record<string, RouteHandler>) {
         detail: `No route ${event.routeKey}; see GET /v1/openapi.json.`,
       });
     }
-    const reply = await handle({
-      event,
-      body: event.body,
-      path: event.pathParameters ?? {},
-      query: event.queryStringParameters ?? {},
-    });
+    const { spec } = found;
+    // A node's route without a bearer token is a 401 before anything about the request is judged.
+    if (spec.auth === 'node') bearerToken(event);
+    const path =
+      found.params.length > 0 ? parse(pathSchemaOf(found), event.pathParameters ?? {}, 'path') : {};
+    const query = spec.query ? parse(spec.query, event.queryStringParameters ?? {}, 'query') : undefined;
+    const body = spec.body ? parse(spec.body, event.body, 'body') : undefined;
+    const answer = await implementation({ event, path, query, body } as RouteRequest<RouteKey>);
     return {
-      statusCode: reply.status,
+      statusCode: spec.status,
       headers: { 'content-type': 'application/json' },
-      ...(reply.body === undefined ? {} : { body: JSON.stringify(reply.body) }),
+      ...(spec.status === 204 || answer === undefined ? {} : { body: JSON.stringify(answer) }),
     };
   };
-  const handler = middy<HttpEvent, APIGatewayProxyStructuredResultV2>(dispatch).use(
-    injectLambdaContext(logger),
-  );
-  return handler
+  return middy<HttpEvent, APIGatewayProxyStructuredResultV2>(dispatch)
+    .use(injectLambdaContext(logger))
     .use(flushMetrics())
     .use(httpHeaderNormalizer())
-    .use(routeAuth(routes))
+    .use(routeAuth(served))
     .use(bodyLimit())
     .use(jsonBody())
     .use(problems());
 }
+
+/** A Lambda handler as the embedded default and the tests invoke it. */
+export type LambdaHandler = (event: never, context: Context) => Promise<unknown>;

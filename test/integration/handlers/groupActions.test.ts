@@ -1,7 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { apiHarness, type ApiHarness } from '../../support/apiHarness';
 import { beat, normalPair, states } from '../../support/apiPair';
-import { runTask } from '../../../lambdas/handlers/workflowTask';
 
 let h: ApiHarness;
 beforeEach(async () => {
@@ -11,7 +10,7 @@ beforeEach(async () => {
 async function failedOverByHand() {
   const pair = await normalPair(h);
   const f = await h.call('POST', '/v1/groups/prg-1/failover', { body: { nodeId: 'imp-a' } });
-  await runTask({ task: 'moveUsers', group: 'prg-1', operationId: f.body.operation.id });
+  await h.runTask({ task: 'moveUsers', group: 'prg-1', operationId: f.body.operation.id });
   return pair;
 }
 
@@ -134,16 +133,16 @@ describe('POST /v1/groups/{name}/fallback', () => {
     await beat(h, b);
     // Its report from before it was told to start proves nothing: wait for the next one.
     const op = res.body.operation.id;
-    expect(await runTask({ task: 'checkOperation', group: 'prg-1', operationId: op })).toMatchObject({
+    expect(await h.runTask({ task: 'checkOperation', group: 'prg-1', operationId: op })).toMatchObject({
       phase: 'AWAIT_SERVICES',
     });
     h.clock.t += 1000;
     await beat(h, a);
-    expect(await runTask({ task: 'checkOperation', group: 'prg-1', operationId: op })).toEqual({
+    expect(await h.runTask({ task: 'checkOperation', group: 'prg-1', operationId: op })).toEqual({
       phase: 'MOVE_USERS',
       waitSeconds: 1,
     });
-    await runTask({ task: 'moveUsers', group: 'prg-1', operationId: res.body.operation.id });
+    await h.runTask({ task: 'moveUsers', group: 'prg-1', operationId: res.body.operation.id });
     expect(await states(h)).toEqual([
       ['NORMAL', 'NORMAL'],
       ['NORMAL', 'NORMAL'],
@@ -169,7 +168,7 @@ describe('POST /v1/groups/{name}/recover', () => {
     const { a, b } = await normalPair(h);
     expect((await h.call('POST', '/v1/groups/prg-1/recover')).status).toBe(409);
     const f = await h.call('POST', '/v1/groups/prg-1/failover', { body: { nodeId: 'imp-a' } });
-    await runTask({
+    await h.runTask({
       task: 'reportFailure',
       group: 'prg-1',
       operationId: f.body.operation.id,
@@ -184,7 +183,7 @@ describe('POST /v1/groups/{name}/recover', () => {
     expect(group.body.nodes[0].recommendedActions.join(' ')).toMatch(/Recovery/);
     const res = await h.call('POST', '/v1/groups/prg-1/recover');
     expect(res.status).toBe(202);
-    await runTask({ task: 'moveUsers', group: 'prg-1', operationId: res.body.operation.id });
+    await h.runTask({ task: 'moveUsers', group: 'prg-1', operationId: res.body.operation.id });
     h.clock.t += 1000;
     await beat(h, a);
     await beat(h, b);

@@ -1,7 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { apiHarness, type ApiHarness } from '../../support/apiHarness';
 import { beat, expectProblem, normalPair, registerNode, states } from '../../support/apiPair';
-import { runTask } from '../../../lambdas/handlers/workflowTask';
 
 let h: ApiHarness;
 beforeEach(async () => {
@@ -212,7 +211,7 @@ describe('GET /v1/groups/{name}', () => {
   it('a failed pair shows the manual’s recommended actions', async () => {
     await normalPair(h);
     const f = await h.call('POST', '/v1/groups/prg-1/failover', { body: { nodeId: 'imp-a' } });
-    await runTask({
+    await h.runTask({
       task: 'reportFailure',
       group: 'prg-1',
       operationId: f.body.operation.id,
@@ -394,7 +393,7 @@ describe('GET /v1/groups/{name}/history', () => {
     h.clock.t += 1000;
     const f = await h.call('POST', '/v1/groups/prg-1/failover', { body: { nodeId: 'imp-a' } });
     h.clock.t += 1000;
-    await runTask({ task: 'moveUsers', group: 'prg-1', operationId: f.body.operation.id });
+    await h.runTask({ task: 'moveUsers', group: 'prg-1', operationId: f.body.operation.id });
     const done = new Date(h.clock.t).toISOString();
 
     const all = await h.call('GET', '/v1/groups/prg-1/history', READ);

@@ -40,8 +40,7 @@ describe('POST /v1/nodes/{nodeId}/heartbeat', () => {
   it('stays one write per heartbeat through a manual failover: the idle node reports its services stopped', async () => {
     const { a, b } = await normalPair(h);
     const f = await h.call('POST', '/v1/groups/prg-1/failover', { body: { nodeId: 'imp-a' } });
-    const { runTask } = await import('../../../lambdas/handlers/workflowTask');
-    await runTask({ task: 'moveUsers', group: 'prg-1', operationId: f.body.operation.id });
+    await h.runTask({ task: 'moveUsers', group: 'prg-1', operationId: f.body.operation.id });
     for (const s of Object.keys(a.services)) a.services[s] = 'stopped'; // obeying 'stop'
     for (let i = 0; i < 2; i++) {
       h.clock.t += 1000;
@@ -122,8 +121,7 @@ describe('POST /v1/nodes/{nodeId}/heartbeat', () => {
     const { a, b } = await normalPair(h);
     const f = await h.call('POST', '/v1/groups/prg-1/failover', { body: { nodeId: 'imp-a' } });
     expect(f.status).toBe(202);
-    const { runTask } = await import('../../../lambdas/handlers/workflowTask');
-    await runTask({ task: 'moveUsers', group: 'prg-1', operationId: f.body.operation.id });
+    await h.runTask({ task: 'moveUsers', group: 'prg-1', operationId: f.body.operation.id });
     h.clock.t += 1000;
     await beat(h, b);
     const res = await beat(h, a);

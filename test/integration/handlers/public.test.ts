@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { apiHarness, type ApiHarness } from '../../support/apiHarness';
 import { localContext } from '../../../local/apiGatewayEvent';
-import { ROUTES, routeKey } from '../../../lambdas/handlers/definitions';
+import { ROUTE_LIST } from '../../../lambdas/contract';
 
 // Neither route reads or writes a table: one harness serves the whole file.
 let h: ApiHarness;
@@ -40,32 +40,58 @@ describe('GET /v1/openapi.json', () => {
           .filter((k) => ['get', 'put', 'post', 'delete', 'patch'].includes(k))
           .map((method) => `${method.toUpperCase()} ${path}`),
     );
-    expect(documented.sort()).toEqual(ROUTES.map(routeKey).sort());
+    expect(documented.sort()).toEqual(ROUTE_LIST.map((r) => r.key).sort());
   });
 
   it('declares the auth each route takes: none for public routes, the bearer scope for the others', async () => {
     const { body } = await h.call('GET', '/v1/openapi.json', { scopes: null });
-    for (const r of ROUTES) {
+    for (const r of ROUTE_LIST) {
       const op = body.paths[r.path][r.method.toLowerCase()];
-      expect(op, routeKey(r)).toBeDefined();
-      if (r.auth === 'none') {
-        expect(op.security ?? [], routeKey(r)).toEqual([]);
-        expect(op.responses['401'], routeKey(r)).toBeUndefined();
+      expect(op, r.key).toBeDefined();
+      if (r.spec.auth === 'none') {
+        expect(op.security ?? [], r.key).toEqual([]);
+        expect(op.responses['401'], r.key).toBeUndefined();
       } else {
-        expect(op.security, routeKey(r)).toEqual([{ bearer: r.auth === 'node' ? [] : [`prg/${r.auth}`] }]);
-        expect(op.responses['401'], routeKey(r)).toBeDefined();
-        expect(op.responses['403'], routeKey(r)).toBeDefined();
+        expect(op.security, r.key).toEqual([
+          { bearer: r.spec.auth === 'node' ? [] : [`prg/${r.spec.auth}`] },
+        ]);
+        expect(op.responses['401'], r.key).toBeDefined();
+        expect(op.responses['403'], r.key).toBeDefined();
       }
       // Every route documents the problem+json it answers bad input with.
-      expect(Object.keys(op.responses['400'].content), routeKey(r)).toEqual(['application/problem+json']);
+      expect(Object.keys(op.responses['400'].content), r.key).toEqual(['application/problem+json']);
+    }
+  });
+});
+
+describe('the OpenAPI document describes every answer', () => {
+  it('each route documents its success status from the route table, with the schema of its body', async () => {
+    const { body } = await h.call('GET', '/v1/openapi.json', { scopes: null });
+    for (const r of ROUTE_LIST) {
+      const op = body.paths[r.path][r.method.toLowerCase()];
+      const success = op.responses[String(r.spec.status)];
+      expect(success, `${r.key} documents ${r.spec.status}`).toBeDefined();
+      const successes = Object.keys(op.responses).filter((status) => status.startsWith('2'));
+      expect(successes, r.key).toEqual([String(r.spec.status)]);
+      if (r.spec.status === 204) {
+        expect(success.content, r.key).toBeUndefined();
+        continue;
+      }
+      const [mediaType] = Object.keys(success.content);
+      expect(mediaType, r.key).toBe(r.spec.stream ? 'text/event-stream' : 'application/json');
+      const schema = success.content[mediaType!].schema;
+      if (r.spec.stream || r.key === 'GET /v1/openapi.json') continue;
+      // A real description of the body: named properties, each with a type, none left open.
+      expect(schema.type, r.key).toBe('object');
+      expect(Object.keys(schema.properties ?? {}).length, `${r.key} names its fields`).toBeGreaterThan(0);
+      expect(schema.required?.length ?? 0, `${r.key} says which fields are always there`).toBeGreaterThan(0);
     }
   });
 });
 
 describe('public routes', () => {
   it('a route of another function is not served here: 404 problem+json', async () => {
-    const { handler } = await import('../../../lambdas/handlers/public');
-    const res = (await handler(
+    const res = (await h.handlers.public(
       { routeKey: 'GET /v1/nodes', rawPath: '/v1/nodes', headers: {}, requestContext: {} } as never,
       localContext('public'),
     )) as { statusCode: number; headers: Record<string, string>; body: string };

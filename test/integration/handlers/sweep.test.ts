@@ -1,7 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { apiHarness, type ApiHarness } from '../../support/apiHarness';
 import { beat, normalPair, states } from '../../support/apiPair';
-import { handler } from '../../../lambdas/handlers/sweep';
 import { localContext } from '../../../local/apiGatewayEvent';
 
 let h: ApiHarness;
@@ -9,7 +8,8 @@ beforeEach(async () => {
   h = await apiHarness();
 });
 
-const runSweep = () => handler({}, localContext('sweep')) as Promise<{ visited: number; changed: string[] }>;
+const runSweep = () =>
+  h.handlers.sweep({}, localContext('sweep')) as Promise<{ visited: number; changed: string[] }>;
 
 describe('the minute sweep', () => {
   it('visits no group while both nodes keep talking and no timer runs', async () => {

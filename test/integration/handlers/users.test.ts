@@ -35,8 +35,7 @@ async function failover(nodeId: string): Promise<string> {
 }
 
 async function completeStep(operationId: string) {
-  const { runTask } = await import('../../../lambdas/handlers/workflowTask');
-  await runTask({ task: 'moveUsers', group: 'prg-1', operationId });
+  await h.runTask({ task: 'moveUsers', group: 'prg-1', operationId });
 }
 
 describe('POST /v1/users', () => {

@@ -1,13 +1,15 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { apiHarness, type ApiHarness } from '../../support/apiHarness';
 import { beat, normalPair, states, type NodeAgent } from '../../support/apiPair';
-import { handler, runTask, TransientError } from '../../../lambdas/handlers/workflowTask';
+import { runTask as runTaskWith, TransientError } from '../../../lambdas/handlers/workflowTask';
+import type { WorkflowTask } from '../../../lambdas/app';
 import { localContext } from '../../../local/apiGatewayEvent';
 
 let h: ApiHarness;
 beforeEach(async () => {
   h = await apiHarness();
 });
+const runTask = (task: WorkflowTask) => runTaskWith(h.ports, task);
 
 /** imp-a loses a service past the delay, its users move to imp-b, then the service runs again. */
 async function failOverThenRepair(a: NodeAgent, b: NodeAgent): Promise<void> {
@@ -34,7 +36,10 @@ describe('workflow tasks (the Lambda behind every Task state)', () => {
     }
     const f = await h.call('POST', '/v1/groups/prg-1/failover', { body: { nodeId: 'imp-a' } });
     const task = { task: 'moveUsers' as const, group: 'prg-1', operationId: f.body.operation.id };
-    expect(await handler(task, localContext('workflowTask'))).toEqual({ outcome: 'moved', users: 3 });
+    expect(await h.handlers.workflowTask(task, localContext('workflowTask'))).toEqual({
+      outcome: 'moved',
+      users: 3,
+    });
     expect(await runTask(task)).toEqual({ outcome: 'superseded', users: 0 });
     expect((await h.call('GET', '/v1/users/u1')).body.currentNode).toBe('imp-b');
     expect(h.published().find((e) => e.detailType === 'UsersMoved')).toMatchObject({

@@ -12,13 +12,12 @@ import {
   EVENT_BUS_ENV,
   FUNCTION_IDS,
   FUNCTIONS,
-  ROUTES,
+  ROUTE_LIST,
   WORKFLOW_IDS,
   WORKFLOWS,
-  routeKey,
   type FunctionId,
   type WorkflowId,
-} from '../../../lambdas/handlers/definitions';
+} from '../../../lambdas/contract';
 import type { PresenceHaStack } from '../../../lib/presence-ha-stack';
 import { buildStack } from './synth';
 
@@ -242,7 +241,7 @@ describe('tables', () => {
 });
 
 describe('HTTP API', () => {
-  const awsRoutes = ROUTES.filter((r) => !r.localOnly);
+  const awsRoutes = ROUTE_LIST.filter((r) => !r.spec.stream);
   const routes = () =>
     new Map(
       ofType('AWS::ApiGatewayV2::Route').map(
@@ -250,22 +249,22 @@ describe('HTTP API', () => {
       ),
     );
 
-  it('has every route of ROUTES but the offline-only ones, and no other', () => {
-    expect([...routes().keys()].sort()).toEqual(awsRoutes.map(routeKey).sort());
+  it('has every route of the route table but the streams, and no other', () => {
+    expect([...routes().keys()].sort()).toEqual(awsRoutes.map((r) => r.key).sort());
     expect(routes().has('GET /v1/events')).toBe(false);
   });
 
-  it.each(awsRoutes.map((r) => [routeKey(r), r] as const))('%s reaches its function', (key, route) => {
+  it.each(awsRoutes.map((r) => [r.key, r] as const))('%s reaches its function', (key, route) => {
     const target = render(routes().get(key)!.Target);
     const integration = resources[target.replace(/^integrations\/<(.*)>$/, '$1')]!;
-    expect(render(integration.Properties.IntegrationUri)).toBe(`<${functionId(route.function)}.Arn>`);
+    expect(render(integration.Properties.IntegrationUri)).toBe(`<${functionId(route.spec.function)}.Arn>`);
     expect(integration.Properties.PayloadFormatVersion).toBe('2.0');
   });
 
-  it.each(awsRoutes.map((r) => [routeKey(r), r] as const))('%s is authorized as declared', (key, route) => {
+  it.each(awsRoutes.map((r) => [r.key, r] as const))('%s is authorized as declared', (key, route) => {
     const r = routes().get(key)!;
     const [authorizer] = ofType('AWS::ApiGatewayV2::Authorizer');
-    switch (route.auth) {
+    switch (route.spec.auth) {
       case 'admin':
         expect(r).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizer![0] } });
         expect(r.AuthorizationScopes).toEqual(['prg/admin']);

@@ -13,7 +13,7 @@ import {
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
-import { WORKFLOW_IDS, WORKFLOWS, type WorkflowId } from '../../../lambdas/handlers/definitions';
+import { WORKFLOW_IDS, WORKFLOWS, type WorkflowId } from '../../../lambdas/contract';
 
 type Overrides = NonNullable<RunOptions['overrides']>;
 type Handler = NonNullable<Overrides['taskResourceLocalHandlers']>[string];

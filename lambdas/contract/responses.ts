@@ -1,0 +1,169 @@
+/**
+ * What every route answers, as zod schemas: the OpenAPI document describes each response
+ * from these, the typed client reads them, and the handler tests check every answer
+ * against them, so a field added to a view without its schema fails a test.
+ */
+import { z } from 'zod';
+import {
+  ClusterParametersSchema,
+  EnterpriseParametersSchema,
+  NODE_STATE_CODES,
+  NodeParametersSchema,
+  REASON_CODES,
+  ServiceStatusSchema,
+} from '../core';
+
+const StateSchema = z.enum(NODE_STATE_CODES as [string, ...string[]]);
+const ReasonSchema = z.enum(REASON_CODES as [string, ...string[]]);
+const ServiceOrderSchema = z.enum(['stop', 'start', 'leave']);
+const WorkflowKindSchema = z.enum(['TAKE_OVER', 'FALL_BACK', 'RECOVER']);
+const Timestamp = z.string().describe('ISO 8601 time');
+
+export const HealthSchema = z.object({ status: z.literal('ok') });
+
+/** The OpenAPI document itself: an object this schema does not describe further. */
+export const OpenApiDocumentSchema = z.record(z.string(), z.unknown());
+
+export const NodeViewSchema = z.object({
+  nodeId: z.string(),
+  hostname: z.string(),
+  clusterId: z.string(),
+  softwareVersion: z.string(),
+  publisherId: z.string(),
+  group: z.string().nullable(),
+  userCount: z.number().int(),
+  lastHeartbeatAt: Timestamp.nullable(),
+  services: z.record(z.string(), z.string()),
+  database: z.string().nullable(),
+  registeredAt: Timestamp,
+});
+
+export const NodeListSchema = z.object({ nodes: z.array(NodeViewSchema) });
+
+export const RegisteredNodeSchema = z.object({
+  node: NodeViewSchema,
+  token: z.string().describe('The node token, shown this once'),
+});
+
+export const RotatedTokenSchema = z.object({ token: z.string() });
+
+/** One node of a group, with the labels, cause and recommended actions of its state pair. */
+export const GroupMemberViewSchema = z.object({
+  nodeId: z.string(),
+  state: StateSchema.nullable(),
+  stateLabel: z.string().nullable(),
+  reason: ReasonSchema.nullable(),
+  reasonLabel: z.string().nullable(),
+  cause: z.string().nullable(),
+  recommendedActions: z.array(z.string()),
+  lastHeartbeatAt: Timestamp.nullable(),
+  services: z.record(z.string(), ServiceStatusSchema),
+  database: z.enum(['up', 'down']).nullable(),
+  serviceOrder: ServiceOrderSchema,
+});
+
+const OperationFields = {
+  id: z.string(),
+  kind: WorkflowKindSchema,
+  reason: ReasonSchema,
+  fromNode: z.string(),
+  toNode: z.string(),
+};
+
+export const GroupViewSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  clusterId: z.string(),
+  highAvailability: z.boolean(),
+  nodes: z.array(GroupMemberViewSchema),
+  failedOver: z.string().nullable().describe('The node whose users its peer serves, if any'),
+  epoch: z.number().int(),
+  version: z.number().int(),
+  operation: z
+    .object({ ...OperationFields, phase: z.enum(['AWAIT_SERVICES', 'MOVE_USERS']), startedAt: Timestamp })
+    .nullable(),
+  lastOperation: z
+    .object({ ...OperationFields, outcome: z.enum(['succeeded', 'failed']), endedAt: Timestamp })
+    .nullable(),
+  automaticFallbackAt: Timestamp.nullable(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+export const GroupListSchema = z.object({ groups: z.array(GroupViewSchema) });
+
+export const HistoryEntrySchema = z.object({
+  at: Timestamp,
+  nodeId: z.string(),
+  from: StateSchema.nullable(),
+  to: StateSchema.nullable(),
+  reason: ReasonSchema.nullable(),
+  cause: z.string(),
+});
+
+export const HistorySchema = z.object({ history: z.array(HistoryEntrySchema) });
+
+export const OperationAcceptedSchema = z.object({
+  operation: z
+    .object({ id: z.string(), kind: z.string(), fromNode: z.string(), toNode: z.string() })
+    .nullable(),
+  group: z.string(),
+  epoch: z.number().int(),
+});
+
+export const HeartbeatAnswerSchema = z.object({
+  group: z.string().nullable(),
+  state: StateSchema.nullable(),
+  reason: ReasonSchema.nullable(),
+  epoch: z.number().int(),
+  serviceOrder: ServiceOrderSchema,
+  nextHeartbeatSeconds: z.number(),
+  keepAliveTimeoutSeconds: z.number(),
+});
+
+export const ClusterParametersViewSchema = ClusterParametersSchema;
+export const NodeParametersViewSchema = NodeParametersSchema;
+export const EnterpriseParametersViewSchema = EnterpriseParametersSchema;
+
+export const UserViewSchema = z.object({
+  userId: z.string(),
+  clusterId: z.string(),
+  homeNode: z.string().nullable(),
+  currentNode: z.string().nullable(),
+  relogin: z
+    .object({
+      lowerLimitSeconds: z.number(),
+      upperLimitSeconds: z.number(),
+      afterSeconds: z.number(),
+    })
+    .nullable(),
+});
+
+export const RebalanceSchema = z.object({
+  planned: z.array(z.object({ from: z.string(), to: z.string(), count: z.number().int() })),
+  moved: z.number().int(),
+  remaining: z.number().int(),
+});
+
+/** RFC 9457 problem details: every refusal and error. */
+export const ProblemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  code: z.string().optional(),
+  states: z
+    .array(
+      z.object({
+        nodeId: z.string(),
+        state: z.string().nullable(),
+        reason: z.string().nullable(),
+        stateLabel: z.string().nullable(),
+        reasonLabel: z.string().nullable(),
+      }),
+    )
+    .optional()
+    .describe('On a 409: the states that forbid the action, with their labels'),
+});
+export type Problem = z.infer<typeof ProblemSchema>;

@@ -1,0 +1,50 @@
+/**
+ * The Step Functions workflows as data. Each ASL file names its Lambda task resource
+ * `${WorkflowTaskFunctionArn}`, substituted by CDK and bound to the same handler
+ * in-process by the embedded default. File, state machine name and environment variable
+ * are all derived from the id.
+ */
+export type WorkflowId = 'TAKE_OVER' | 'FALL_BACK' | 'RECOVER' | 'AUTO_FALLBACK';
+
+export const WORKFLOW_IDS = [
+  'TAKE_OVER',
+  'FALL_BACK',
+  'RECOVER',
+  'AUTO_FALLBACK',
+] as const satisfies readonly WorkflowId[];
+
+export interface WorkflowDefinition {
+  readonly id: WorkflowId;
+  /** `take-over`: the ASL file is `statemachines/<slug>.asl.json`, the state machine `${stackName}-<slug>`. */
+  readonly slug: string;
+  readonly file: string;
+  readonly nameSuffix: string;
+  /** Environment variable through which handlers learn the state machine ARN. */
+  readonly envVar: string;
+  readonly description: string;
+}
+
+const workflow = (id: WorkflowId, description: string): WorkflowDefinition => {
+  const slug = id.toLowerCase().replace(/_/g, '-');
+  return {
+    id,
+    slug,
+    file: `${slug}.asl.json`,
+    nameSuffix: slug,
+    envVar: `STATE_MACHINE_${id}_ARN`,
+    description,
+  };
+};
+
+export const WORKFLOWS: Readonly<Record<WorkflowId, WorkflowDefinition>> = {
+  TAKE_OVER: workflow('TAKE_OVER', "Taking Over: move a node's users to its peer"),
+  FALL_BACK: workflow(
+    'FALL_BACK',
+    'Falling Back / Taking Back: wait for the node to run its critical services, then move its users home',
+  ),
+  RECOVER: workflow('RECOVER', 'Recovery: every user returns to its home node while both nodes restart'),
+  AUTO_FALLBACK: workflow(
+    'AUTO_FALLBACK',
+    'Automatic Fallback: wait automaticFallbackDelay, then re-check and fall back if still healthy',
+  ),
+};
