@@ -1,4 +1,4 @@
-/** Reasons shown beside each node's state (SPEC §3), with the manual's labels. */
+/** Why a node is in its state, shown beside it; the labels are the manual's names for the reasons. */
 export const REASONS = {
   NORMAL: 'Normal',
   ON_ADMIN_REQUEST: 'On Admin Request',

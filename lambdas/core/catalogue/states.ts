@@ -1,61 +1,59 @@
 /**
- * Node states of a presence redundancy group with high availability (SPEC §3), with the
- * manual's labels and Table 1 descriptions. `DOWN` is ours: the control plane sees both
- * nodes, so a node whose heartbeat is lost is shown as such.
+ * The states a node of a presence redundancy group can be in while high availability is
+ * on. The labels are the manual's names for them; the descriptions are presence-ha's own
+ * and are shown as a node's cause when no Table 2 row covers its pair. `DOWN` is ours: the
+ * control plane sees both nodes, so it can say when one of them has gone silent.
  */
 export const NODE_STATES = {
   INITIALIZING: {
     label: 'Initializing',
     description:
-      'This is the initial (transition) state when the Cisco Server Recovery Manager service starts; it is a temporary state.',
+      'Passing through: the node’s agent (prg-agent) has just started and has not yet shown every critical service running.',
   },
   IDLE: {
     label: 'Idle',
     description:
-      'IM and Presence Service is in Idle state when failover occurs and services are stopped. In Idle state, the IM and Presence Service node does not provide any availability or Instant Messaging services. In Idle state, you can manually initiate a fallback to this node.',
+      'The node was failed over: its users are on its peer and its critical services were stopped, so it offers neither presence nor instant messaging. Its users can be given back to it with `prg fallback`.',
   },
   NORMAL: {
     label: 'Normal',
-    description: 'This is a stable state. The IM and Presence Service node is operating normally.',
+    description: 'Steady and healthy: the node serves its own users with every critical service running.',
   },
   RUNNING_IN_BACKUP_MODE: {
     label: 'Running in Backup Mode',
-    description:
-      'This is a stable state. The IM and Presence Service node is acting as the backup for its peer node. Users have moved to this (backup) node.',
+    description: 'Steady: the node stands in for its peer and serves the peer’s users as well as its own.',
   },
   TAKING_OVER: {
     label: 'Taking Over',
-    description:
-      'This is a transition state. The IM and Presence Service node is taking over for its peer node.',
+    description: 'Passing through: the node is taking over the users of its peer.',
   },
   FAILING_OVER: {
     label: 'Failing Over',
-    description:
-      'This is a transition state. The IM and Presence Service node is being taken over by its peer node.',
+    description: 'Passing through: the peer of this node is taking over its users.',
   },
   FAILED_OVER: {
     label: 'Failed Over',
     description:
-      'This is a steady state. The IM and Presence Service node has failed over, but no critical services are down. In this state, you can manually initiate a fallback to this node.',
+      'Steady: the node’s users are still on its peer, but every critical service of the node runs again, so they can be given back to it with `prg fallback`.',
   },
   FAILED_OVER_CRITICAL_SERVICES_NOT_RUNNING: {
     label: 'Failed Over with Critical Services not Running',
     description:
-      'This is a steady state. Some of the critical services on the IM and Presence Service node have either stopped or failed.',
+      'Steady: the node’s users are on its peer, and at least one of the node’s critical services has stopped or crashed.',
   },
   FALLING_BACK: {
     label: 'Falling Back',
     description:
-      'This is a transition state. The system is falling back to this IM and Presence Service node from the node that is running in backup mode.',
+      'Passing through: the users of this node are coming back to it from the peer that served them.',
   },
   TAKING_BACK: {
     label: 'Taking Back',
-    description:
-      'This is a transition state. The failed IM and Presence Service node is taking back over from its peer.',
+    description: 'Passing through: this node, failed over before, is taking its users back from its peer.',
   },
   RUNNING_IN_FAILED_MODE: {
     label: 'Running in Failed Mode',
-    description: 'An error occurs during the transition states or Running in Backup Mode state.',
+    description:
+      'Something went wrong while the node was changing state or serving as a backup; the group needs `prg recover`.',
   },
   BACKUP_ACTIVATED: {
     label: 'Backup Activated',
@@ -70,12 +68,12 @@ export const NODE_STATES = {
   DOWN: {
     label: 'Down',
     description:
-      'The control plane has lost this node’s heartbeat: it is down, cut off from the network, or its Server Recovery Manager is not running.',
+      'The control plane has lost this node’s heartbeat: it is down, cut off from the network, or its prg-agent is not running.',
   },
   UNKNOWN: {
     label: 'Unknown',
     description:
-      'Node state is unknown. A possible cause is that high availability was not enabled properly on the IM and Presence Service node. Restart the Server Recovery Manager service on both nodes in the presence redundancy group.',
+      'presence-ha cannot tell what state this node is in, most likely because high availability was not turned on correctly for its group. Restart prg-agent on both nodes of the group.',
   },
 } as const satisfies Record<string, { label: string; description: string }>;
 

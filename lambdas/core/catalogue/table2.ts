@@ -1,16 +1,19 @@
 import type { NodeStateCode } from './states';
 import { REASONS, type ReasonCode } from './reasons';
 
-/** One side of a Table 2 row: the states and reasons it allows ("X or Y" in the manual). */
+/** One side of a Table 2 row: the states and reasons it allows (several when the row lists alternatives). */
 export interface RowSide {
   readonly states: readonly NodeStateCode[];
   readonly reasons: readonly ReasonCode[];
 }
 
 /**
- * A row of the manual's Table 2 ("Presence Redundancy Group Node High-Availability
- * States, Causes, and Recommended Actions"), as data. Texts are the manual's words; they
- * say "node 1" and "node 2", which {@link describePair} replaces with the real node ids.
+ * One row of the manual's Table 2, the table of node-state pairs with their causes and
+ * what to do about them, kept as data. The titles are the manual's names for the pairs;
+ * the causes and actions are presence-ha's own, written for someone running `prg` and
+ * `prg-agent`. They refer to the row's two nodes as "node 1" and "node 2", and to the
+ * node ids and group name in commands as `<node1>`, `<node2>` and `<group>`;
+ * {@link fillNodeNames} puts the real ids (and the group, when known) in their place.
  */
 export interface Table2Row {
   /** Stable id; the row's test is named after `title`. */
@@ -31,10 +34,21 @@ const side = (states: NodeStateCode | NodeStateCode[], reasons: ReasonCode | Rea
 
 const ALL_REASONS: readonly ReasonCode[] = Object.keys(REASONS) as ReasonCode[];
 
-const RECOVERY_ACTION =
-  'Click Recovery in the Presence Redundancy Group Configuration window. If the problem persists, then reboot the nodes.';
-const MANUAL_FALLBACK_ACTION =
-  'When all the critical services are up and running after the reboot, perform a manual fallback to restore the nodes in the presence redundancy group to the Normal state.';
+/** Both nodes failed: the group needs a recovery, and a reboot if that does not hold. */
+const RECOVER_GROUP =
+  'Run `prg recover <group>`: both nodes restart their critical services and every user goes back to its home node. Should the group fail again, reboot both nodes.';
+
+/** Node 1 is failed over: once it is healthy, its users can go back to it. */
+const FALL_BACK_TO_NODE_1 =
+  'As soon as node 1 is up and reports every critical service running (`prg status` then shows it Failed Over), give it its users back with `prg fallback <node1>`; both nodes then return to Normal.';
+
+/** After a recovery, a node may still be failed over. */
+const FALL_BACK_AFTER_RECOVERY =
+  'If, once every critical service runs again, a node is still shown Failed Over, give it its users back with `prg fallback <node>` so that both nodes return to Normal.';
+
+/** How to find out which critical service is down on a node. */
+const WHICH_SERVICE =
+  '`prg status <group>` shows what the last heartbeat reported, and `prg-agent check --config <file>` on the node runs each configured check once';
 
 /** Every row of Table 2, in the manual's order, then the pairs presence-ha adds. */
 export const TABLE_2: readonly Table2Row[] = [
@@ -44,7 +58,7 @@ export const TABLE_2: readonly Table2Row[] = [
     source: 'manual',
     node1: side('NORMAL', 'NORMAL'),
     node2: side('NORMAL', 'NORMAL'),
-    cause: 'Normal',
+    cause: 'Both nodes are healthy and each serves its own users.',
     recommendedActions: [],
   },
   {
@@ -54,7 +68,7 @@ export const TABLE_2: readonly Table2Row[] = [
     node1: side('FAILING_OVER', 'ON_ADMIN_REQUEST'),
     node2: side('TAKING_OVER', 'ON_ADMIN_REQUEST'),
     cause:
-      'The administrator initiated a manual failover from node 1 to node 2. The manual failover is in progress.',
+      'An operator asked for node 1 to be failed over (`prg failover <node1>`); node 2 is taking its users over right now.',
     recommendedActions: [],
   },
   {
@@ -63,7 +77,7 @@ export const TABLE_2: readonly Table2Row[] = [
     source: 'manual',
     node1: side('IDLE', 'ON_ADMIN_REQUEST'),
     node2: side('RUNNING_IN_BACKUP_MODE', 'ON_ADMIN_REQUEST'),
-    cause: 'The manual failover from node 1 to node 2 that the administrator initiated is complete.',
+    cause: 'The failover an operator asked for is done: node 1 is idle and node 2 serves its users.',
     recommendedActions: [],
   },
   {
@@ -73,7 +87,7 @@ export const TABLE_2: readonly Table2Row[] = [
     node1: side('TAKING_BACK', 'ON_ADMIN_REQUEST'),
     node2: side('FALLING_BACK', 'ON_ADMIN_REQUEST'),
     cause:
-      'The administrator initiated a manual fallback from node 2 to node 1. The manual fallback is in progress.',
+      'An operator asked for a fallback to node 1 (`prg fallback <node1>`); node 1 is taking its users back from node 2 right now.',
     recommendedActions: [],
   },
   {
@@ -82,7 +96,7 @@ export const TABLE_2: readonly Table2Row[] = [
     source: 'manual',
     node1: side('IDLE', 'INITIALIZATION'),
     node2: side('RUNNING_IN_BACKUP_MODE', 'ON_ADMIN_REQUEST'),
-    cause: 'The administrator restarts the SRM service on node 1 while node 1 is in "Idle" state.',
+    cause: 'Someone restarted prg-agent on node 1 while node 1 sat idle after a manual failover.',
     recommendedActions: [],
   },
   {
@@ -92,7 +106,7 @@ export const TABLE_2: readonly Table2Row[] = [
     node1: side('IDLE', 'INITIALIZATION'),
     node2: side('RUNNING_IN_BACKUP_MODE', 'INITIALIZATION'),
     cause:
-      'The administrator either restarts both nodes in the presence redundancy group, or restarts the SRM service on both nodes while the presence redundancy group was in manual failover mode.',
+      'While the group stood manually failed over, both nodes were rebooted, or prg-agent was restarted on both of them.',
     recommendedActions: [],
   },
   {
@@ -102,7 +116,7 @@ export const TABLE_2: readonly Table2Row[] = [
     node1: side('IDLE', 'ON_ADMIN_REQUEST'),
     node2: side('RUNNING_IN_BACKUP_MODE', 'INITIALIZATION'),
     cause:
-      'The administrator restarts the SRM service on node 2 while node 2 is running in backup mode, but before the heartbeat on node 1 times out.',
+      'Someone restarted prg-agent on node 2 while node 2 was serving as the backup, and node 2 was heard from again before its keep-alive timeout ran out.',
     recommendedActions: [],
   },
   {
@@ -112,7 +126,7 @@ export const TABLE_2: readonly Table2Row[] = [
     node1: side('FAILING_OVER', 'ON_ADMIN_REQUEST'),
     node2: side('TAKING_OVER', 'INITIALIZATION'),
     cause:
-      'The administrator restarts the SRM service on node 2 while node 2 is taking over, but before the heartbeat on node1 times out.',
+      'Someone restarted prg-agent on node 2 in the middle of its takeover, and node 2 was heard from again before its keep-alive timeout ran out.',
     recommendedActions: [],
   },
   {
@@ -122,7 +136,7 @@ export const TABLE_2: readonly Table2Row[] = [
     node1: side('TAKING_BACK', 'INITIALIZATION'),
     node2: side('FALLING_BACK', 'ON_ADMIN_REQUEST'),
     cause:
-      'The administrator restarts the SRM service on node 1 while taking back, but before the heartbeat on node 2 times out. After the taking back process is complete, both nodes are in Normal state.',
+      'Someone restarted prg-agent on node 1 in the middle of taking its users back, and node 1 was heard from again before its keep-alive timeout ran out. When the take-back finishes, both nodes turn Normal.',
     recommendedActions: [],
   },
   {
@@ -131,7 +145,7 @@ export const TABLE_2: readonly Table2Row[] = [
     source: 'manual',
     node1: side('TAKING_BACK', 'AUTOMATIC_FALLBACK'),
     node2: side('FALLING_BACK', 'AUTOMATIC_FALLBACK'),
-    cause: 'Automatic Fallback has been initiated from node 2 to node 1 and is currently in progress.',
+    cause: 'An automatic fallback is under way: presence-ha is moving the users of node 1 back from node 2.',
     recommendedActions: [],
   },
   {
@@ -142,9 +156,9 @@ export const TABLE_2: readonly Table2Row[] = [
     node1: side('FAILED_OVER', ['INITIALIZATION', 'CRITICAL_SERVICE_DOWN']),
     node2: side('RUNNING_IN_BACKUP_MODE', 'CRITICAL_SERVICE_DOWN'),
     cause:
-      'Node 1 transitions to Failed Over state when either of the following conditions occur: critical services come back up due to a reboot of node 1; the administrator starts critical services on node 1 while node 1 is in Failed Over with Critical Services Not Running state. When node 1 transitions to Failed Over state the node is ready for the administrator to perform a manual fallback to restore the nodes in the presence redundancy group to Normal state.',
+      'Node 1 reports every critical service running again, either because node 1 was rebooted or because someone started the stopped services by hand. Its users are still on node 2, and node 1 is ready to take them back.',
     recommendedActions: [
-      'Perform a manual fallback to restore the nodes in the presence redundancy group to Normal state.',
+      'Give node 1 its users back with `prg fallback <node1>`; both nodes then return to Normal.',
     ],
   },
   {
@@ -154,12 +168,11 @@ export const TABLE_2: readonly Table2Row[] = [
     source: 'manual',
     node1: side('FAILED_OVER_CRITICAL_SERVICES_NOT_RUNNING', 'CRITICAL_SERVICE_DOWN'),
     node2: side('RUNNING_IN_BACKUP_MODE', 'CRITICAL_SERVICE_DOWN'),
-    cause:
-      'A critical service is down on node 1. IM and Presence Service performs an automatic failover to node 2.',
+    cause: 'A critical service stopped on node 1, so presence-ha moved its users to node 2 on its own.',
     recommendedActions: [
-      'Check node 1 for any critical services that are down and try to manually start those services.',
-      'If the critical services on node 1 do not start, then reboot node 1.',
-      MANUAL_FALLBACK_ACTION,
+      `Find the critical service that is down on node 1 (${WHICH_SERVICE}; the agent's log names the failing check) and start it on node 1.`,
+      'If it will not start, reboot node 1.',
+      FALL_BACK_TO_NODE_1,
     ],
   },
   {
@@ -169,9 +182,8 @@ export const TABLE_2: readonly Table2Row[] = [
     source: 'manual',
     node1: side('FAILED_OVER_CRITICAL_SERVICES_NOT_RUNNING', 'DATABASE_FAILURE'),
     node2: side('RUNNING_IN_BACKUP_MODE', 'DATABASE_FAILURE'),
-    cause:
-      'A database service is down on node 1. IM and Presence Service performs an automatic failover to node 2.',
-    recommendedActions: ['Reboot node 1.', MANUAL_FALLBACK_ACTION],
+    cause: 'The database of node 1 went down, so presence-ha moved its users to node 2 on its own.',
+    recommendedActions: ['Reboot node 1.', FALL_BACK_TO_NODE_1],
   },
   {
     id: 'start-of-critical-services-failed',
@@ -181,11 +193,11 @@ export const TABLE_2: readonly Table2Row[] = [
     node1: side('RUNNING_IN_FAILED_MODE', 'START_OF_CRITICAL_SERVICES_FAILED'),
     node2: side('RUNNING_IN_FAILED_MODE', 'START_OF_CRITICAL_SERVICES_FAILED'),
     cause:
-      'Critical services fail to start while a node in the presence redundancy group is taking back from the other node.',
+      'One node was taking its users back from the other, and its critical services did not come up, so both nodes are now failed.',
     recommendedActions: [
-      'On the node that is taking back: check the node for critical services that are down. To manually start these services, click Recovery in the Presence Redundancy Group Configuration window.',
-      'If the critical services do not start, reboot the node.',
-      MANUAL_FALLBACK_ACTION,
+      `On the node that was taking its users back, find which critical services are down (${WHICH_SERVICE}), then run \`prg recover <group>\`, which has both nodes start their critical services again.`,
+      'If they still do not come up, reboot that node.',
+      FALL_BACK_AFTER_RECOVERY,
     ],
   },
   {
@@ -194,10 +206,11 @@ export const TABLE_2: readonly Table2Row[] = [
     source: 'manual',
     node1: side('RUNNING_IN_FAILED_MODE', 'CRITICAL_SERVICE_DOWN'),
     node2: side('RUNNING_IN_FAILED_MODE', 'CRITICAL_SERVICE_DOWN'),
-    cause: 'Critical services go down on the backup node. Both nodes enter the failed state.',
+    cause:
+      'A critical service stopped on the node that was serving as the backup, which leaves both nodes failed.',
     recommendedActions: [
-      'Check the backup node for critical services that are down. To start these services manually, click Recovery in the Presence Redundancy Group Configuration window.',
-      'If the critical services do not start, reboot the node.',
+      `On the backup node, find which critical services are down (${WHICH_SERVICE}), then run \`prg recover <group>\`, which has both nodes start their critical services again.`,
+      'If they still do not come up, reboot that node.',
     ],
   },
   {
@@ -208,12 +221,12 @@ export const TABLE_2: readonly Table2Row[] = [
     node1: side('DOWN', 'PEER_DOWN'),
     node2: side('RUNNING_IN_BACKUP_MODE', 'PEER_DOWN'),
     cause:
-      'Node 2 has lost the heartbeat from node 1. IM and Presence Service performs an automatic failover to node 2.',
+      'No heartbeat came from node 1 within the keep-alive timeout, so presence-ha moved its users to node 2 on its own.',
     recommendedActions: [
-      'If node 1 is up: check and repair the network connectivity between nodes in the presence redundancy group. When you reestablish the network connection between the nodes, the node may go into a failed state. Click Recovery in the Presence Redundancy Group Configuration window to restore the nodes to the Normal state.',
-      'If node 1 is up: start the SRM service and perform a manual fallback to restore the nodes in the presence redundancy group to the Normal state.',
-      '(If the node is down) Repair and power up node 1.',
-      'When the node is up and all critical services are running, perform a manual fallback to restore the nodes in the presence redundancy group to the Normal state.',
+      'If node 1 is running, its heartbeats are not getting through: repair the network between node 1 and the control plane. Once they arrive again the group may end up failed; if so, run `prg recover <group>` to bring both nodes back to Normal.',
+      'If node 1 is running but prg-agent is not, start prg-agent on node 1, then give it its users back with `prg fallback <node1>`.',
+      'If node 1 itself is down, repair it and power it on.',
+      FALL_BACK_TO_NODE_1,
     ],
   },
   {
@@ -224,11 +237,8 @@ export const TABLE_2: readonly Table2Row[] = [
     node1: side('DOWN', 'PEER_REBOOT'),
     node2: side('RUNNING_IN_BACKUP_MODE', 'PEER_REBOOT'),
     cause:
-      'IM and Presence Service performs an automatic failover to node 2 due to the following possible conditions on node 1: hardware failure, power down, restart, shutdown.',
-    recommendedActions: [
-      'Repair and power up node 1.',
-      'When the node is up and all critical services are running, perform a manual fallback to restore the nodes in the presence redundancy group to the Normal state.',
-    ],
+      'Node 1 went away (a reboot or shutdown, a power cut or a hardware fault), so presence-ha moved its users to node 2 on its own.',
+    recommendedActions: ['Repair node 1 if it needs it, and power it on.', FALL_BACK_TO_NODE_1],
   },
   {
     id: 'peer-down-during-initialization',
@@ -238,10 +248,8 @@ export const TABLE_2: readonly Table2Row[] = [
     // DOWN is ours: until node 1 is heard from, the control plane shows it down.
     node1: side(['FAILED_OVER_CRITICAL_SERVICES_NOT_RUNNING', 'FAILED_OVER', 'DOWN'], 'INITIALIZATION'),
     node2: side('RUNNING_IN_BACKUP_MODE', 'PEER_DOWN_DURING_INITIALIZATION'),
-    cause: 'Node 2 does not see node 1 during startup.',
-    recommendedActions: [
-      'When node 1 is up and all critical services are running, perform a manual fallback to restore the nodes in the presence redundancy group to the Normal state.',
-    ],
+    cause: 'When node 2 started, node 1 was not heard from, so node 2 took over its users.',
+    recommendedActions: [FALL_BACK_TO_NODE_1],
   },
   {
     id: 'take-over-users-failed',
@@ -250,8 +258,8 @@ export const TABLE_2: readonly Table2Row[] = [
     source: 'manual',
     node1: side('RUNNING_IN_FAILED_MODE', 'TAKE_OVER_USERS_FAILED'),
     node2: side('RUNNING_IN_FAILED_MODE', 'TAKE_OVER_USERS_FAILED'),
-    cause: 'User move fails during the taking over process.',
-    recommendedActions: [`Possible database error. ${RECOVERY_ACTION}`],
+    cause: 'Moving the users to the other node failed during a takeover.',
+    recommendedActions: [`The database may be at fault. ${RECOVER_GROUP}`],
   },
   {
     id: 'take-back-users-failed',
@@ -260,8 +268,8 @@ export const TABLE_2: readonly Table2Row[] = [
     source: 'manual',
     node1: side('RUNNING_IN_FAILED_MODE', 'TAKE_BACK_USERS_FAILED'),
     node2: side('RUNNING_IN_FAILED_MODE', 'TAKE_BACK_USERS_FAILED'),
-    cause: 'User move fails during falling back process.',
-    recommendedActions: [`Possible database error. ${RECOVERY_ACTION}`],
+    cause: 'Moving the users back to their home node failed during a fallback.',
+    recommendedActions: [`The database may be at fault. ${RECOVER_GROUP}`],
   },
   {
     id: 'srm-restart-while-peer-failed',
@@ -270,8 +278,8 @@ export const TABLE_2: readonly Table2Row[] = [
     node1: side('RUNNING_IN_FAILED_MODE', 'UNKNOWN'),
     node2: side('RUNNING_IN_FAILED_MODE', 'UNKNOWN'),
     cause:
-      'The SRM on a node restarts while the SRM on the other node is in a failed state, or an internal system error occurs.',
-    recommendedActions: [RECOVERY_ACTION],
+      'Either prg-agent restarted on one node while the other node was failed, or presence-ha hit an internal error.',
+    recommendedActions: [RECOVER_GROUP],
   },
   {
     id: 'auto-recover-database-failure',
@@ -281,7 +289,7 @@ export const TABLE_2: readonly Table2Row[] = [
     node1: side('BACKUP_ACTIVATED', 'AUTO_RECOVER_DATABASE_FAILURE'),
     node2: side('FAILOVER_AFFECTED_SERVICES', 'AUTO_RECOVER_DATABASE_FAILURE'),
     cause:
-      'The database goes down on the backup node. The peer node is in failover mode and can take over for all users in the presence redundancy group. Auto-recovery operation automatically occurs and all users are moved over to the primary node.',
+      'The database of node 2, the backup, went down. Node 1, failed over but healthy, can serve the whole group, so presence-ha recovers by itself: every user moves to node 1, the primary.',
     recommendedActions: [],
   },
   {
@@ -289,12 +297,12 @@ export const TABLE_2: readonly Table2Row[] = [
     title:
       'Backup Activated (Auto Recover Database Failure) / Failover Affected Services (Auto Recover Critical Service Down)',
     source: 'manual',
-    // The manual shows node 1's reason as "Auto Recover Database Failure" in this row too;
-    // we reproduce the row as printed (see the closing note of the foundation issue).
+    // The manual gives node 1 the reason "Auto Recover Database Failure" in this row as
+    // well; the row is kept exactly as the manual prints it.
     node1: side('BACKUP_ACTIVATED', 'AUTO_RECOVER_DATABASE_FAILURE'),
     node2: side('FAILOVER_AFFECTED_SERVICES', 'AUTO_RECOVER_CRITICAL_SERVICE_DOWN'),
     cause:
-      'A critical service goes down on the backup node. The peer node is in failover mode and can take over for all users in the presence redundancy group. Auto-recovery operation automatically occurs and all users are moved over to the peer node.',
+      'A critical service stopped on node 2, the backup. Node 1, failed over but healthy, can serve the whole group, so presence-ha recovers by itself: every user moves to node 1.',
     recommendedActions: [],
   },
   {
@@ -304,12 +312,10 @@ export const TABLE_2: readonly Table2Row[] = [
     node1: side('UNKNOWN', 'UNKNOWN'),
     node2: side('UNKNOWN', 'UNKNOWN'),
     cause:
-      'Node state is unknown. A possible cause is that high availability was not enabled properly on the IM and Presence Service node.',
-    recommendedActions: [
-      'Restart the Server Recovery Manager service on both nodes in the presence redundancy group.',
-    ],
+      'The state of the nodes is not known; most likely high availability was not turned on correctly for the group.',
+    recommendedActions: ['Restart prg-agent on both nodes of the group.'],
   },
-  // Pairs the manual implies but does not tabulate (SPEC §3).
+  // Pairs that the manual describes in prose or implies, but leaves out of the table.
   {
     id: 'automatic-failover-in-progress',
     title: 'Down, Failed Over with Critical Services not Running or Failover Affected Services / Taking Over',
@@ -344,9 +350,9 @@ export const TABLE_2: readonly Table2Row[] = [
     node1: side('INITIALIZING', 'INITIALIZATION'),
     node2: side(['INITIALIZING', 'NORMAL', 'UNKNOWN', 'DOWN'], [...ALL_REASONS]),
     cause:
-      'The Server Recovery Manager is starting on node 1. Node 1 becomes Normal as soon as its heartbeat shows every critical service running.',
+      'The agent on node 1 (prg-agent) is starting. Node 1 turns Normal as soon as a heartbeat shows every critical service running.',
     recommendedActions: [
-      'If node 1 stays Initializing, check that its SRM agent is running and can reach the control plane, and that its critical services start.',
+      'If node 1 stays Initializing, check that prg-agent runs on it and reaches the control plane (its log reports failed heartbeats), and that its critical services start (`prg-agent check --config <file>` on node 1).',
     ],
   },
   {
@@ -362,7 +368,7 @@ export const TABLE_2: readonly Table2Row[] = [
       'Node 2 lost the heartbeat from node 1 and took over its users. Node 1 is heard from again; its users stay on node 2 until fallback.',
     recommendedActions: [
       'If node 1 reports critical services down, start them or reboot node 1.',
-      'When the node is up and all critical services are running, perform a manual fallback to restore the nodes in the presence redundancy group to the Normal state.',
+      FALL_BACK_TO_NODE_1,
     ],
   },
   {
@@ -374,7 +380,7 @@ export const TABLE_2: readonly Table2Row[] = [
     cause:
       'The database of node 1 failed and node 2 took over its users. Node 1 reports its database and all critical services running again and is ready for fallback.',
     recommendedActions: [
-      'Perform a manual fallback to restore the nodes in the presence redundancy group to Normal state.',
+      'Give node 1 its users back with `prg fallback <node1>`; both nodes then return to Normal.',
     ],
   },
   {
@@ -392,8 +398,8 @@ export const TABLE_2: readonly Table2Row[] = [
     cause:
       'Node 1 was the backup node and lost a critical service or its database; auto-recovery moved all users to node 2.',
     recommendedActions: [
-      'Check node 1 for any critical services that are down and try to manually start those services; if the database failed, reboot node 1.',
-      MANUAL_FALLBACK_ACTION,
+      `Start the critical services that are down on node 1 (${WHICH_SERVICE}); if its database failed, reboot node 1.`,
+      FALL_BACK_TO_NODE_1,
     ],
   },
   {
@@ -404,8 +410,8 @@ export const TABLE_2: readonly Table2Row[] = [
     node2: side('RUNNING_IN_BACKUP_MODE', [...ALL_REASONS]),
     cause: 'Node 1 is failed over and no longer heard from. Its users are served by node 2.',
     recommendedActions: [
-      'Repair and power up node 1, or start its SRM service, and check its network connectivity to the control plane.',
-      'When the node is up and all critical services are running, perform a manual fallback to restore the nodes in the presence redundancy group to the Normal state.',
+      'Bring node 1 back: repair it and power it on, or start prg-agent on it, and make sure it can reach the control plane.',
+      FALL_BACK_TO_NODE_1,
     ],
   },
   {
@@ -416,9 +422,7 @@ export const TABLE_2: readonly Table2Row[] = [
     node2: side(['NORMAL', 'INITIALIZING'], ['NORMAL', 'INITIALIZATION']),
     cause:
       'Both nodes were lost. Node 2 is heard from again; node 1 is not yet. If node 1 stays silent for the keep-alive timeout, node 2 takes over its users.',
-    recommendedActions: [
-      'Restart the Server Recovery Manager service on node 1 and check its network connectivity to the control plane.',
-    ],
+    recommendedActions: ['Restart prg-agent on node 1 and make sure it can reach the control plane.'],
   },
   {
     id: 'down-without-takeover',
@@ -460,9 +464,9 @@ export const TABLE_2: readonly Table2Row[] = [
     cause:
       'Node 1 is down and node 2 cannot serve its users: node 2 is in a failed state or down too. Users of node 1 are not being served.',
     recommendedActions: [
-      'Repair and power up node 1, or start its SRM service, and check its network connectivity to the control plane.',
-      'Check node 2 for critical services that are down and start them.',
-      'When both nodes are up, click Recovery in the Presence Redundancy Group Configuration window to restore the nodes to the Normal state.',
+      'Bring node 1 back: repair it and power it on, or start prg-agent on it, and make sure it can reach the control plane.',
+      'Start the critical services that are down on node 2.',
+      'When both nodes are up, run `prg recover <group>` to bring them back to Normal.',
     ],
   },
   {
@@ -473,8 +477,8 @@ export const TABLE_2: readonly Table2Row[] = [
     node2: side(['RUNNING_IN_FAILED_MODE', 'UNKNOWN'], [...ALL_REASONS]),
     cause: 'Both nodes are in a failed state.',
     recommendedActions: [
-      'Check both nodes for critical services that are down and for network connectivity to the control plane.',
-      RECOVERY_ACTION,
+      'Check both nodes for critical services that are down (`prg-agent check --config <file>` on each) and for a working connection to the control plane.',
+      RECOVER_GROUP,
     ],
   },
 ];
@@ -491,10 +495,10 @@ const fits = (s: RowSide, n: StateReason, restartWildcard: boolean): boolean =>
   (s.reasons.includes(n.reason) || (restartWildcard && n.reason === 'INITIALIZATION'));
 
 /**
- * The Table 2 row that describes a pair, trying both orientations (the manual's
- * "node 1" is whichever node the row is about), manual rows first. An SRM restart keeps
- * a node's state and sets its reason to INITIALIZATION (SPEC §3), hiding the reason it
- * had; when no row shows the pair as it is, such a node matches its row by state alone.
+ * The Table 2 row that describes a pair, trying both orientations (a row's "node 1" is
+ * whichever node the row is about), manual rows first. Restarting a node's agent leaves
+ * its state as it was but turns its reason into INITIALIZATION, so the reason it had is
+ * lost; when no row shows the pair as it is, such a node matches its row by state alone.
  */
 export function findRow(
   a: StateReason,
@@ -513,12 +517,21 @@ export function findRow(
   return null;
 }
 
-/** Replaces the manual's "node 1" / "node 2" (also "node1") with the real node ids. */
-export function fillNodeNames(text: string, node1: string, node2: string): string {
-  return text.replace(/\b([Nn])ode ?([12])\b/g, (_m, n: string, which: string) => {
-    const id = which === '1' ? node1 : node2;
-    return `${n}ode ${id}`;
-  });
+/**
+ * Puts the real names into a row's text: `<node1>` / `<node2>` become the bare node ids
+ * (for commands), "node 1" / "node 2" (also "node1") become "node <id>", and `<group>`
+ * becomes the group's name when it is given (otherwise it stays, as command syntax).
+ * One pass, so a node id that itself reads like "node1" is never replaced twice.
+ */
+export function fillNodeNames(text: string, node1: string, node2: string, group?: string): string {
+  return text.replace(
+    /<node([12])>|<group>|\b([Nn])ode ?([12])\b/g,
+    (m, bare: string | undefined, n: string | undefined, which: string | undefined) => {
+      if (bare) return bare === '1' ? node1 : node2;
+      if (m === '<group>') return group ?? m;
+      return `${n}ode ${which === '1' ? node1 : node2}`;
+    },
+  );
 }
 
 /** What the group view shows beside a pair: the row's cause and recommended actions. */
@@ -529,14 +542,15 @@ export interface PairDescription {
 }
 
 /**
- * Describes a pair of nodes with the matching Table 2 row, in the product's own words,
- * with real node ids. A pair no row covers falls back to the Table 1 descriptions, so
- * an operator always gets a sentence, never an empty cell.
+ * Describes a pair of nodes with the matching Table 2 row, with real node ids and, when
+ * `group` is given, the group's name in the commands. A pair no row covers falls back to
+ * the Table 1 descriptions, so an operator always gets a sentence, never an empty cell.
  */
 export function describePair(
   a: StateReason,
   b: StateReason,
   describeState: (s: NodeStateCode) => string,
+  group?: string,
 ): PairDescription {
   const found = findRow(a, b);
   if (!found) {
@@ -546,7 +560,7 @@ export function describePair(
       recommendedActions: [],
     };
   }
-  const fill = (t: string) => fillNodeNames(t, found.node1, found.node2);
+  const fill = (t: string) => fillNodeNames(t, found.node1, found.node2, group);
   return {
     rowId: found.row.id,
     cause: fill(found.row.cause),

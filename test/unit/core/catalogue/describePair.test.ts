@@ -12,7 +12,7 @@ describe('describing a pair with its Table 2 row', () => {
     expect(backward?.row.id).toBe('manual-failover-in-progress');
     expect(backward).toEqual(forward);
     expect(describePair(taking, failing, describeState).cause).toBe(
-      'The administrator initiated a manual failover from node imp-a to node imp-b. The manual failover is in progress.',
+      'An operator asked for node imp-a to be failed over (`prg failover imp-a`); node imp-b is taking its users over right now.',
     );
   });
 

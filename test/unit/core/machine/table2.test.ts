@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { TABLE_2, fillNodeNames, findRow, type Table2Row } from '../../../../lambdas/core';
+import {
+  NODE_STATES,
+  TABLE_2,
+  describePair,
+  fillNodeNames,
+  findRow,
+  type Table2Row,
+} from '../../../../lambdas/core';
 import { FAST_PARAMETERS, PairSimulator } from '../../../support/pairSimulator';
 
 const A = 'imp-a';
@@ -143,7 +150,7 @@ const scenarios: Record<string, () => void> = {
       'FALLING_BACK',
       'ON_ADMIN_REQUEST',
     ]);
-    // "After the taking back process is complete, both nodes are in Normal state."
+    // Once the take-back is done, both nodes are Normal.
     sim.autoWorkflows = true;
     sim.run(2);
     expect(sim.pair()).toEqual([
@@ -330,7 +337,7 @@ const scenarios: Record<string, () => void> = {
       'FAILOVER_AFFECTED_SERVICES',
       'AUTO_RECOVER_DATABASE_FAILURE',
     ]);
-    // "all users are moved over to the primary node"
+    // Everyone ends up on node 1, the primary.
     sim.completeWorkflow();
     expect(sim.servingNodeOf(A)).toBe(A);
     expect(sim.servingNodeOf(B)).toBe(A);
@@ -358,7 +365,7 @@ const scenarios: Record<string, () => void> = {
     sim.apply({ type: 'EnableHa' });
     sim.run(p.initializationKeepAliveTimeout + 1);
     expectRow(sim, 'unknown', A, ['UNKNOWN', 'UNKNOWN', 'UNKNOWN', 'UNKNOWN']);
-    // The recommended action works: restart the SRM on both nodes.
+    // The recommended action works: once both agents are back, both nodes are Normal.
     sim.node(A).alive = true;
     sim.node(B).alive = true;
     sim.run(2);
@@ -371,7 +378,7 @@ const scenarios: Record<string, () => void> = {
 
 const manualRows: Table2Row[] = TABLE_2.filter((r) => r.source === 'manual');
 
-describe('Table 2: presence redundancy group node high-availability states', () => {
+describe('Table 2: every pair of node states the manual tabulates', () => {
   it('has a scenario for every row of the manual', () => {
     expect(manualRows.map((r) => r.id).filter((id) => !(id in scenarios))).toEqual([]);
     expect(manualRows).toHaveLength(24);
@@ -382,4 +389,72 @@ describe('Table 2: presence redundancy group node high-availability states', () 
       scenarios[row.id]!();
     });
   }
+});
+
+const describeState = (s: keyof typeof NODE_STATES) => NODE_STATES[s].description;
+const texts = (row: Table2Row) => [row.cause, ...row.recommendedActions];
+
+describe('Table 2 texts: what an operator of presence-ha reads', () => {
+  it('name the row’s nodes by id, in prose and in commands, whichever node is given first', () => {
+    const down = {
+      nodeId: 'imp-a',
+      state: 'FAILED_OVER_CRITICAL_SERVICES_NOT_RUNNING',
+      reason: 'CRITICAL_SERVICE_DOWN',
+    } as const;
+    const backup = {
+      nodeId: 'imp-b',
+      state: 'RUNNING_IN_BACKUP_MODE',
+      reason: 'CRITICAL_SERVICE_DOWN',
+    } as const;
+    const shown = describePair(backup, down, describeState, 'prg-1');
+    expect(shown.rowId).toBe('critical-service-down');
+    expect(shown.cause).toContain('node imp-a');
+    expect(shown.cause).toContain('node imp-b');
+    expect(shown.recommendedActions.join(' ')).toContain('reboot node imp-a');
+    expect(shown.recommendedActions.at(-1)).toContain('`prg fallback imp-a`');
+  });
+
+  it('tell a failed group to run `prg recover` with the group’s name, when it is known', () => {
+    const failed = { state: 'RUNNING_IN_FAILED_MODE', reason: 'TAKE_OVER_USERS_FAILED' } as const;
+    const a = { nodeId: 'imp-a', ...failed };
+    const b = { nodeId: 'imp-b', ...failed };
+    expect(describePair(a, b, describeState, 'prg-1').recommendedActions.join(' ')).toContain(
+      '`prg recover prg-1`',
+    );
+    // Without a group name the command keeps its placeholder, which still reads as syntax.
+    expect(describePair(a, b, describeState).recommendedActions.join(' ')).toContain('`prg recover <group>`');
+  });
+
+  it('leave no placeholder for a node behind, and give every failed pair a way out', () => {
+    for (const row of TABLE_2) {
+      for (const t of texts(row)) {
+        const filled = fillNodeNames(t, 'imp-a', 'imp-b', 'prg-1');
+        expect(filled, row.id).not.toMatch(/<node[12]>|<group>|\bnode ?[12]\b/i);
+      }
+      const failed = [...row.node1.states, ...row.node2.states].includes('RUNNING_IN_FAILED_MODE');
+      if (failed && row.node1.states.includes('RUNNING_IN_FAILED_MODE')) {
+        expect(row.recommendedActions.join(' '), row.id).toMatch(/`prg recover <group>`/);
+      }
+    }
+  });
+
+  it('speak of presence-ha’s tools, not of the manual’s administration pages', () => {
+    for (const row of TABLE_2) {
+      for (const t of texts(row)) {
+        expect(t, row.id).not.toMatch(
+          /Configuration window|Serviceability|Click Recovery|IM and Presence|\bSRM\b/,
+        );
+      }
+    }
+    for (const [code, s] of Object.entries(NODE_STATES)) {
+      expect(s.description, code).not.toMatch(/IM and Presence|Server Recovery Manager|Cisco/);
+    }
+  });
+
+  it('replace each name once, even when a node id reads like a placeholder', () => {
+    expect(fillNodeNames('Reboot node 1, then `prg fallback <node1>` in <group>.', 'node2', 'x')).toBe(
+      'Reboot node node2, then `prg fallback node2` in <group>.',
+    );
+    expect(fillNodeNames('node1 and Node 2', 'a', 'b', 'g')).toBe('node a and Node b');
+  });
 });

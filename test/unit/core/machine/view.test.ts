@@ -59,7 +59,7 @@ describe('the group view of a node', () => {
       members: g.members.map((m) => (m.nodeId === 'imp-b' ? { ...m, state: null, reason: null } : m)),
     };
     const [a] = nodeViews(oneManaged);
-    expect(a?.cause).toBe('This is a stable state. The IM and Presence Service node is operating normally.');
+    expect(a?.cause).toBe(NODE_STATES.NORMAL.description);
     expect(a?.recommendedActions).toEqual([]);
   });
 
