@@ -2,13 +2,28 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // One DynamoDB Local for the run; handler and integration tests create their own tables in it.
-    globalSetup: ['test/support/globalSetup.ts'],
+    // Inherited by every project (they extend this config); `include` and `globalSetup`
+    // are per project, since arrays would be merged rather than replaced.
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_DEV: 'false' },
     // Bounded: no test may hang CI.
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      {
+        // The fast layer: the core, the use cases over in-memory ports, the stack. No Java,
+        // no DynamoDB Local: `npm run test:unit`.
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'] },
+      },
+      {
+        // Real DynamoDB (Local): the handlers, the DynamoDB adapters, the pair end to end.
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          // One DynamoDB Local for the run; each file creates its own tables in it.
+          globalSetup: ['test/support/globalSetup.ts'],
+        },
+      },
+    ],
     coverage: {
       provider: 'v8',
       include: ['lambdas/core/**/*.ts'],
