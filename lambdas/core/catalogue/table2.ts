@@ -36,7 +36,7 @@ const ALL_REASONS: readonly ReasonCode[] = Object.keys(REASONS) as ReasonCode[];
 
 /** Both nodes failed: the group needs a recovery, and a reboot if that does not hold. */
 const RECOVER_GROUP =
-  'Run `prg recover <group>`: both nodes restart their critical services and every user goes back to its home node. Should the group fail again, reboot both nodes.';
+  'Run `prg recover <group>`: both nodes restart their critical services and every user goes back to its home node. Should the group fail again, reboot both nodes of the group.';
 
 /** Node 1 is failed over: once it is healthy, its users can go back to it. */
 const FALL_BACK_TO_NODE_1 =
@@ -48,7 +48,7 @@ const FALL_BACK_AFTER_RECOVERY =
 
 /** How to find out which critical service is down on a node. */
 const WHICH_SERVICE =
-  '`prg status <group>` shows what the last heartbeat reported, and `prg-agent check --config <file>` on the node runs each configured check once';
+  '`prg status` lists what its last heartbeat reported, and `prg-agent check --config <file>` run on that node tries each configured check once';
 
 /** Every row of Table 2, in the manual's order, then the pairs presence-ha adds. */
 export const TABLE_2: readonly Table2Row[] = [
@@ -170,7 +170,7 @@ export const TABLE_2: readonly Table2Row[] = [
     node2: side('RUNNING_IN_BACKUP_MODE', 'CRITICAL_SERVICE_DOWN'),
     cause: 'A critical service stopped on node 1, so presence-ha moved its users to node 2 on its own.',
     recommendedActions: [
-      `Find the critical service that is down on node 1 (${WHICH_SERVICE}; the agent's log names the failing check) and start it on node 1.`,
+      `Find the critical service that is down on node 1 (${WHICH_SERVICE}; the agent's log also names the failing check), then start it.`,
       'If it will not start, reboot node 1.',
       FALL_BACK_TO_NODE_1,
     ],

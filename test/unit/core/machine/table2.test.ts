@@ -183,7 +183,7 @@ const scenarios: Record<string, () => void> = {
       'RUNNING_IN_BACKUP_MODE',
       'CRITICAL_SERVICE_DOWN',
     ]);
-    // …or critical services come back up due to a reboot of node 1.
+    // …or node 1 is rebooted and its services start with it.
     const rebooted = criticalServiceFailover();
     rebooted.repair(A);
     rebooted.restartSrm(A);
@@ -228,6 +228,7 @@ const scenarios: Record<string, () => void> = {
       'START_OF_CRITICAL_SERVICES_FAILED',
     ]);
   },
+  // Node 1 failed over, then the backup node loses a critical service too.
   'critical-service-down-on-backup': () => {
     const sim = criticalServiceFailover();
     sim.crash(B);
