@@ -17,25 +17,61 @@ export default tseslint.config(
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },
-  {
-    // The domain core must stay free of AWS: it is tested alone, fast.
-    files: ['lambdas/core/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', '@middy/*', '@aws-lambda-powertools/*'],
-              message: 'The domain core has no AWS import.',
-            },
-            {
-              group: ['**/app/**', '**/adapters/**', '**/handlers/**'],
-              message: 'The core depends on nothing outside lambdas/core.',
-            },
-          ],
-        },
-      ],
+  // The layers, each importing only what is beneath it (docs/architecture.md):
+  // core ← contract ← app ← adapters ← handlers ← entries. lib/, local/ and the tools
+  // import a layer only through its public face (its index), never a file inside it.
+  layer('lambdas/core/**/*.ts', 'The domain core depends on nothing outside lambdas/core.', [
+    ...anyOf('contract', 'app', 'adapters', 'handlers', 'entries'),
+  ]),
+  layer('lambdas/contract/**/*.ts', 'The contract is data over the core: no use case, adapter or handler.', [
+    ...anyOf('app', 'adapters', 'handlers', 'entries'),
+  ]),
+  layer('lambdas/app/**/*.ts', 'Use cases depend on the core and on their own ports only.', [
+    ...anyOf('contract', 'adapters', 'handlers', 'entries'),
+  ]),
+  layer(
+    'lambdas/adapters/**/*.ts',
+    'Adapters implement the ports of lambdas/app; handlers compose them, never the reverse.',
+    anyOf('handlers', 'entries'),
+    { aws: true },
+  ),
+  layer(
+    'lambdas/handlers/**/*.ts',
+    'Entries compose handlers; handlers never import an entry.',
+    anyOf('entries'),
+    {
+      aws: true,
     },
-  },
+  ),
+  layer(
+    '{lib,local}/**/*.ts',
+    'Import a layer through its public face (lambdas/<layer>), not a file inside it.',
+    ['**/lambdas/*/**', '**/lambdas/entries'],
+    { aws: true },
+  ),
+  layer(
+    '{cli,agent,demo}/**/*.ts',
+    'The tools speak to the API through lambdas/contract and read labels from lambdas/core, nothing else.',
+    ['**/lambdas/*/**', '**/lambdas/app', '**/lambdas/adapters', '**/lambdas/handlers', '**/lambdas/entries'],
+  ),
 );
+
+/** Import patterns naming a layer folder and anything inside it. */
+function anyOf(...layers) {
+  return layers.flatMap((name) => [`**/${name}`, `**/${name}/**`]);
+}
+
+/**
+ * One layer's import rule: the patterns it must not import, and, unless it talks to AWS
+ * itself, no AWS SDK, CDK, middy or Powertools either.
+ */
+function layer(files, message, forbidden, { aws = false } = {}) {
+  const patterns = [{ group: forbidden, message }];
+  if (!aws) {
+    patterns.push({
+      group: ['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', '@middy/*', '@aws-lambda-powertools/*'],
+      message: `${message} No AWS import here.`,
+    });
+  }
+  return { files: [files], rules: { 'no-restricted-imports': ['error', { patterns }] } };
+}

@@ -6,7 +6,7 @@ import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import { TABLE_IDS, TABLES } from '../lambdas/adapters/dynamodb/tables';
+import { TABLE_IDS, TABLES } from '../lambdas/contract';
 import {
   EVENT_BUS_ENV,
   FUNCTION_IDS,

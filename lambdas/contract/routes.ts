@@ -311,8 +311,10 @@ export type QueryOf<K extends RouteKey> =
   Route<K> extends { query: infer S extends z.ZodType } ? z.output<S> : undefined;
 export type QueryInputOf<K extends RouteKey> =
   Route<K> extends { query: infer S extends z.ZodType } ? z.input<S> : undefined;
-/** The body of a successful answer (undefined for 204 and streams). */
+/** The body of a successful answer; nothing (`void`) for 204 and streams. */
 export type ResponseOf<K extends RouteKey> =
+  // `void`, not `undefined`: a use case that answers nothing returns Promise<void>.
+  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type
   Route<K> extends { response: infer S extends z.ZodType } ? z.output<S> : void;
 
 export interface RouteDefinition {

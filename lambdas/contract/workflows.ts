@@ -48,3 +48,15 @@ export const WORKFLOWS: Readonly<Record<WorkflowId, WorkflowDefinition>> = {
     'Automatic Fallback: wait automaticFallbackDelay, then re-check and fall back if still healthy',
   ),
 };
+
+/** A valid, unique execution name (1–80 of letters, digits, `-` and `_`). */
+export function executionName(group: string, operationId: string): string {
+  const safe = `${group}--${operationId}`.replace(/[^A-Za-z0-9_-]/g, '_');
+  return safe.length <= 80 ? safe : `${safe.slice(0, 60)}-${hash(safe)}`;
+}
+
+function hash(s: string): string {
+  let h = 0;
+  for (const c of s) h = (Math.imul(h, 31) + c.charCodeAt(0)) | 0;
+  return (h >>> 0).toString(36);
+}

@@ -14,7 +14,7 @@ import {
   type KeyDefinition,
   type TableDefinition,
   type TableId,
-} from '../../lambdas/adapters/dynamodb/tables';
+} from '../../lambdas/contract';
 import { pascalCase } from '../project';
 
 export interface TablesProps {

@@ -6,7 +6,7 @@ import {
   type QueryCommandInput,
   type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { TABLES, type TableId } from './tables';
+import { TABLES, type TableNames } from '../../contract/tables';
 
 /**
  * The document client over a DynamoDB client, shared by every repository of one set of
@@ -18,8 +18,7 @@ export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentCl
   });
 }
 
-/** Physical table names, from the environment variables the stack sets. */
-export type TableNames = Record<TableId, string>;
+export type { TableNames } from '../../contract/tables';
 
 /** Reads each table's name from its environment variable; a missing one is a deployment error. */
 export function tableNamesFromEnv(env: NodeJS.ProcessEnv): TableNames {

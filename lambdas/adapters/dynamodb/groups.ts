@@ -15,7 +15,7 @@ import type {
 } from '../../app/ports';
 import type { GroupRecord } from '../../app/records';
 import { allItems, cancellationReasons, isConditionFailure, type TableNames } from './client';
-import { SWEEP_SHARD } from './tables';
+import { SWEEP_SHARD } from '../../contract/tables';
 
 /** The stored item: the record's fields, the domain state under `g`, and the sweep keys. */
 interface GroupItem extends Omit<GroupRecord, 'group'> {

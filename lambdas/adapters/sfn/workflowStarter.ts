@@ -1,6 +1,6 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { WorkflowInput, WorkflowStarter } from '../../app/ports';
-import type { WorkflowId } from '../../contract/workflows';
+import { executionName, type WorkflowId } from '../../contract/workflows';
 
 /**
  * Starts Step Functions executions. The execution name is the group and operation id,
@@ -27,16 +27,4 @@ export class SfnWorkflowStarter implements WorkflowStarter {
       throw e;
     }
   }
-}
-
-/** A valid, unique execution name (1–80 of letters, digits, `-` and `_`). */
-export function executionName(group: string, operationId: string): string {
-  const safe = `${group}--${operationId}`.replace(/[^A-Za-z0-9_-]/g, '_');
-  return safe.length <= 80 ? safe : `${safe.slice(0, 60)}-${hash(safe)}`;
-}
-
-function hash(s: string): string {
-  let h = 0;
-  for (const c of s) h = (Math.imul(h, 31) + c.charCodeAt(0)) | 0;
-  return (h >>> 0).toString(36);
 }

@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { SfnWorkflowStarter, executionName } from '../../../lambdas/adapters/sfn/workflowStarter';
+import { SfnWorkflowStarter } from '../../../lambdas/adapters/sfn/workflowStarter';
+import { executionName } from '../../../lambdas/contract';
 import { EventBridgePublisher } from '../../../lambdas/adapters/eventbridge/publisher';
 import type { DomainEvent } from '../../../lambdas/core';
 

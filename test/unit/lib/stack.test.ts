@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnResource } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TABLE_IDS, TABLES, type TableId } from '../../../lambdas/adapters/dynamodb/tables';
+import { TABLE_IDS, TABLES, type TableId } from '../../../lambdas/contract';
 import {
   EVENT_BUS_ENV,
   FUNCTION_IDS,

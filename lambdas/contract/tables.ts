@@ -120,3 +120,6 @@ export const TABLES: Readonly<Record<TableId, TableDefinition>> = {
 };
 
 export const TABLE_IDS = Object.keys(TABLES) as TableId[];
+
+/** Physical table names by table, as a deployment (or the embedded default) names them. */
+export type TableNames = Record<TableId, string>;
