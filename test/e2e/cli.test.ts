@@ -249,7 +249,7 @@ describe.concurrent(
         expect(status).toMatch(new RegExp(`${p.a} +Idle +On Admin Request +\\d+s ago`));
         expect(status).toMatch(new RegExp(`${p.b} +Running in Backup Mode +On Admin Request`));
         expect(status).toContain(
-          `Cause: The manual failover from node ${p.a} to node ${p.b} that the administrator initiated is complete.`,
+          `Cause: The failover an operator asked for is done: node ${p.a} is idle and node ${p.b} serves its users.`,
         );
 
         const again = expectExit(await prg(['failover', p.a]), 4);
@@ -302,7 +302,7 @@ describe.concurrent(
           new RegExp(`${p.a} +Running in Failed Mode +Cisco Server Recovery Manager Take Over Users Failed`),
         );
         expect(failed.stdout).toContain('Recommended actions:');
-        expect(failed.stdout).toMatch(/ {4}1\. .*Click Recovery/);
+        expect(failed.stdout).toMatch(/ {4}1\. .*`prg recover /);
         expect(failed.stdout).toContain(`With prg: prg recover ${p.group} --wait`);
         expect(failed.stderr).toContain(
           `error: the failover failed: group ${p.group} is ${p.a} Running in Failed Mode`,

@@ -18,8 +18,9 @@ describe.concurrent('faults a node reports, and what they lead to (embedded defa
         'RUNNING_IN_BACKUP_MODE/CRITICAL_SERVICE_DOWN',
       ]);
       expect(view.nodes[0].recommendedActions[0]).toContain(
-        `Check node ${p.a.nodeId} for any critical services that are down`,
+        `critical service that is down on node ${p.a.nodeId}`,
       );
+      expect(view.nodes[0].recommendedActions.join(' ')).toContain(`\`prg fallback ${p.a.nodeId}\``);
     } finally {
       p.stop();
     }
@@ -122,7 +123,7 @@ describe.concurrent('faults a node reports, and what they lead to (embedded defa
           'RUNNING_IN_FAILED_MODE/TAKE_OVER_USERS_FAILED',
           'RUNNING_IN_FAILED_MODE/TAKE_OVER_USERS_FAILED',
         ]);
-        expect(failed.nodes[0].recommendedActions.join(' ')).toContain('Click Recovery');
+        expect(failed.nodes[0].recommendedActions.join(' ')).toContain('`prg recover ');
         expect((await env.api.post(`/v1/groups/${p.group}/recover`)).status).toBe(202);
         await waitForStates(env.api, p.group, NORMAL);
       } finally {

@@ -180,7 +180,7 @@ describe('POST /v1/groups/{name}/recover', () => {
     ]);
     const group = await h.call('GET', '/v1/groups/prg-1');
     expect(group.body.lastOperation).toMatchObject({ kind: 'TAKE_OVER', outcome: 'failed' });
-    expect(group.body.nodes[0].recommendedActions.join(' ')).toMatch(/Recovery/);
+    expect(group.body.nodes[0].recommendedActions.join(' ')).toMatch(/`prg recover /);
     const res = await h.call('POST', '/v1/groups/prg-1/recover');
     expect(res.status).toBe(202);
     await h.runTask({ task: 'moveUsers', group: 'prg-1', operationId: res.body.operation.id });
