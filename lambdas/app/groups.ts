@@ -16,7 +16,7 @@ import { ConflictError, NotFoundError, ValidationError, type FieldError } from '
 import type { Ports } from './ports';
 import type { GroupRecord, NodeRecord } from './records';
 
-/** A group as the API shows it (SPEC §4). */
+/** A group as the API shows it (`GET /v1/groups/{name}`). */
 export interface GroupView {
   name: string;
   description: string;
@@ -91,7 +91,7 @@ export function groupView(record: GroupRecord): GroupView {
   };
 }
 
-/** Checks SPEC §2's membership rules against the registered nodes; names the offending field. */
+/** Checks a group's membership rules (docs/data-model.md) against the registered nodes; names the offending field. */
 function checkMembers(body: CreateGroupBody, nodes: (NodeRecord | null)[]): NodeRecord[] {
   const errors: FieldError[] = [];
   nodes.forEach((n, i) => {
@@ -204,7 +204,7 @@ export async function groupHistory(ports: Ports, name: string, limit: number): P
   return ports.history.list(name, limit);
 }
 
-/** Whether any group of the cluster has a node failed over (SPEC §3: no new users then). */
+/** Whether any group of the cluster has a node failed over (no users may be added then). */
 export async function clusterInFailover(ports: Ports, clusterId: string): Promise<GroupRecord | null> {
   const groups = await ports.groups.listByCluster(clusterId);
   return groups.find((g) => inFailoverState(g.group)) ?? null;

@@ -55,7 +55,7 @@ export class HeartbeatCache {
 }
 
 /**
- * A node's heartbeat (SPEC §5). The steady case is one conditional write with no read;
+ * A node's heartbeat (docs/heartbeat-protocol.md). The steady case is one conditional write with no read;
  * anything else — a fault, a restart, a silent peer, a due timer, a cold function — goes
  * through the state machine, which also notices the peer's silence without waiting for
  * the sweep.

@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError, ValidationError } from './errors';
 import type { Ports } from './ports';
 import type { GroupRecord, NodeRecord, UserRecord } from './records';
 
-/** A user as the API shows it (SPEC §4). */
+/** A user as the API shows it (`GET /v1/users/{userId}`). */
 export interface UserView {
   userId: string;
   clusterId: string;

@@ -26,7 +26,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { ROUTE_LIST, type FunctionId, type RouteAuth } from '../../lambdas/contract';
 
-/** The Cognito resource server of the API: its scopes are `prg/admin` and `prg/read` (SPEC §4). */
+/** The Cognito resource server of the API: its scopes are `prg/admin` and `prg/read`. */
 export const RESOURCE_SERVER = 'prg';
 export const ADMIN_SCOPE = `${RESOURCE_SERVER}/admin`;
 export const READ_SCOPE = `${RESOURCE_SERVER}/read`;
@@ -45,8 +45,8 @@ export const ROUTE_SCOPES: Readonly<Record<RouteAuth, readonly string[] | undefi
 };
 
 const NO_AUTHORIZER_REASON: Readonly<Record<'none' | 'node', string>> = {
-  none: 'Public by contract (SPEC section 4): the readiness probe and the OpenAPI document of the API carry no customer data, and load balancers, monitors and API clients must read them without credentials.',
-  node: 'Authenticated by the handler, not by API Gateway (SPEC sections 4 and 5): a node presents the bearer token issued at its registration, valid for its own nodeId only and stored hashed; the heartbeat handler verifies it inside the same conditional DynamoDB write that records the heartbeat and answers 401/403 otherwise. A Cognito token would add a second credential that a node has to refresh while the control plane may be unreachable.',
+  none: 'Public by design: the readiness probe and the OpenAPI document of the API carry no customer data, and load balancers, monitors and API clients must read them without credentials.',
+  node: 'Authenticated by the handler, not by API Gateway (docs/heartbeat-protocol.md): a node presents the bearer token issued at its registration, valid for its own nodeId only and stored hashed; the heartbeat handler verifies it inside the same conditional DynamoDB write that records the heartbeat and answers 401/403 otherwise. A Cognito token would add a second credential that a node has to refresh while the control plane may be unreachable.',
 };
 
 export interface ApiProps {
@@ -60,7 +60,7 @@ export interface ApiProps {
 }
 
 /**
- * The HTTP API of SPEC §4 and who may call it: every route of `ROUTES` (except those
+ * The HTTP API (docs/api.md) and who may call it: every route of `ROUTES` (except those
  * served only offline) on its function, behind a Cognito JWT authorizer with the
  * `prg/admin` and `prg/read` scopes of machine-to-machine (client-credentials) clients.
  */
@@ -146,7 +146,7 @@ export class Api extends Construct {
 
     // CORS stays off: the console is served from this origin and the other callers are not browsers.
     this.httpApi = new HttpApi(this, 'HttpApi', {
-      description: 'presence-ha control plane API (SPEC section 4)',
+      description: 'presence-ha control plane API',
       createDefaultStage: false,
     });
 

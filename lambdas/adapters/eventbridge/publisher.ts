@@ -6,7 +6,7 @@ import { EVENT_SOURCE } from '../../contract/events';
 /** EventBridge accepts at most 10 entries per PutEvents call. */
 const BATCH = 10;
 
-/** Publishes domain events on the stack's bus: source `presence-ha`, detail-type as in SPEC §6. */
+/** Publishes domain events on the stack's bus: source `presence-ha`, detail-type as in docs/events.md. */
 export class EventBridgePublisher implements EventPublisher {
   constructor(
     private readonly client: EventBridgeClient,

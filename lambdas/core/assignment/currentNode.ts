@@ -7,7 +7,7 @@ export type ServingGroup = Pick<GroupState, 'nodes' | 'failedOver' | 'highAvaila
 };
 
 /**
- * The node serving a user right now (SPEC §2 `currentNode`): the home node, or its peer
+ * The node serving a user right now (`currentNode`): the home node, or its peer
  * while the home node is failed over. Derived, never stored, so a failover or fallback
  * costs the same for 10 users or 150,000. Users move only when a workflow's user move
  * completes (`failedOver` changes then), so during a failover in progress they are

@@ -20,7 +20,7 @@ export interface OrderedNode {
 /**
  * Every node of the groups, in group order then node order: the order that breaks every
  * tie, so that the same cluster always gets the same answer. A node listed in two groups
- * breaks the rule "a node belongs to at most one group" (SPEC §2); counting its users
+ * breaks the rule that a node is in at most one group (docs/data-model.md); counting its users
  * twice would make the plan move users that do not exist, so it is refused.
  */
 export function orderedNodes(groups: readonly AssignmentGroup[]): OrderedNode[] {

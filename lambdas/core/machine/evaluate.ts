@@ -182,7 +182,7 @@ function initializationRule(draft: Draft): boolean {
     const peerPending =
       peer.state === 'INITIALIZING' && peer.initDeadline !== null && now < peer.initDeadline;
     if (!peerPending) {
-      // Nobody can take its users: the pair is failed (SPEC §3 names it Critical Service Down).
+      // Nobody can take its users: the pair is failed, with reason Critical Service Down.
       draft.failBoth(
         'CRITICAL_SERVICE_DOWN',
         `${cause} ${peer.nodeId} (${peer.state}) cannot take over its users.`,

@@ -53,7 +53,7 @@ export function finalize(before: GroupState, draft: Draft): void {
   }
 }
 
-/** Which users moved where when `failedOver` changed (SPEC §6 `UsersMoved`). */
+/** Which users moved where when `failedOver` changed (`UsersMoved`, docs/events.md). */
 function usersMoved(before: string | null, after: GroupState, at: string): DomainEvent {
   const peerOf = (id: string) => after.nodes.find((n) => n !== id) ?? id;
   const base = { detailType: 'UsersMoved' as const, group: after.name, at };

@@ -1,7 +1,7 @@
 import type { GroupState, Member, ServiceOrder } from '../types';
 
 /**
- * The order a node's agent must obey for its critical services (SPEC §5): `stop` while
+ * The order a node's agent must obey for its critical services (docs/heartbeat-protocol.md): `stop` while
  * failed over by hand (IDLE, FAILING_OVER), `start` while taking back or initializing
  * (recovering), `leave` otherwise.
  */

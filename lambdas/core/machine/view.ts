@@ -6,7 +6,7 @@ import { reasonLabel, type ReasonCode } from '../catalogue/reasons';
 import { describePair } from '../catalogue/table2';
 import { serviceOrder } from './serviceOrder';
 
-/** What a heartbeat is answered with (SPEC §5). */
+/** What a heartbeat is answered with (docs/heartbeat-protocol.md). */
 export interface HeartbeatResponse {
   group: string | null;
   state: NodeStateCode | null;
@@ -37,7 +37,7 @@ export function heartbeatResponse(
   };
 }
 
-/** One node as the group view shows it (SPEC §4). */
+/** One node as the group view (`GET /v1/groups/{name}`) shows it. */
 export interface NodeView {
   nodeId: NodeId;
   state: NodeStateCode | null;

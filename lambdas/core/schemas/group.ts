@@ -4,16 +4,16 @@ import { NodeIdSchema } from './identifiers';
 const NAME_CHARACTERS = /^[A-Za-z0-9_-]*$/;
 const NAME_RULE = 'must be 1–128 characters of letters, digits, "_" or "-"';
 
-/** A presence redundancy group's name: 1–128 of `[A-Za-z0-9_-]`, unique (SPEC §2). */
+/** A presence redundancy group's name: 1–128 of `[A-Za-z0-9_-]`, unique. */
 export const GroupNameSchema = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, NAME_RULE);
 export type GroupName = z.infer<typeof GroupNameSchema>;
 
-/** The characters a description may not contain (SPEC §2), in the order the manual lists them. */
+/** The characters a description may not contain, in the order the manual lists them. */
 export const FORBIDDEN_DESCRIPTION_CHARACTERS = ['"', '%', '&', '\\', '/', '<', '>'] as const;
 const FORBIDDEN = new Set<string>(FORBIDDEN_DESCRIPTION_CHARACTERS);
 
 /**
- * A group's description: 0–128 characters, none of `" % & \ / < >` (SPEC §2). Length is
+ * A group's description: 0–128 characters, none of `" % & \ / < >`. Length is
  * counted in characters as the operator sees them (code points), so an accented letter
  * or an emoji counts once; the message names the forbidden characters that were found.
  */
@@ -32,7 +32,7 @@ export const GroupDescriptionSchema = z.string().superRefine((text, ctx) => {
 });
 export type GroupDescription = z.infer<typeof GroupDescriptionSchema>;
 
-/** Body of `POST /v1/groups` (SPEC §4). Registration, cluster and publisher checks need storage: the caller's. */
+/** Body of `POST /v1/groups`. Registration, cluster and publisher checks need storage: the caller's. */
 export const CreateGroupBodySchema = z
   .object({
     name: GroupNameSchema,

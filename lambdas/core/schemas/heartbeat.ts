@@ -6,7 +6,7 @@ export type ServiceStatus = z.infer<typeof ServiceStatusSchema>;
 /** The most services one heartbeat may report. */
 export const MAX_REPORTED_SERVICES = 64;
 
-/** Body of `POST /v1/nodes/{nodeId}/heartbeat` (SPEC §5). */
+/** Body of `POST /v1/nodes/{nodeId}/heartbeat` (docs/heartbeat-protocol.md). */
 export const HeartbeatBodySchema = z
   .object({
     /** Changes whenever the node's SRM (agent) restarts. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** `nodeId` and `clusterId`: 1–64 of `[A-Za-z0-9._-]` (SPEC §2). */
+/** `nodeId` and `clusterId`: 1–64 of `[A-Za-z0-9._-]`. */
 export const NodeIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1–64 characters of letters, digits, ".", "_" or "-"');

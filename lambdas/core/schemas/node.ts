@@ -16,7 +16,7 @@ export const SoftwareVersionSchema = z
   );
 export type SoftwareVersion = z.infer<typeof SoftwareVersionSchema>;
 
-/** Body of `POST /v1/nodes` (SPEC §2, §4). */
+/** Body of `POST /v1/nodes` (the fields: docs/data-model.md). */
 export const RegisterNodeBodySchema = z
   .object({
     nodeId: NodeIdSchema,

@@ -54,7 +54,7 @@ export type ClusterParameters = z.infer<typeof ClusterParametersSchema>;
 export const ClusterParametersPatchSchema = ClusterParametersFieldsSchema.partial().strict();
 export type ClusterParametersPatch = z.infer<typeof ClusterParametersPatchSchema>;
 
-/** The manual's defaults (SPEC §2). */
+/** The manual's defaults (listed in docs/data-model.md). */
 export const DEFAULT_CLUSTER_PARAMETERS: ClusterParameters = {
   servicePort: 22001,
   adminRpcPort: 20075,

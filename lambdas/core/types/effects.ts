@@ -5,7 +5,7 @@ import type { WorkflowKind } from './group';
 
 export type ServiceOrder = 'stop' | 'start' | 'leave';
 
-/** Events published on the bus (SPEC §6); `detailType` is the EventBridge detail-type. */
+/** Events published on the bus (docs/events.md); `detailType` is the EventBridge detail-type. */
 export type DomainEvent =
   | {
       detailType: 'NodeStateChanged';
@@ -46,7 +46,7 @@ export type DomainEvent =
       at: string;
     };
 
-/** One line of a group's history (SPEC §4). */
+/** One line of a group's history (`GET /v1/groups/{name}/history`). */
 export interface HistoryEntry {
   at: string;
   nodeId: NodeId;
