@@ -125,8 +125,8 @@ function checkMembers(body: CreateGroupBody, nodes: (NodeRecord | null)[]): Node
 
 /**
  * Seeds a new group's members with what their nodes last reported, replayed at the time
- * they reported it, so that enabling HA judges them at once ("Critical services must be
- * running before you turn on high availability").
+ * they reported it, so that enabling HA judges them at once (the manual wants the critical
+ * services up before high availability is switched on).
  */
 function seedFacts(group: GroupState, nodes: NodeRecord[], params: ClusterParameters): GroupState {
   let seeded = group;

@@ -83,7 +83,7 @@ describe.concurrent('faults a node reports, and what they lead to (embedded defa
         'IDLE/ON_ADMIN_REQUEST',
         'RUNNING_IN_BACKUP_MODE/ON_ADMIN_REQUEST',
       ]);
-      // The idle node has stopped its services as ordered, and said so in a heartbeat.
+      // As ordered, the idle node has stopped its services, and said so in a heartbeat.
       await eventually('the idle node to report its services stopped', async () => {
         const node = await env.api.get(`/v1/nodes/${p.a.nodeId}`);
         return node.body.services['Cisco SIP Proxy'] === 'stopped' ? true : undefined;

@@ -72,8 +72,8 @@ function returnFromDown(draft: Draft, member: Member, restarted: boolean): void 
     : `${member.nodeId} is heard from again.`;
   const reason = restarted ? 'INITIALIZATION' : (member.reason ?? 'UNKNOWN');
   const peer = draft.peer(member);
-  // Its peer is failed: both need a recovery (the manual: "when you reestablish the
-  // network connection between the nodes, the node may go into a failed state").
+  // Its peer is failed: both need a recovery (the manual warns that a node whose link
+  // to its peer comes back can end up failed).
   if (
     member.downFrom === 'RUNNING_IN_FAILED_MODE' ||
     peer.state === 'RUNNING_IN_FAILED_MODE' ||

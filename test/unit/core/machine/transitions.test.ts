@@ -339,7 +339,7 @@ describe('manual failover and fallback (SPEC §3)', () => {
       ['RUNNING_IN_FAILED_MODE', 'UNKNOWN'],
       ['RUNNING_IN_FAILED_MODE', 'UNKNOWN'],
     ]);
-    // The late step of the lost workflow changes nothing.
+    // A late step of the lost workflow changes nothing.
     const late = sim.apply({ type: 'WorkflowStepSucceeded', operationId: id, step: 'MOVE_USERS' });
     expect(late.outcome).toBe('ignored');
   });
