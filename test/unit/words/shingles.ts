@@ -46,15 +46,43 @@ export interface Match {
 }
 
 /**
- * The stretches of `text` made of runs found in `known` and not in `allowed`; overlapping
- * runs are merged, so one copied sentence is one match.
+ * Which words of `ws` belong to a whole occurrence of one of `names` (each given as its
+ * words). A run made only of such words is a list of names, not prose.
  */
-export function findMatches(text: string, known: ReadonlySet<string>, allowed: ReadonlySet<string>): Match[] {
+export function nameWords(ws: readonly Word[], names: readonly (readonly string[])[]): boolean[] {
+  const byFirst = new Map<string, (readonly string[])[]>();
+  for (const n of names) {
+    if (n.length === 0) continue;
+    const list = byFirst.get(n[0]!) ?? [];
+    list.push(n);
+    byFirst.set(n[0]!, list);
+  }
+  const covered = ws.map(() => false);
+  ws.forEach((w, i) => {
+    for (const n of byFirst.get(w.text) ?? []) {
+      if (n.every((x, k) => ws[i + k]?.text === x)) for (let k = 0; k < n.length; k++) covered[i + k] = true;
+    }
+  });
+  return covered;
+}
+
+/**
+ * The stretches of `text` made of runs found in `known`, leaving out runs in `allowed`
+ * and runs made only of whole `names`; overlapping runs are merged, so one copied
+ * sentence is one match.
+ */
+export function findMatches(
+  text: string,
+  known: ReadonlySet<string>,
+  allowed: ReadonlySet<string>,
+  names: readonly (readonly string[])[] = [],
+): Match[] {
   const ws = words(text);
+  const named = nameWords(ws, names);
   const hit: boolean[] = [];
   for (let i = 0; i + RUN <= ws.length; i++) {
     const h = hashShingle(ws.slice(i, i + RUN).map((w) => w.text));
-    hit[i] = known.has(h) && !allowed.has(h);
+    hit[i] = known.has(h) && !allowed.has(h) && !named.slice(i, i + RUN).every(Boolean);
   }
   const out: Match[] = [];
   for (let i = 0; i < hit.length; i++) {
