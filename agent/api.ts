@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { HeartbeatBody } from '../lambdas/core';
 
 /**
- * The control plane's answer to a heartbeat (SPEC §5), checked before the agent acts on
+ * The control plane's answer to a heartbeat (docs/heartbeat-protocol.md), checked before the agent acts on
  * it: an order read from a garbled answer could stop a healthy node. Unknown fields are
  * allowed so that a newer control plane can add some; `keepAliveTimeoutSeconds` is read
  * when present (see docs/agent.md, "Self-fencing").

@@ -53,7 +53,7 @@ export const CheckSchema = z
   });
 export type Check = z.infer<typeof CheckSchema>;
 
-/** The SPEC §2 bounds of `criticalServices`, which the heartbeat's `services` mirrors. */
+/** The bounds of the cluster's `criticalServices` (docs/data-model.md), which the heartbeat's `services` mirrors. */
 const MAX_SERVICES = 32;
 const MAX_SERVICE_NAME = 128;
 

@@ -8,7 +8,7 @@ type Action = 'stop' | 'start';
 type Cause = 'order' | 'self-fencing' | 'resume-after-fencing';
 
 /**
- * Carries out the control plane's `serviceOrder` (SPEC §5) once — the order is repeated
+ * Carries out the control plane's `serviceOrder` (docs/heartbeat-protocol.md) once — the order is repeated
  * in every answer, the command must not be; `epoch` tells a new order from a repeated
  * one (docs/agent.md, "Service orders") — and the agent's own fencing. One
  * command at a time, in the order asked: a stop queued behind a start ends stopped.

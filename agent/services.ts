@@ -2,7 +2,7 @@ import { checkTimeoutSeconds, type AgentConfig, type Check } from './config';
 import { runCheck } from './checks';
 import { runShell } from './shell';
 
-/** What one heartbeat reports about the node (SPEC §5). */
+/** What one heartbeat reports about the node (docs/heartbeat-protocol.md). */
 export interface Observation {
   services: Record<string, 'running' | 'stopped'>;
   database: 'up' | 'down';

@@ -12,7 +12,7 @@ const OPERATION_NAMES: Record<string, string> = {
   RECOVER: 'recovery',
 };
 
-/** The states in which both nodes count as failed, so that `recover` is allowed (SPEC §3). */
+/** The states in which both nodes count as failed, so that `recover` is allowed (docs/state-machine.md). */
 const RECOVERABLE = new Set(['RUNNING_IN_FAILED_MODE', 'UNKNOWN', 'DOWN']);
 
 /** Whether the group is managed and both nodes are Normal: nothing for an operator to do. */
@@ -57,7 +57,7 @@ function databaseCell(out: Output, n: GroupNode): string {
   return paint(out.c, n.database === 'up' ? 'good' : 'bad', n.database);
 }
 
-/** The commands that fit the group's states, from SPEC §3's rules for admin actions. */
+/** The commands that fit the group's states, from the rules for admin actions in docs/state-machine.md. */
 export function nextCommands(g: GroupView): string[] {
   if (!g.highAvailability || g.operation || g.nodes.length !== 2) return [];
   const [a, b] = g.nodes as [GroupNode, GroupNode];

@@ -12,7 +12,7 @@ export interface BusEvent {
 }
 
 /**
- * The embedded default's event bus: every event of SPEC §6 is written as one JSON line
+ * The embedded default's event bus: every event of docs/events.md is written as one JSON line
  * to the log and handed to the subscribers (the `GET /v1/events` stream), in the shape
  * EventBridge would deliver it.
  */

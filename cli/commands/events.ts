@@ -39,7 +39,7 @@ export function formatEvent(e: BusEvent, c: Colors): string {
   return [...head, col('-', 12), `users ${moved}`, ...tail].join('  ');
 }
 
-/** `prg events`: follows the event stream of the embedded default (SPEC §6). */
+/** `prg events`: follows the event stream of the embedded default (docs/events.md). */
 export function registerEvents(program: Command): void {
   program
     .command('events')

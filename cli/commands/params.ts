@@ -61,7 +61,7 @@ function targetOptions(cmd: Command): Command {
     .addOption(new Option('--node <nodeId>', 'per-node parameters (client re-login limits)'));
 }
 
-/** `prg params get|set`: cluster-wide and per-node parameters (SPEC §2). */
+/** `prg params get|set`: cluster-wide and per-node parameters (docs/data-model.md). */
 export function registerParams(program: Command): void {
   const params = program
     .command('params')

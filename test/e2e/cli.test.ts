@@ -17,7 +17,7 @@ const tag = randomUUID().slice(0, 6);
 let counter = 0;
 
 /**
- * Small timers so that every scenario takes seconds (SPEC §2 ranges allow them). The
+ * Small timers so that every scenario takes seconds (the parameters' ranges allow them). The
  * keep-alive timeout is generous: no scenario here waits for a lost heartbeat, and a
  * machine busy starting many CLI processes must not make a node look silent.
  */

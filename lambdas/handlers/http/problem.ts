@@ -40,14 +40,14 @@ export function problemResponse(p: Problem): APIGatewayProxyStructuredResultV2 {
   };
 }
 
-/** Body too large for the API (SPEC §4: over 256 KiB). */
+/** Body too large for the API (over 256 KiB). */
 export class PayloadTooLargeError extends Error {
   override readonly name = 'PayloadTooLargeError';
 }
 
 /**
  * Maps an error to its problem. Domain errors carry their own words; middy's body
- * parser answers malformed JSON with 415/422, which SPEC §4 wants as 400; anything
+ * parser answers malformed JSON with 415/422, which the API answers with 400; anything
  * unknown is a 500 that says what to do, with no internals.
  */
 export function toProblem(e: unknown): Problem {

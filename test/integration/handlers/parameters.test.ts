@@ -9,7 +9,7 @@ beforeEach(async () => {
 
 const READ = { scopes: ['prg/read'] };
 
-/** SPEC §2's table: the manual's defaults. */
+/** The manual's defaults, as docs/data-model.md lists them. */
 const DEFAULTS = {
   servicePort: 22001,
   adminRpcPort: 20075,
@@ -38,7 +38,7 @@ const patch = (o: { body?: unknown; rawBody?: string; scopes?: string[] | null }
   h.call('PATCH', '/v1/clusters/c1/parameters', o);
 
 describe('GET /v1/clusters/{clusterId}/parameters', () => {
-  it('a cluster never configured has the manual’s defaults (SPEC §2)', async () => {
+  it('a cluster never configured has the manual’s defaults', async () => {
     const res = await h.call('GET', '/v1/clusters/c1/parameters', READ);
     expect(res.status).toBe(200);
     expect(res.contentType).toBe('application/json');

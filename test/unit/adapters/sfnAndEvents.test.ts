@@ -72,7 +72,7 @@ describe('the EventBridge publisher', () => {
     at: '2026-11-25T09:00:00.000Z',
   });
 
-  it('publishes on the bus with source presence-ha and the SPEC detail-type, ten entries per call', async () => {
+  it('publishes on the bus with source presence-ha and the detail-type of docs/events.md, ten entries per call', async () => {
     eb.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [] });
     await new EventBridgePublisher(new EventBridgeClient({}), 'bus-1').publish(
       Array.from({ length: 12 }, (_, i) => event(i)),

@@ -6,7 +6,7 @@ const A = 'imp-a';
 const B = 'imp-b';
 const group = { nodes: [A, B], highAvailability: true };
 
-describe('the node currently serving a user (SPEC §2 currentNode)', () => {
+describe('the node currently serving a user (currentNode)', () => {
   it('is the home node while no node is failed over', () => {
     expect(currentNode(A, { ...group, failedOver: null })).toBe(A);
     expect(currentNode(B, { ...group, failedOver: null })).toBe(B);

@@ -4,7 +4,7 @@ import { findRow, heartbeatResponse, type Effect } from '../../../../lambdas/cor
 import type { PairSimulator } from '../../../support/pairSimulator';
 import { IDS, scenario, simulate } from '../../../support/pairCommands';
 
-/** The invariants of SPEC §3 and §5 that must hold after every event. */
+/** The invariants of docs/state-machine.md and docs/heartbeat-protocol.md that must hold after every event. */
 function checkInvariants(
   sim: PairSimulator,
   lastEpoch: { value: number },
@@ -23,7 +23,7 @@ function checkInvariants(
     expect(g.failedOver).toBeNull();
     return;
   }
-  // Every pair reached is one Table 2 (or SPEC §3, as rows of ours) describes.
+  // Every pair reached is one Table 2 describes (a row of the manual, or one presence-ha adds).
   const row = findRow(
     { nodeId: a!.nodeId, state: a!.state!, reason: a!.reason! },
     { nodeId: b!.nodeId, state: b!.state!, reason: b!.reason! },

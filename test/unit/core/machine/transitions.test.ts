@@ -19,7 +19,7 @@ const published = (effects: Effect[]): DomainEvent[] =>
 const ofType = <T extends DomainEvent['detailType']>(effects: Effect[], t: T) =>
   published(effects).filter((e): e is DomainEvent & { detailType: T } => e.detailType === t);
 
-describe('heartbeat lost (SPEC §3)', () => {
+describe('heartbeat lost', () => {
   it('fails over after keepAliveTimeout, not before', () => {
     const sim = new PairSimulator().startNormal();
     sim.node(A).alive = false;
@@ -112,7 +112,7 @@ describe('heartbeat lost (SPEC §3)', () => {
   });
 });
 
-describe('critical service and database failures (SPEC §3)', () => {
+describe('critical service and database failures', () => {
   it('fails over once a service has been reported down for criticalServiceDelay, measured from the first report', () => {
     const sim = new PairSimulator().startNormal();
     sim.crash(A, 'Cisco SIP Proxy');
@@ -182,7 +182,7 @@ describe('critical service and database failures (SPEC §3)', () => {
   });
 });
 
-describe('failed over, ready for fallback, automatic fallback (SPEC §3)', () => {
+describe('failed over, ready for fallback, automatic fallback', () => {
   function failedOverHealthy(params = p): PairSimulator {
     const sim = new PairSimulator(params).startNormal();
     sim.crash(A);
@@ -244,7 +244,7 @@ describe('failed over, ready for fallback, automatic fallback (SPEC §3)', () =>
   });
 });
 
-describe('manual failover and fallback (SPEC §3)', () => {
+describe('manual failover and fallback', () => {
   it('a fallback right after a manual failover waits for the node to obey its start order, not its report from before it stopped', () => {
     const sim = new PairSimulator().startNormal();
     sim.apply({ type: 'AdminFailover', nodeId: A });
@@ -345,7 +345,7 @@ describe('manual failover and fallback (SPEC §3)', () => {
   });
 });
 
-describe('automatic recovery when the backup node fails (SPEC §3)', () => {
+describe('automatic recovery when the backup node fails', () => {
   it('puts both in failed mode when the failed-over peer is not healthy', () => {
     const sim = new PairSimulator().startNormal();
     sim.crash(A);
@@ -378,7 +378,7 @@ describe('automatic recovery when the backup node fails (SPEC §3)', () => {
   });
 });
 
-describe('SRM restarts (SPEC §3)', () => {
+describe('SRM restarts', () => {
   it('keeps Normal through a restart of a healthy node', () => {
     const sim = new PairSimulator().startNormal();
     sim.restartSrm(A);
@@ -415,7 +415,7 @@ describe('SRM restarts (SPEC §3)', () => {
   });
 });
 
-describe('recover (SPEC §3)', () => {
+describe('recover', () => {
   function bothFailed(): PairSimulator {
     const sim = new PairSimulator().startNormal();
     sim.apply({ type: 'AdminFailover', nodeId: A });
@@ -458,7 +458,7 @@ describe('recover (SPEC §3)', () => {
   });
 });
 
-describe('enabling and disabling high availability (SPEC §3)', () => {
+describe('enabling and disabling high availability', () => {
   const enableWith = (downA: boolean, downB: boolean) => {
     const sim = new PairSimulator();
     if (downA) sim.crash(A);
@@ -556,7 +556,7 @@ describe('epoch', () => {
   });
 });
 
-describe('admin action guards (409 cases of SPEC §3)', () => {
+describe('admin action guards (the 409 cases)', () => {
   const refused = (sim: PairSimulator, event: Parameters<PairSimulator['apply']>[0]) => {
     const before = sim.group;
     const r = sim.apply(event);

@@ -13,7 +13,7 @@ import { issues, paths, unknownKeys } from './issues';
 /** Defaults with timers wide enough that only the field under test can break a rule. */
 const roomy = { ...DEFAULT_CLUSTER_PARAMETERS, keepAliveInterval: 1, keepAliveTimeout: 2 };
 
-describe('cluster-wide parameters (SPEC §2)', () => {
+describe('cluster-wide parameters', () => {
   it('has the manual’s defaults, and they are valid', () => {
     expect(DEFAULT_CLUSTER_PARAMETERS).toEqual({
       servicePort: 22001,
@@ -170,7 +170,7 @@ describe('cluster-wide parameters (SPEC §2)', () => {
   });
 });
 
-describe('per-node parameters: client re-login limits (SPEC §2)', () => {
+describe('per-node parameters: client re-login limits', () => {
   it('has the manual’s defaults, 120 and 537 seconds, and they are valid', () => {
     expect(DEFAULT_NODE_PARAMETERS).toEqual({ clientReloginLowerLimit: 120, clientReloginUpperLimit: 537 });
     expect(NodeParametersSchema.safeParse(DEFAULT_NODE_PARAMETERS).success).toBe(true);
