@@ -208,7 +208,7 @@ describe('GET /v1/groups/{name}', () => {
     ]);
   });
 
-  it('a failed pair shows the manual’s recommended actions', async () => {
+  it('a failed pair shows the recommended actions of its Table 2 row', async () => {
     await normalPair(h);
     const f = await h.call('POST', '/v1/groups/prg-1/failover', { body: { nodeId: 'imp-a' } });
     await h.runTask({
