@@ -1,0 +1,119 @@
+import { expect } from 'vitest';
+import type { z } from 'zod';
+import {
+  CreateGroupBodySchema,
+  DEFAULT_CRITICAL_SERVICES,
+  type HeartbeatResponse,
+} from '../../../lambdas/core';
+import {
+  createGroup,
+  getGroup,
+  groupView,
+  heartbeat,
+  HeartbeatCache,
+  patchClusterParameters,
+  registerNode,
+  type GroupView,
+} from '../../../lambdas/app';
+import { memoryPorts, type MemoryPorts } from '../../support/memory';
+
+/** Small timers so scenarios take simulated seconds: interval 1, timeout 3, init 6, delay 2, fallback 5. */
+export const FAST = {
+  keepAliveInterval: 1,
+  keepAliveTimeout: 3,
+  initializationKeepAliveTimeout: 6,
+  criticalServiceDelay: 2,
+  automaticFallbackDelay: 5,
+};
+
+/** What a node's agent knows and reports. */
+export interface Agent {
+  id: string;
+  token: string;
+  bootId: string;
+  sequence: number;
+  services: Record<string, 'running' | 'stopped'>;
+  database: 'up' | 'down';
+  notice?: 'reboot' | 'shutdown';
+}
+
+export type World = MemoryPorts & {
+  /** The heartbeat function's warm cache (one warm function serves every heartbeat). */
+  cache: HeartbeatCache;
+  register(
+    id: string,
+    extra?: Partial<Record<'clusterId' | 'softwareVersion' | 'publisherId', string>>,
+  ): Promise<Agent>;
+  /** The agent's next heartbeat. */
+  beat(agent: Agent): Promise<HeartbeatResponse>;
+  /** Both agents beat, `seconds` times, one second apart. */
+  beatBoth(a: Agent, b: Agent, seconds?: number): Promise<void>;
+  /** Two healthy nodes of cluster c1 with fast timers, heard from, in HA group prg-1, both NORMAL. */
+  normalPair(): Promise<{ a: Agent; b: Agent }>;
+  /** Creates a group from a request body as the API would parse it. */
+  createGroup(body: z.input<typeof CreateGroupBodySchema>): Promise<GroupView>;
+  /** Each member's [state, reason], as the group view shows them. */
+  states(group?: string): Promise<(string | null)[][]>;
+};
+
+/** The use cases over in-memory ports, and a pair of agents to drive them. */
+export function world(clockStart?: number): World {
+  const m = memoryPorts(clockStart);
+  const cache = new HeartbeatCache();
+  const w: World = {
+    ...m,
+    cache,
+    async register(id, extra = {}) {
+      const { token } = await registerNode(m.ports, {
+        nodeId: id,
+        hostname: `${id}.example.com`,
+        clusterId: 'c1',
+        softwareVersion: '15.0',
+        publisherId: 'pub-1',
+        ...extra,
+      });
+      return {
+        id,
+        token,
+        bootId: `${id}-boot-1`,
+        sequence: 0,
+        services: Object.fromEntries(DEFAULT_CRITICAL_SERVICES.map((s) => [s, 'running' as const])),
+        database: 'up',
+      };
+    },
+    beat(agent) {
+      agent.sequence += 1;
+      return heartbeat(m.ports, cache, agent.id, agent.token, {
+        bootId: agent.bootId,
+        sequence: agent.sequence,
+        services: { ...agent.services },
+        database: agent.database,
+        ...(agent.notice ? { notice: agent.notice } : {}),
+      });
+    },
+    async beatBoth(a, b, seconds = 1) {
+      for (let s = 0; s < seconds; s++) {
+        m.clock.advance(1000);
+        await w.beat(a);
+        await w.beat(b);
+      }
+    },
+    async normalPair() {
+      await patchClusterParameters(m.ports, 'c1', FAST);
+      const a = await w.register('imp-a');
+      const b = await w.register('imp-b');
+      await w.beat(a);
+      await w.beat(b);
+      const view = await w.createGroup({ name: 'prg-1', nodes: ['imp-a', 'imp-b'], highAvailability: true });
+      expect(view.nodes.map((n) => n.state)).toEqual(['NORMAL', 'NORMAL']);
+      return { a, b };
+    },
+    createGroup(body) {
+      return createGroup(m.ports, CreateGroupBodySchema.parse(body));
+    },
+    async states(group = 'prg-1') {
+      return groupView(await getGroup(m.ports, group)).nodes.map((n) => [n.state, n.reason]);
+    },
+  };
+  return w;
+}
