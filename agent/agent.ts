@@ -11,9 +11,10 @@ import {
   type ReasonCode,
 } from '../lambdas/core';
 import { postHeartbeat, type HeartbeatAnswer, type HeartbeatOutcome } from './api';
+import { sleep, systemClock, type Clock } from './clock';
 import { apiBase, type AgentConfig } from './config';
 import { Fence } from './fencing';
-import { HeartbeatLoop, sleep } from './heartbeatLoop';
+import { HeartbeatLoop } from './heartbeatLoop';
 import { createLog, type Log, type LogLine } from './log';
 import { Orders } from './orders';
 import { realServices, type NodeServices, type Observation } from './services';
@@ -27,18 +28,27 @@ export interface AgentOptions {
   controlPort?: number;
   /** Where log lines go; stdout (one JSON object per line) by default. */
   writeLog?: (line: LogLine) => void;
+  /** The node's services; by default the config's checks and commands, or fake ones with `simulate`. */
+  services?: NodeServices;
+  /** Time and timers; the process's monotonic clock by default. */
+  clock?: Clock;
+  /** Sends one heartbeat; by default `POST {apiUrl}/v1/nodes/{nodeId}/heartbeat` with the config's token. */
+  sendHeartbeat?: SendHeartbeat;
 }
 
-/** A bootId unique to this start of the agent (SPEC §5: it changes whenever the SRM restarts). */
+/** The transport of a heartbeat: bounded by `timeoutMs`, never throws. */
+export type SendHeartbeat = (body: HeartbeatBody, timeoutMs: number) => Promise<HeartbeatOutcome>;
+
+/** A bootId unique to this start of the agent: it changes whenever the agent (or the node) restarts. */
 export function newBootId(nodeId: string): string {
   return `${nodeId}-${new Date().toISOString()}-${randomBytes(4).toString('hex')}`;
 }
 
 const label = (state: string | null, reason: string | null) => {
   if (state === null) return 'not in a high-availability group';
-  const s = state in NODE_STATES ? stateLabel(state as NodeStateCode) : state;
-  const r = reason !== null && reason in REASONS ? reasonLabel(reason as ReasonCode) : reason;
-  return r ? `${s} (${r})` : s;
+  const stateText = state in NODE_STATES ? stateLabel(state as NodeStateCode) : state;
+  const reasonText = reason !== null && reason in REASONS ? reasonLabel(reason as ReasonCode) : reason;
+  return reasonText ? `${stateText} (${reasonText})` : stateText;
 };
 
 /**
@@ -57,11 +67,13 @@ export class Agent {
   private readonly loop: HeartbeatLoop;
   private readonly fence: Fence;
   private readonly orders: Orders;
+  private readonly clock: Clock;
+  private readonly sendHeartbeat: SendHeartbeat;
   private control: Server | null = null;
   private controlPortValue: number | null = null;
   private lastAnswer: HeartbeatAnswer | null = null;
   private lastObservation: Observation | null = null;
-  /** Since when no heartbeat was acknowledged (epoch ms), null while they are. */
+  /** Since when no heartbeat was acknowledged (on the agent's clock), null while they are. */
   private lostSince: number | null = null;
   /** The outage's connection-lost line is written (one per outage). */
   private lostLogged = false;
@@ -69,15 +81,23 @@ export class Agent {
   private lastRefusal: string | null = null;
   private everAnswered = false;
   private stopped = false;
-  private rebooting: NodeJS.Timeout | null = null;
+  /** Cancels the end of a simulated reboot, while one is under way. */
+  private rebooting: (() => void) | null = null;
 
-  constructor(private readonly o: AgentOptions) {
-    const { config } = o;
+  constructor(private readonly options: AgentOptions) {
+    const { config } = options;
     this.nodeId = config.nodeId;
     this.base = apiBase(config.apiUrl);
     this.bootId = newBootId(config.nodeId);
-    this.log = createLog(config.nodeId, o.writeLog);
-    if (o.simulate) {
+    this.log = createLog(config.nodeId, options.writeLog);
+    this.clock = options.clock ?? systemClock;
+    this.sendHeartbeat =
+      options.sendHeartbeat ??
+      ((body, timeoutMs) => postHeartbeat(this.base, this.nodeId, config.token, body, timeoutMs));
+    if (options.services) {
+      this.fake = null;
+      this.services = options.services;
+    } else if (options.simulate) {
       this.fake = new FakeServices(
         config.nodeId,
         Object.keys(config.services ?? {}).length > 0
@@ -89,9 +109,13 @@ export class Agent {
       this.fake = null;
       this.services = realServices(config);
     }
-    this.loop = new HeartbeatLoop(() => this.beat());
+    this.loop = new HeartbeatLoop(() => this.beat(), Math.random, this.clock);
     this.orders = new Orders(this.services, this.log, () => this.loop.soon());
-    this.fence = new Fence(config.keepAliveTimeoutSeconds * 1000, (silentMs) => this.selfFence(silentMs));
+    this.fence = new Fence(
+      config.keepAliveTimeoutSeconds * 1000,
+      (silentMs) => this.selfFence(silentMs),
+      this.clock,
+    );
   }
 
   /** The simulate control port, once started (null without --simulate). */
@@ -104,7 +128,7 @@ export class Agent {
     if (this.fake) {
       const fake = this.fake;
       this.control = await startControlServer(
-        this.o.controlPort ?? this.o.config.simulate?.controlPort ?? 0,
+        this.options.controlPort ?? this.options.config.simulate?.controlPort ?? 0,
         {
           fake,
           reboot: (seconds) => void this.simulateReboot(seconds),
@@ -147,22 +171,22 @@ export class Agent {
    * SIGTERM/SIGINT: the peer then takes over as Peer Reboot rather than Peer Down),
    * bounded by `timeoutMs` so that a dead control plane cannot hold the exit up.
    */
-  async shutdown(o: { notice?: 'shutdown'; timeoutMs?: number; reason?: string } = {}): Promise<void> {
+  async shutdown(request: { notice?: 'shutdown'; timeoutMs?: number; reason?: string } = {}): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    const timeoutMs = o.timeoutMs ?? 3_000;
-    const deadline = Date.now() + timeoutMs;
+    const timeoutMs = request.timeoutMs ?? 3_000;
+    const deadline = this.clock.now() + timeoutMs;
     this.fence.disarm();
-    if (this.rebooting) clearTimeout(this.rebooting);
+    this.rebooting?.();
     await this.loop.stop(timeoutMs / 2);
-    if (o.notice) await this.announceShutdown(Math.max(500, deadline - Date.now()));
+    if (request.notice) await this.announceShutdown(Math.max(500, deadline - this.clock.now()));
     const control = this.control;
     if (control) {
       // Idle keep-alive connections would hold close() open.
       control.closeAllConnections();
       await new Promise<void>((r) => control.close(() => r()));
     }
-    this.log.info('agent-stopped', `prg-agent stopped${o.reason ? ` (${o.reason})` : ''}.`, {
+    this.log.info('agent-stopped', `prg-agent stopped${request.reason ? ` (${request.reason})` : ''}.`, {
       bootId: this.bootId,
     });
   }
@@ -176,7 +200,7 @@ export class Agent {
   private async sendNotice(notice: 'shutdown' | 'reboot', timeoutMs: number): Promise<string | null> {
     const outcome = await Promise.race([
       this.send(notice, timeoutMs).then((r) => r.outcome),
-      sleep(timeoutMs).then((): HeartbeatOutcome => ({
+      sleep(this.clock, timeoutMs).then((): HeartbeatOutcome => ({
         kind: 'unreachable',
         detail: `no answer within ${timeoutMs} ms`,
       })),
@@ -242,8 +266,8 @@ export class Agent {
       database: observation.database,
       ...(notice ? { notice } : {}),
     };
-    const sentAt = Date.now();
-    const outcome = await postHeartbeat(this.base, this.nodeId, this.o.config.token, body, timeoutMs);
+    const sentAt = this.clock.now();
+    const outcome = await this.sendHeartbeat(body, timeoutMs);
     return { outcome, sentAt };
   }
 
@@ -253,7 +277,7 @@ export class Agent {
   }
 
   private onAnswer(answer: HeartbeatAnswer, sentAt: number): void {
-    const now = Date.now();
+    const now = this.clock.now();
     if (this.lostSince !== null)
       this.log.info(
         'connection-restored',
@@ -317,7 +341,7 @@ export class Agent {
 
   /** A heartbeat not acknowledged: one line per outage, and one per distinct refusal. */
   private onNoAnswer(outcome: Exclude<HeartbeatOutcome, { kind: 'answered' }>): void {
-    this.lostSince ??= Date.now();
+    this.lostSince ??= this.clock.now();
     const fencing = this.fenceApplies()
       ? ` Unless it acknowledges a heartbeat within keepAliveTimeout (${this.fence.timeoutSeconds} s) of the last one, this node stops its critical services.`
       : ' This node is in no high-availability group, so it keeps its critical services running meanwhile.';
@@ -370,27 +394,30 @@ export class Agent {
     return true;
   }
 
-  private noteObservation(o: Observation): void {
+  private noteObservation(observation: Observation): void {
     const before = this.lastObservation;
-    this.lastObservation = o;
+    this.lastObservation = observation;
     if (before === null) {
-      const down = Object.entries(o.services).filter(([, s]) => s !== 'running');
+      const down = Object.entries(observation.services).filter(([, status]) => status !== 'running');
       this.log.info(
         'services-changed',
-        `First check: ${down.length === 0 ? `all ${this.services.names.length} critical services running` : `${down.map(([n]) => n).join(', ')} not running`}, database ${o.database}.`,
-        { services: o.services, database: o.database },
+        `First check: ${down.length === 0 ? `all ${this.services.names.length} critical services running` : `${down.map(([name]) => name).join(', ')} not running`}, database ${observation.database}.`,
+        { services: observation.services, database: observation.database },
       );
       return;
     }
-    const changes = Object.entries(o.services)
-      .filter(([name, s]) => before.services[name] !== s)
-      .map(([name, s]) => `${name} ${before.services[name] ?? 'unknown'} → ${s}`);
-    if (before.database !== o.database) changes.push(`database ${before.database} → ${o.database}`);
+    const changes = Object.entries(observation.services)
+      .filter(([name, status]) => before.services[name] !== status)
+      .map(([name, status]) => `${name} ${before.services[name] ?? 'unknown'} → ${status}`);
+    if (before.database !== observation.database)
+      changes.push(`database ${before.database} → ${observation.database}`);
     if (changes.length === 0) return;
-    const healthy = Object.values(o.services).every((s) => s === 'running') && o.database === 'up';
+    const healthy =
+      Object.values(observation.services).every((status) => status === 'running') &&
+      observation.database === 'up';
     this.log[healthy ? 'info' : 'warn']('services-changed', `${changes.join('; ')}.`, {
-      services: o.services,
-      database: o.database,
+      services: observation.services,
+      database: observation.database,
     });
   }
 
@@ -411,7 +438,7 @@ export class Agent {
     );
     this.fence.disarm();
     fake.powerOff();
-    this.rebooting = setTimeout(() => {
+    this.rebooting = this.clock.setTimer(() => {
       this.rebooting = null;
       if (this.stopped) return;
       fake.powerOn();

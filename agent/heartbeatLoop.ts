@@ -1,3 +1,5 @@
+import { sleep, systemClock, type Clock } from './clock';
+
 /**
  * When the next heartbeat goes out. Steady: at the interval the control plane answered
  * with, counted from when the last one was sent (so slow checks do not stretch it).
@@ -7,7 +9,7 @@
  * the node closer to being failed over.
  */
 export class HeartbeatLoop {
-  private timer: NodeJS.Timeout | null = null;
+  private cancelTimer: (() => void) | null = null;
   private running: Promise<void> | null = null;
   private again = false;
   private active = false;
@@ -19,6 +21,7 @@ export class HeartbeatLoop {
     /** Sends one heartbeat; resolves with when it was sent, and whether it was acknowledged. */
     private readonly beat: () => Promise<{ acknowledged: boolean; sentAt: number }>,
     private readonly random: () => number = Math.random,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** Starts beating: the first heartbeat goes out at once. */
@@ -31,9 +34,9 @@ export class HeartbeatLoop {
   /** Stops beating and waits (at most `waitMs`) for a heartbeat already on its way. */
   async stop(waitMs: number): Promise<void> {
     this.active = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.running) await Promise.race([this.running, sleep(waitMs)]);
+    this.cancelTimer?.();
+    this.cancelTimer = null;
+    if (this.running) await Promise.race([this.running, sleep(this.clock, waitMs)]);
   }
 
   /**
@@ -49,14 +52,14 @@ export class HeartbeatLoop {
 
   private schedule(delayMs: number): void {
     if (!this.active) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), delayMs);
+    this.cancelTimer?.();
+    this.cancelTimer = this.clock.setTimer(() => void this.tick(), delayMs);
   }
 
   private async tick(): Promise<void> {
-    this.timer = null;
+    this.cancelTimer = null;
     if (!this.active || this.running) return;
-    let outcome = { acknowledged: false, sentAt: Date.now() };
+    let outcome = { acknowledged: false, sentAt: this.clock.now() };
     this.running = this.beat().then(
       (o) => void (outcome = o),
       () => undefined,
@@ -72,7 +75,7 @@ export class HeartbeatLoop {
     this.again = false;
     this.schedule(
       outcome.acknowledged
-        ? Math.max(0, outcome.sentAt + this.intervalMs - Date.now())
+        ? Math.max(0, outcome.sentAt + this.intervalMs - this.clock.now())
         : retryDelayMs(this.failures, this.intervalMs, this.random),
     );
   }
@@ -85,9 +88,4 @@ export class HeartbeatLoop {
 export function retryDelayMs(failures: number, intervalMs: number, random: () => number): number {
   const cap = Math.min(intervalMs, 500 * 2 ** Math.min(Math.max(failures, 1) - 1, 16));
   return Math.round(cap / 2 + (random() * cap) / 2);
-}
-
-/** Resolves after `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
