@@ -224,7 +224,7 @@ export const TABLE_2: readonly Table2Row[] = [
       'No heartbeat came from node 1 within the keep-alive timeout, so presence-ha moved its users to node 2 on its own.',
     recommendedActions: [
       'If node 1 is running, its heartbeats are not getting through: repair the network between node 1 and the control plane. Once they arrive again the group may end up failed; if so, run `prg recover <group>` to bring both nodes back to Normal.',
-      'If node 1 is running but prg-agent is not, start prg-agent on node 1, then give it its users back with `prg fallback <node1>`.',
+      'If node 1 is running but prg-agent is not, start prg-agent on node 1.',
       'If node 1 itself is down, repair it and power it on.',
       FALL_BACK_TO_NODE_1,
     ],
