@@ -24,12 +24,12 @@ export interface Context {
  * that `--help` and usage errors never need a config file or a token.
  */
 export function context(cmd: Command): Context {
-  const o = cmd.optsWithGlobals<GlobalOptions>();
-  const json = o.json === true;
-  const out = new Output({ color: !json && colourWanted(process.stdout, o.color !== false), json });
+  const options = cmd.optsWithGlobals<GlobalOptions>();
+  const json = options.json === true;
+  const out = new Output({ color: !json && colourWanted(process.stdout, options.color !== false), json });
   let connection: Connection | null = null;
   let api: ApiClient | null = null;
-  const resolve = () => (connection ??= resolveConnection({ url: o.url, token: o.token }));
+  const resolve = () => (connection ??= resolveConnection({ url: options.url, token: options.token }));
   return {
     out,
     connection: resolve,

@@ -1,6 +1,14 @@
-import type { GroupView } from '../lambdas/app/groups';
+import type { GroupView } from '../lambdas/contract';
 import { duration, relativeAge, type Colors, type Output } from './output';
-import { labelOfReason, paint, paintState, stateTone, type Tone } from './states';
+import {
+  isNodeState,
+  labelOfReason,
+  paint,
+  paintState,
+  stateTone,
+  type NodeStateCode,
+  type Tone,
+} from './states';
 
 export type { GroupView };
 export type GroupNode = GroupView['nodes'][number];
@@ -13,7 +21,12 @@ const OPERATION_NAMES: Record<string, string> = {
 };
 
 /** The states in which both nodes count as failed, so that `recover` is allowed (docs/state-machine.md). */
-const RECOVERABLE = new Set(['RUNNING_IN_FAILED_MODE', 'UNKNOWN', 'DOWN']);
+const RECOVERABLE: ReadonlySet<NodeStateCode> = new Set<NodeStateCode>([
+  'RUNNING_IN_FAILED_MODE',
+  'UNKNOWN',
+  'DOWN',
+]);
+const recoverable = (state: string | null) => state !== null && isNodeState(state) && RECOVERABLE.has(state);
 
 /** Whether the group is managed and both nodes are Normal: nothing for an operator to do. */
 export function isAllNormal(g: GroupView): boolean {
@@ -69,15 +82,14 @@ export function nextCommands(g: GroupView): string[] {
     const ready = (x.state === 'IDLE' || x.state === 'FAILED_OVER') && g.failedOver === x.nodeId;
     if (ready && y.state === 'RUNNING_IN_BACKUP_MODE') out.push(`prg fallback ${x.nodeId} --wait`);
   }
-  if (RECOVERABLE.has(a.state ?? '') && RECOVERABLE.has(b.state ?? ''))
-    out.push(`prg recover ${g.name} --wait`);
+  if (recoverable(a.state) && recoverable(b.state)) out.push(`prg recover ${g.name} --wait`);
   return out;
 }
 
 /**
  * A group as `prg status` shows it: a header, the node table (state, reason, last
  * heartbeat, services, database) and, unless both nodes are Normal, the cause, the
- * manual's recommended actions (numbered) and the commands that would apply.
+ * recommended actions (numbered) and the commands that would apply.
  */
 export function renderGroup(out: Output, g: GroupView, now = Date.now()): string {
   const c = out.c;

@@ -5,39 +5,41 @@ import type { Colors } from './output';
 import { labelOfReason, paintState } from './states';
 
 /** The lines that explain an API error: the problem's detail, its field errors, and for a 409 the states. */
-export function describeApiError(e: ApiError, c: Colors): string[] {
-  const p = e.problem;
-  const lines = [`${c.red('error:')} ${p ? p.detail || p.title : e.message}`];
-  for (const f of p?.errors ?? []) lines.push(`  ${f.path || 'body'}: ${f.message}`);
-  if (p?.states && p.states.length > 0) {
+export function describeApiError(error: ApiError, c: Colors): string[] {
+  const problem = error.problem;
+  const lines = [`${c.red('error:')} ${problem ? problem.detail || problem.title : error.message}`];
+  for (const field of problem?.errors ?? []) lines.push(`  ${field.path || 'body'}: ${field.message}`);
+  if (problem?.states && problem.states.length > 0) {
     lines.push('  current states:');
-    const width = Math.max(...p.states.map((s) => s.nodeId.length));
-    for (const s of p.states)
-      lines.push(`    ${s.nodeId.padEnd(width)}  ${paintState(c, s.state)} (${labelOfReason(s.reason)})`);
+    const width = Math.max(...problem.states.map((node) => node.nodeId.length));
+    for (const node of problem.states)
+      lines.push(
+        `    ${node.nodeId.padEnd(width)}  ${paintState(c, node.state)} (${labelOfReason(node.reason)})`,
+      );
   }
-  const source = e.connection.tokenSource
-    ? describeSource(e.connection.tokenSource, e.connection.configPath)
+  const source = error.connection.tokenSource
+    ? describeSource(error.connection.tokenSource, error.connection.configPath)
     : 'the configuration';
-  if (e.status === 401)
+  if (error.status === 401)
     lines.push(
-      `  The token from ${source} was not accepted by ${e.connection.url}. Check it, or use a`,
+      `  The token from ${source} was not accepted by ${error.connection.url}. Check it, or use a`,
       '  current one (`npm start` prints them; on AWS a Cognito token with scope prg/admin or prg/read).',
     );
-  if (e.status === 403)
+  if (error.status === 403)
     lines.push(
       `  The token from ${source} may only read: changes (failover, create, set, ...) need the`,
       '  admin token (scope prg/admin).',
     );
-  if (e.status === 404) {
+  if (error.status === 404) {
     // The API names its own routes; an operator of the CLI wants the command.
-    const list = e.path.startsWith('/groups')
+    const list = error.path.startsWith('/groups')
       ? 'prg group list'
-      : e.path.startsWith('/nodes')
+      : error.path.startsWith('/nodes')
         ? 'prg node list'
         : null;
-    if (list && !p?.detail.startsWith('No route')) lines.push(`  List them with: ${list}`);
+    if (list && !problem?.detail.startsWith('No route')) lines.push(`  List them with: ${list}`);
   }
-  if (e.status >= 500) lines.push(`  (HTTP ${e.status} from ${e.method} /v1${e.path})`);
+  if (error.status >= 500) lines.push(`  (HTTP ${error.status} from ${error.method} /v1${error.path})`);
   return lines;
 }
 
@@ -46,17 +48,17 @@ export function describeApiError(e: ApiError, c: Colors): string[] {
  * details) and returns the exit code it stands for. Unexpected errors are bugs: they say
  * so, with the stack when `PRG_DEBUG` is set.
  */
-export function reportError(e: unknown, c: Colors, write: (line: string) => void): ExitCode {
-  if (e instanceof ApiError) {
-    describeApiError(e, c).forEach((l) => write(l));
-    return exitCodeForStatus(e.status);
+export function reportError(error: unknown, c: Colors, write: (line: string) => void): ExitCode {
+  if (error instanceof ApiError) {
+    describeApiError(error, c).forEach((line) => write(line));
+    return exitCodeForStatus(error.status);
   }
-  if (e instanceof CliError) {
-    write(`${c.red('error:')} ${e.message}`);
-    e.details.forEach((d) => write(`  ${d}`));
-    return e.exitCode;
+  if (error instanceof CliError) {
+    write(`${c.red('error:')} ${error.message}`);
+    error.details.forEach((detail) => write(`  ${detail}`));
+    return error.exitCode;
   }
-  const err = e instanceof Error ? e : new Error(String(e));
+  const err = error instanceof Error ? error : new Error(String(error));
   write(`${c.red('error:')} ${err.message}`);
   write(
     process.env.PRG_DEBUG

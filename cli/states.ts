@@ -1,13 +1,24 @@
 // The labels come from the domain core's catalogue (pure data, no AWS), so that the CLI
 // says exactly what the API and the manual say.
-import { NODE_STATES, stateLabel, type NodeStateCode } from '../lambdas/core/catalogue/states';
-import { REASONS, reasonLabel, type ReasonCode } from '../lambdas/core/catalogue/reasons';
+import {
+  NODE_STATES,
+  REASONS,
+  reasonLabel,
+  stateLabel,
+  type NodeStateCode,
+  type ReasonCode,
+} from '../lambdas/core';
 import type { Colors } from './output';
 
 export type { NodeStateCode, ReasonCode };
 
+/** Whether `state` is a state this CLI knows (a newer control plane may send others). */
+export function isNodeState(state: string): state is NodeStateCode {
+  return state in NODE_STATES;
+}
+
 /** States a workflow or an initialization passes through: they end by themselves. */
-export const TRANSITIONAL_STATES: ReadonlySet<string> = new Set<NodeStateCode>([
+export const TRANSITIONAL_STATES: ReadonlySet<NodeStateCode> = new Set<NodeStateCode>([
   'INITIALIZING',
   'TAKING_OVER',
   'FAILING_OVER',
@@ -18,7 +29,7 @@ export const TRANSITIONAL_STATES: ReadonlySet<string> = new Set<NodeStateCode>([
 ]);
 
 /** States that need an operator: a node lost, failed, or with its critical services down. */
-const BAD_STATES: ReadonlySet<string> = new Set<NodeStateCode>([
+const BAD_STATES: ReadonlySet<NodeStateCode> = new Set<NodeStateCode>([
   'RUNNING_IN_FAILED_MODE',
   'FAILED_OVER_CRITICAL_SERVICES_NOT_RUNNING',
   'DOWN',
@@ -32,7 +43,7 @@ export type Tone = 'good' | 'warn' | 'bad' | 'none';
 export function stateTone(state: string | null): Tone {
   if (state === null) return 'none';
   if (state === 'NORMAL') return 'good';
-  if (BAD_STATES.has(state)) return 'bad';
+  if (isNodeState(state) && BAD_STATES.has(state)) return 'bad';
   return 'warn';
 }
 
@@ -47,7 +58,7 @@ export function paint(c: Colors, tone: Tone, text: string): string {
 /** The manual's label for a state code (the code itself if this CLI does not know it yet). */
 export function labelOfState(state: string | null): string {
   if (state === null) return '-';
-  return state in NODE_STATES ? stateLabel(state as NodeStateCode) : state;
+  return isNodeState(state) ? stateLabel(state) : state;
 }
 
 /** The manual's label for a reason code. */

@@ -1,8 +1,8 @@
-import { ApiError, seg, type ApiClient } from './client';
+import { ApiError, type ApiClient } from './client';
 import { CliError, ExitCode } from './errors';
 import { describeOperation, describeStates, type GroupView } from './groupView';
 import { Progress } from './progress';
-import { TRANSITIONAL_STATES } from './states';
+import { isNodeState, TRANSITIONAL_STATES } from './states';
 
 /** How often a wait asks for the group: often enough to feel live, a GET each time. */
 const POLL_MS = 500;
@@ -22,7 +22,10 @@ export interface WaitOptions {
  */
 export function settled(g: GroupView, operationId: string | null): boolean {
   const ours = g.operation !== null && (operationId === null || g.operation.id === operationId);
-  return !ours && !g.nodes.some((n) => n.state !== null && TRANSITIONAL_STATES.has(n.state));
+  return (
+    !ours &&
+    !g.nodes.some((n) => n.state !== null && isNodeState(n.state) && TRANSITIONAL_STATES.has(n.state))
+  );
 }
 
 /**
@@ -45,7 +48,7 @@ export async function followOperation(api: ApiClient, group: string, o: WaitOpti
   try {
     for (;;) {
       try {
-        last = await api.get<GroupView>(`/groups/${seg(group)}`);
+        last = await api.call('GET /v1/groups/{name}', { path: { name: group } });
         if (settled(last, o.operationId)) return last;
         const op = describeOperation(last, null);
         progress.update(`${group}: ${describeStates(last)}${op ? ` · ${op}` : ''}`);

@@ -8,9 +8,10 @@
 import pc from 'picocolors';
 import type { BusEvent } from '../local/eventBus';
 import { reasonLabel, stateLabel, type NodeStateCode, type ReasonCode } from '../lambdas/core';
+import { apiClient, type ApiClient } from '../lambdas/contract';
 import { Agent } from '../agent/agent';
 import { parseConfig, type AgentConfig } from '../agent/config';
-import type { LogLine } from '../agent/log';
+import type { LogEvent, LogLine } from '../agent/log';
 import { controlRequest, type FakeState } from '../agent/simulate';
 
 const scripted = process.argv.includes('--scripted');
@@ -41,35 +42,37 @@ const SCRIPT_DEADLINE_MS = 150_000;
 const started = Date.now();
 const clock = () => pc.dim(new Date().toTimeString().slice(0, 8));
 const say = (line = '') => process.stdout.write(`${line}\n`);
-const state = (s: string | null) => (s === null ? '—' : stateLabel(s as NodeStateCode));
-const reason = (r: string | null) => (r === null ? '' : ` (${reasonLabel(r as ReasonCode)})`);
+const state = (code: string | null) => (code === null ? '—' : stateLabel(code as NodeStateCode));
+const reason = (code: string | null) => (code === null ? '' : ` (${reasonLabel(code as ReasonCode)})`);
 
 /** One line per event of the bus: what `prg events` shows, condensed. */
-function showEvent(e: BusEvent): void {
-  const d = e.detail as Record<string, unknown>;
-  const group = pc.bold(String(d.group));
-  switch (e['detail-type']) {
+function showEvent(event: BusEvent): void {
+  const detail = event.detail as Record<string, unknown>;
+  const group = pc.bold(String(detail.group));
+  switch (event['detail-type']) {
     case 'NodeStateChanged': {
-      const to = d.to as string | null;
+      const to = detail.to as string | null;
       const colour =
         to === 'NORMAL' ? pc.green : to === 'RUNNING_IN_BACKUP_MODE' || to === 'IDLE' ? pc.yellow : pc.red;
       say(
-        `${clock()} ${group} ${String(d.nodeId).padEnd(6)} ${state(d.from as string | null)} → ${colour(state(to))}${reason(d.reason as string | null)}`,
+        `${clock()} ${group} ${String(detail.nodeId).padEnd(6)} ${state(detail.from as string | null)} → ${colour(state(to))}${reason(detail.reason as string | null)}`,
       );
       return;
     }
     case 'UsersMoved':
-      say(`${clock()} ${group} users of ${String(d.fromNode)} → now served by ${pc.bold(String(d.toNode))}`);
+      say(
+        `${clock()} ${group} users of ${String(detail.fromNode)} → now served by ${pc.bold(String(detail.toNode))}`,
+      );
       return;
     default:
       say(
-        `${clock()} ${group} ${pc.cyan(e['detail-type'])} ${String(d.fromNode ?? '')} → ${String(d.toNode ?? '')}${d.outcome ? ` (${String(d.outcome)})` : ''}`,
+        `${clock()} ${group} ${pc.cyan(event['detail-type'])} ${String(detail.fromNode ?? '')} → ${String(detail.toNode ?? '')}${detail.outcome ? ` (${String(detail.outcome)})` : ''}`,
       );
   }
 }
 
 /** The agents' lines worth showing beside the events: what they did, not every state. */
-const AGENT_EVENTS = new Set([
+const AGENT_EVENTS: ReadonlySet<LogEvent> = new Set<LogEvent>([
   'order-executed',
   'order-failed',
   'order-satisfied',
@@ -85,39 +88,19 @@ function showAgentLine(line: LogLine): void {
   say(`${clock()} ${pc.dim('  ')}${line.level === 'info' ? pc.magenta(text) : pc.red(text)}`);
 }
 
+/** The demo's view of the API: the typed client of the route table, with the admin token. */
 class DemoApi {
-  constructor(
-    private readonly url: string,
-    private readonly token: string,
-  ) {}
+  readonly call: ApiClient['call'];
 
-  async call<T = unknown>(
-    method: string,
-    path: string,
-    body?: unknown,
-    expect = [200, 201, 202, 204],
-  ): Promise<T> {
-    const res = await fetch(`${this.url}/v1${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${this.token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    const json: unknown = text ? JSON.parse(text) : undefined;
-    if (!expect.includes(res.status))
-      throw new Error(
-        `${method} /v1${path} answered ${res.status}: ${(json as { detail?: string })?.detail ?? text}`,
-      );
-    return json as T;
+  constructor(url: string, token: string) {
+    const client = apiClient({ baseUrl: url, token });
+    this.call = (key, input) => client.call(key, input);
   }
 
   /** Both nodes' `STATE/REASON`, in the group's node order. */
   async states(group: string): Promise<string[]> {
-    const g = await this.call<{ nodes: { state: string; reason: string }[] }>('GET', `/groups/${group}`);
-    return g.nodes.map((n) => `${n.state}/${n.reason}`);
+    const view = await this.call('GET /v1/groups/{name}', { path: { name: group } });
+    return view.nodes.map((n) => `${n.state}/${n.reason}`);
   }
 
   /** Waits until `group` shows `expected`; on timeout says what it showed instead. */
@@ -177,16 +160,21 @@ async function setUp(): Promise<Running> {
     await embedded.stop();
   };
   try {
-    await api.call('PATCH', `/clusters/${CLUSTER}/parameters`, TIMERS);
+    await api.call('PATCH /v1/clusters/{clusterId}/parameters', {
+      path: { clusterId: CLUSTER },
+      body: TIMERS,
+    });
     const nodes = GROUPS.flatMap((g) => g.nodes);
     for (const [i, nodeId] of nodes.entries()) {
-      const { token } = (await api.call('POST', '/nodes', {
-        nodeId,
-        hostname: `${nodeId}.demo.example.com`,
-        clusterId: CLUSTER,
-        softwareVersion: '15.0',
-        publisherId: 'imp-pub',
-      })) as { token: string };
+      const { token } = await api.call('POST /v1/nodes', {
+        body: {
+          nodeId,
+          hostname: `${nodeId}.demo.example.com`,
+          clusterId: CLUSTER,
+          softwareVersion: '15.0',
+          publisherId: 'imp-pub',
+        },
+      });
       const parsed = parseConfig(
         { apiUrl: embedded.url, nodeId, token, keepAliveTimeoutSeconds: TIMERS.keepAliveTimeout },
         { simulate: true },
@@ -194,13 +182,15 @@ async function setUp(): Promise<Running> {
       if (!parsed.ok) throw new Error(`demo agent config: ${parsed.errors.join('; ')}`);
       agents.set(nodeId, await startAgent(parsed.config, scripted ? 0 : FIRST_CONTROL_PORT + i));
     }
-    for (const g of GROUPS)
-      await api.call('POST', '/groups', { ...g, nodes: [...g.nodes], highAvailability: true });
-    for (const g of GROUPS) await api.waitFor(g.name, ['NORMAL/NORMAL', 'NORMAL/NORMAL'], 60_000);
+    for (const group of GROUPS)
+      await api.call('POST /v1/groups', {
+        body: { ...group, nodes: [...group.nodes], highAvailability: true },
+      });
+    for (const group of GROUPS) await api.waitFor(group.name, ['NORMAL/NORMAL', 'NORMAL/NORMAL'], 60_000);
     // Users go to the nodes now that they serve (Balanced mode: two per node).
     let userOf1a: string | null = null;
     for (const userId of USERS) {
-      const user = await api.call<{ homeNode: string }>('POST', '/users', { userId, clusterId: CLUSTER });
+      const user = await api.call('POST /v1/users', { body: { userId, clusterId: CLUSTER } });
       if (user.homeNode === 'imp-1a') userOf1a ??= userId;
     }
     return { url: embedded.url, adminToken: embedded.adminToken, api, agents, userOf1a, stop };
@@ -225,8 +215,8 @@ async function startAgent(config: AgentConfig, port: number): Promise<Agent> {
   }
 }
 
-function instructions(r: Running): void {
-  const port = (id: string) => r.agents.get(id)?.controlPort ?? 0;
+function instructions(demo: Running): void {
+  const port = (id: string) => demo.agents.get(id)?.controlPort ?? 0;
   const p1a = port('imp-1a');
   const cmd = (s: string, note = '') => `  ${pc.cyan(s)}${note ? pc.dim(`   # ${note}`) : ''}`;
   const lines = [
@@ -242,7 +232,7 @@ function instructions(r: Running): void {
     '',
     'In another terminal:',
     '',
-    cmd(`export PRG_URL=${r.url} PRG_TOKEN=${r.adminToken}`),
+    cmd(`export PRG_URL=${demo.url} PRG_TOKEN=${demo.adminToken}`),
     cmd('npm run prg -- status', 'both groups Normal'),
     cmd('npm run prg -- events', 'follow the state changes live (in a third terminal, or Ctrl-C to stop)'),
     '',
@@ -252,8 +242,8 @@ function instructions(r: Running): void {
       'npm run prg -- status prg-1',
       'imp-1a Failed Over with Critical Services not Running, imp-1b Running in Backup Mode',
     ),
-    ...(r.userOf1a
-      ? [cmd(`npm run prg -- user show ${r.userOf1a}`, 'a user of imp-1a: who serves them now')]
+    ...(demo.userOf1a
+      ? [cmd(`npm run prg -- user show ${demo.userOf1a}`, 'a user of imp-1a: who serves them now')]
       : []),
     '',
     pc.bold('2. Repair it and fall back'),
@@ -276,7 +266,7 @@ function instructions(r: Running): void {
     pc.dim(
       `  A service set "broken" refuses to start: fail imp-2a over, break one of its services, fall back → Start of Critical Services Failed; repair it, then npm run prg -- recover prg-2.`,
     ),
-    pc.dim(`  Control ports: ${[...r.agents].map(([id, a]) => `${id} ${a.controlPort}`).join(', ')}.`),
+    pc.dim(`  Control ports: ${[...demo.agents].map(([id, a]) => `${id} ${a.controlPort}`).join(', ')}.`),
     pc.dim(`  Without the CLI: curl -s -H "Authorization: Bearer $PRG_TOKEN" $PRG_URL/v1/groups/prg-1`),
     '',
     `What happens shows up below. ${pc.bold('Ctrl-C stops everything.')}`,
@@ -285,59 +275,70 @@ function instructions(r: Running): void {
   say(lines.join('\n'));
 }
 
-async function setFake(r: Running, nodeId: string, target: string, status: string): Promise<void> {
-  const controlPort = r.agents.get(nodeId)?.controlPort ?? 0;
+async function setFake(demo: Running, nodeId: string, target: string, status: string): Promise<void> {
+  const controlPort = demo.agents.get(nodeId)?.controlPort ?? 0;
   say(pc.bold(`\n▶ prg-agent simulate set ${target} ${status} --control-port ${controlPort}   (${nodeId})`));
   await controlRequest(controlPort, 'POST', '/set', { target, status });
 }
 
-async function fakeState(r: Running, nodeId: string): Promise<FakeState> {
-  return controlRequest<FakeState>(r.agents.get(nodeId)?.controlPort ?? 0, 'GET', '/state');
+async function fakeState(demo: Running, nodeId: string): Promise<FakeState> {
+  return controlRequest<FakeState>(demo.agents.get(nodeId)?.controlPort ?? 0, 'GET', '/state');
 }
 
 /** prg-1: a critical service stops → automatic failover; repaired → manual fallback. */
-async function automaticFailoverStory(r: Running): Promise<void> {
-  const user = r.userOf1a;
-  await setFake(r, 'imp-1a', 'sip-proxy', 'stopped');
-  const failoverMs = await r.api.waitFor('prg-1', [
+async function automaticFailoverStory(demo: Running): Promise<void> {
+  const user = demo.userOf1a;
+  await setFake(demo, 'imp-1a', 'sip-proxy', 'stopped');
+  const failoverMs = await demo.api.waitFor('prg-1', [
     'FAILED_OVER_CRITICAL_SERVICES_NOT_RUNNING/CRITICAL_SERVICE_DOWN',
     'RUNNING_IN_BACKUP_MODE/CRITICAL_SERVICE_DOWN',
   ]);
   say(pc.green(`✔ prg-1 failed over ${Math.round(failoverMs / 1000)} s after the service stopped.`));
   if (user) {
-    const u = await r.api.call<{ currentNode: string }>('GET', `/users/${user}`);
-    if (u.currentNode !== 'imp-1b') throw new Error(`${user} is served by ${u.currentNode}, not imp-1b`);
+    const placement = await demo.api.call('GET /v1/users/{userId}', { path: { userId: user } });
+    if (placement.currentNode !== 'imp-1b')
+      throw new Error(`${user} is served by ${placement.currentNode}, not imp-1b`);
     say(pc.green(`✔ ${user} (home imp-1a) is served by imp-1b.`));
   }
-  await setFake(r, 'imp-1a', 'sip-proxy', 'running');
-  await r.api.waitFor('prg-1', [
+  await setFake(demo, 'imp-1a', 'sip-proxy', 'running');
+  await demo.api.waitFor('prg-1', [
     'FAILED_OVER/CRITICAL_SERVICE_DOWN',
     'RUNNING_IN_BACKUP_MODE/CRITICAL_SERVICE_DOWN',
   ]);
   say(pc.green('✔ imp-1a is Failed Over: healthy again, ready for fallback.'));
   say(pc.bold('\n▶ prg fallback imp-1a'));
-  await r.api.call('POST', '/groups/prg-1/fallback', { nodeId: 'imp-1a' });
-  await r.api.waitFor('prg-1', ['NORMAL/NORMAL', 'NORMAL/NORMAL']);
+  await demo.api.call('POST /v1/groups/{name}/fallback', {
+    path: { name: 'prg-1' },
+    body: { nodeId: 'imp-1a' },
+  });
+  await demo.api.waitFor('prg-1', ['NORMAL/NORMAL', 'NORMAL/NORMAL']);
   if (user) {
-    const u = await r.api.call<{ currentNode: string }>('GET', `/users/${user}`);
-    if (u.currentNode !== 'imp-1a') throw new Error(`${user} is served by ${u.currentNode} after fallback`);
+    const placement = await demo.api.call('GET /v1/users/{userId}', { path: { userId: user } });
+    if (placement.currentNode !== 'imp-1a')
+      throw new Error(`${user} is served by ${placement.currentNode} after fallback`);
   }
   say(pc.green('✔ prg-1 fell back: both nodes Normal, users home.'));
 }
 
 /** prg-2: a manual failover (imp-2a told to stop its services), then a fallback (told to start them). */
-async function manualFailoverStory(r: Running): Promise<void> {
+async function manualFailoverStory(demo: Running): Promise<void> {
   say(pc.bold('\n▶ prg failover imp-2a'));
-  await r.api.call('POST', '/groups/prg-2/failover', { nodeId: 'imp-2a' });
-  await r.api.waitFor('prg-2', ['IDLE/ON_ADMIN_REQUEST', 'RUNNING_IN_BACKUP_MODE/ON_ADMIN_REQUEST']);
+  await demo.api.call('POST /v1/groups/{name}/failover', {
+    path: { name: 'prg-2' },
+    body: { nodeId: 'imp-2a' },
+  });
+  await demo.api.waitFor('prg-2', ['IDLE/ON_ADMIN_REQUEST', 'RUNNING_IN_BACKUP_MODE/ON_ADMIN_REQUEST']);
   await waitUntil('imp-2a to stop its services', async () =>
-    Object.values((await fakeState(r, 'imp-2a')).services).every((s) => s === 'stopped'),
+    Object.values((await fakeState(demo, 'imp-2a')).services).every((s) => s === 'stopped'),
   );
   say(pc.green('✔ imp-2a is Idle and its agent stopped its critical services, as ordered.'));
   say(pc.bold('\n▶ prg fallback imp-2a'));
-  await r.api.call('POST', '/groups/prg-2/fallback', { nodeId: 'imp-2a' });
-  await r.api.waitFor('prg-2', ['NORMAL/NORMAL', 'NORMAL/NORMAL']);
-  if (!Object.values((await fakeState(r, 'imp-2a')).services).every((s) => s === 'running'))
+  await demo.api.call('POST /v1/groups/{name}/fallback', {
+    path: { name: 'prg-2' },
+    body: { nodeId: 'imp-2a' },
+  });
+  await demo.api.waitFor('prg-2', ['NORMAL/NORMAL', 'NORMAL/NORMAL']);
+  if (!Object.values((await fakeState(demo, 'imp-2a')).services).every((s) => s === 'running'))
     throw new Error('imp-2a is Normal but its agent did not start its services');
   say(pc.green('✔ prg-2 fell back: imp-2a started its services, both nodes Normal.'));
 }
@@ -351,13 +352,14 @@ async function waitUntil(what: string, check: () => Promise<boolean>, ms = 30_00
 }
 
 async function main(): Promise<void> {
-  const r = await setUp();
+  const demo = await setUp();
   let stopping = false;
   const stop = (code: number) => {
     if (stopping) process.exit(code);
     stopping = true;
     // The story's outcome is the exit code; a cleanup that fails is said, not counted.
-    r.stop()
+    demo
+      .stop()
       .catch((e: unknown) => process.stderr.write(`Stopping the demo failed: ${String(e)}\n`))
       .finally(() => process.exit(code));
   };
@@ -366,7 +368,7 @@ async function main(): Promise<void> {
     stop(0);
   });
   process.on('SIGTERM', () => stop(0));
-  if (!scripted) return instructions(r);
+  if (!scripted) return instructions(demo);
 
   say(
     pc.bold('\nScripted demo: an automatic failover on prg-1 and a manual one on prg-2, each fallen back.'),
@@ -376,7 +378,7 @@ async function main(): Promise<void> {
     stop(1);
   }, SCRIPT_DEADLINE_MS);
   try {
-    await Promise.all([automaticFailoverStory(r), manualFailoverStory(r)]);
+    await Promise.all([automaticFailoverStory(demo), manualFailoverStory(demo)]);
     clearTimeout(watchdog);
     say(
       pc.green(

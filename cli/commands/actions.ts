@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import type { OperationAccepted } from '../../lambdas/app/actions';
-import type { NodeView } from '../../lambdas/app/nodes';
+import type { OperationAccepted } from '../../lambdas/contract';
 import { examples, intIn } from '../args';
-import { seg, type ApiClient } from '../client';
+import type { ApiClient } from '../client';
 import { context } from '../context';
 import { CliError, ExitCode, usageError } from '../errors';
 import { describeStates, renderGroup } from '../groupView';
@@ -17,7 +16,7 @@ interface ActionOptions {
 
 /** The group a node belongs to, or a usage error saying it has none. */
 async function groupOf(api: ApiClient, nodeId: string, action: string): Promise<string> {
-  const node = await api.get<NodeView>(`/nodes/${seg(nodeId)}`);
+  const node = await api.call('GET /v1/nodes/{nodeId}', { path: { nodeId } });
   if (!node.group) {
     throw usageError(`node ${nodeId} is in no presence redundancy group, so there is nothing to ${action}`, [
       'Put it in a group with its peer first: prg group create <name> <node1> <node2> --ha',
@@ -104,7 +103,13 @@ export function registerActions(program: Command): void {
     .action(async (nodeId: string, opts: ActionOptions, cmd: Command) =>
       run(cmd, opts, 'Failover', async (api) => {
         const group = await groupOf(api, nodeId, 'fail over');
-        return { group, accepted: await api.post(`/groups/${seg(group)}/failover`, { nodeId }) };
+        return {
+          group,
+          accepted: await api.call('POST /v1/groups/{name}/failover', {
+            path: { name: group },
+            body: { nodeId },
+          }),
+        };
       }),
     );
 
@@ -120,7 +125,13 @@ export function registerActions(program: Command): void {
     .action(async (nodeId: string, opts: ActionOptions, cmd: Command) =>
       run(cmd, opts, 'Fallback', async (api) => {
         const group = await groupOf(api, nodeId, 'fall back to');
-        return { group, accepted: await api.post(`/groups/${seg(group)}/fallback`, { nodeId }) };
+        return {
+          group,
+          accepted: await api.call('POST /v1/groups/{name}/fallback', {
+            path: { name: group },
+            body: { nodeId },
+          }),
+        };
       }),
     );
 
@@ -134,7 +145,7 @@ export function registerActions(program: Command): void {
     .action(async (group: string, opts: ActionOptions, cmd: Command) =>
       run(cmd, opts, 'Recovery', async (api) => ({
         group,
-        accepted: await api.post(`/groups/${seg(group)}/recover`),
+        accepted: await api.call('POST /v1/groups/{name}/recover', { path: { name: group } }),
       })),
     );
 }

@@ -61,15 +61,15 @@ else ~/.config/presence-ha/config.json). --url and --token given on a command li
 PRG_URL and PRG_TOKEN, still win over it.`,
     )
     .action((_opts: unknown, cmd: Command) => {
-      const o = cmd.optsWithGlobals<GlobalOptions>();
-      if (!o.url && !o.token) throw usageError('give --url <url> and/or --token <token> to save');
+      const options = cmd.optsWithGlobals<GlobalOptions>();
+      if (!options.url && !options.token) throw usageError('give --url <url> and/or --token <token> to save');
       const path = configPath();
       writeConfigFile(path, {
-        ...(o.url ? { url: normaliseUrl(o.url, '--url') } : {}),
-        ...(o.token ? { token: o.token } : {}),
+        ...(options.url ? { url: normaliseUrl(options.url, '--url') } : {}),
+        ...(options.token ? { token: options.token } : {}),
       });
       context(cmd).out.line(
-        `Saved ${[o.url && 'url', o.token && 'token'].filter(Boolean).join(' and ')} to ${path}.`,
+        `Saved ${[options.url && 'url', options.token && 'token'].filter(Boolean).join(' and ')} to ${path}.`,
       );
     });
 }

@@ -64,7 +64,7 @@ stack's EventBridge bus instead (source presence-ha).`,
       const controller = new AbortController();
       let res: Response;
       try {
-        res = await api.stream('/events', controller.signal);
+        res = await api.stream(controller.signal);
       } catch (e) {
         if (e instanceof ApiError && e.status === 404) {
           throw new CliError(

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { JSON_HELP, examples } from '../args';
-import { seg } from '../client';
 import { context } from '../context';
 import { usageError } from '../errors';
 import { describeOperation, renderGroup, type GroupView } from '../groupView';
@@ -45,11 +44,13 @@ export function registerGroup(program: Command): void {
           throw usageError(`a group has one or two nodes; ${nodes.length} were given (${nodes.join(', ')})`);
         const g = await context(cmd)
           .api()
-          .post<GroupView>('/groups', {
-            name,
-            nodes,
-            highAvailability: opts.ha === true,
-            ...(opts.description !== undefined ? { description: opts.description } : {}),
+          .call('POST /v1/groups', {
+            body: {
+              name,
+              nodes,
+              highAvailability: opts.ha === true,
+              ...(opts.description !== undefined ? { description: opts.description } : {}),
+            },
           });
         printGroup(cmd, g, `Group ${name} created${opts.ha ? ' with high availability on' : ''}.`);
       },
@@ -63,8 +64,7 @@ export function registerGroup(program: Command): void {
     .addHelpText('after', examples('prg group list', 'prg group list --prefix prg- --json'))
     .action(async (opts: { prefix?: string }, cmd: Command) => {
       const ctx = context(cmd);
-      const query = opts.prefix ? `?name=${encodeURIComponent(opts.prefix)}` : '';
-      const res = await ctx.api().get<{ groups: GroupView[] }>(`/groups${query}`);
+      const res = await ctx.api().call('GET /v1/groups', { query: opts.prefix ? { name: opts.prefix } : {} });
       if (ctx.out.json) return ctx.out.printJson(res);
       if (res.groups.length === 0) return ctx.out.line('No groups.');
       const c = ctx.out.c;
@@ -93,7 +93,7 @@ export function registerGroup(program: Command): void {
     .addHelpText('after', examples('prg group show prg-1', 'prg group show prg-1 --json'))
     .action(async (name: string, _opts: unknown, cmd: Command) => {
       const ctx = context(cmd);
-      const g = await ctx.api().get<GroupView>(`/groups/${seg(name)}`);
+      const g = await ctx.api().call('GET /v1/groups/{name}', { path: { name } });
       if (ctx.out.json) return ctx.out.printJson(g);
       const out = ctx.out;
       out.line(renderGroup(out, g));
@@ -135,7 +135,7 @@ export function registerGroup(program: Command): void {
     .action(async (name: string, opts: { description: string }, cmd: Command) => {
       const g = await context(cmd)
         .api()
-        .patch<GroupView>(`/groups/${seg(name)}`, { description: opts.description });
+        .call('PATCH /v1/groups/{name}', { path: { name }, body: { description: opts.description } });
       printGroup(cmd, g, `Group ${name} updated.`);
     });
 
@@ -146,7 +146,7 @@ export function registerGroup(program: Command): void {
     .addHelpText('after', examples('prg group delete prg-1'))
     .action(async (name: string, _opts: unknown, cmd: Command) => {
       const ctx = context(cmd);
-      await ctx.api().delete(`/groups/${seg(name)}`);
+      await ctx.api().call('DELETE /v1/groups/{name}', { path: { name } });
       ctx.out.line(`Group ${name} deleted; its nodes are free to join another group.`);
     });
 
@@ -167,7 +167,7 @@ export function registerGroup(program: Command): void {
       .action(async (name: string, _opts: unknown, cmd: Command) => {
         const g = await context(cmd)
           .api()
-          .patch<GroupView>(`/groups/${seg(name)}`, { highAvailability: on });
+          .call('PATCH /v1/groups/{name}', { path: { name }, body: { highAvailability: on } });
         printGroup(cmd, g, `High availability ${on ? 'enabled' : 'disabled'} on group ${name}.`);
       });
   }

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import type { HistoryEntry } from '../../lambdas/core/types/effects';
 import { JSON_HELP, examples, intIn } from '../args';
-import { seg } from '../client';
 import { context } from '../context';
 import { relativeAge } from '../output';
 import { labelOfReason, paintState } from '../states';
@@ -19,7 +17,7 @@ export function registerHistory(program: Command): void {
       const ctx = context(cmd);
       const res = await ctx
         .api()
-        .get<{ history: HistoryEntry[] }>(`/groups/${seg(group)}/history?limit=${opts.limit}`);
+        .call('GET /v1/groups/{name}/history', { path: { name: group }, query: { limit: opts.limit } });
       if (ctx.out.json) return ctx.out.printJson(res);
       if (res.history.length === 0) return ctx.out.line(`No state changes recorded for group ${group} yet.`);
       const c = ctx.out.c;

@@ -1,5 +1,5 @@
 import { Argument, InvalidArgumentError, type Command } from 'commander';
-import type { EnterpriseParameters } from '../../lambdas/core/schemas/enterprise';
+import type { EnterpriseParameters } from '../../lambdas/core';
 import { JSON_HELP, examples } from '../args';
 import { context } from '../context';
 
@@ -25,7 +25,7 @@ export function registerMode(program: Command): void {
     .addHelpText('after', examples('prg mode get'))
     .action(async (_opts: unknown, cmd: Command) => {
       const ctx = context(cmd);
-      const res = await ctx.api().get<EnterpriseParameters>('/enterprise-parameters');
+      const res = await ctx.api().call('GET /v1/enterprise-parameters');
       if (ctx.out.json) return ctx.out.printJson(res);
       ctx.out.line(`${res.userAssignmentMode}: ${MEANING[res.userAssignmentMode] ?? ''}`);
     });
@@ -50,9 +50,9 @@ export function registerMode(program: Command): void {
     )
     .action(async (value: string, _opts: unknown, cmd: Command) => {
       const ctx = context(cmd);
-      const res = await ctx
-        .api()
-        .put<EnterpriseParameters>('/enterprise-parameters', { userAssignmentMode: value });
+      const res = await ctx.api().call('PUT /v1/enterprise-parameters', {
+        body: { userAssignmentMode: value as EnterpriseParameters['userAssignmentMode'] },
+      });
       if (ctx.out.json) return ctx.out.printJson(res);
       ctx.out.line(
         `User assignment mode set to ${res.userAssignmentMode}: ${MEANING[res.userAssignmentMode] ?? ''}.`,

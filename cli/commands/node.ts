@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import type { NodeView } from '../../lambdas/app/nodes';
 import { JSON_HELP, examples } from '../args';
-import { seg } from '../client';
 import { context } from '../context';
 import { relativeAge, type Output } from '../output';
 
@@ -55,12 +53,14 @@ export function registerNode(program: Command): void {
         cmd: Command,
       ) => {
         const ctx = context(cmd);
-        const res = await ctx.api().post<{ node: NodeView; token: string }>('/nodes', {
-          nodeId,
-          hostname: opts.hostname,
-          clusterId: opts.cluster,
-          softwareVersion: opts.softwareVersion,
-          publisherId: opts.publisher,
+        const res = await ctx.api().call('POST /v1/nodes', {
+          body: {
+            nodeId,
+            hostname: opts.hostname,
+            clusterId: opts.cluster,
+            softwareVersion: opts.softwareVersion,
+            publisherId: opts.publisher,
+          },
         });
         if (ctx.out.json) return ctx.out.printJson(res);
         ctx.out.line(`Node ${nodeId} registered in cluster ${opts.cluster}.`);
@@ -75,7 +75,7 @@ export function registerNode(program: Command): void {
     .addHelpText('after', examples('prg node list', "prg node list --json | jq -r '.nodes[].nodeId'"))
     .action(async (_opts: unknown, cmd: Command) => {
       const ctx = context(cmd);
-      const res = await ctx.api().get<{ nodes: NodeView[] }>('/nodes');
+      const res = await ctx.api().call('GET /v1/nodes');
       if (ctx.out.json) return ctx.out.printJson(res);
       if (res.nodes.length === 0)
         return ctx.out.line('No nodes registered yet. Register one with: prg node register --help');
@@ -105,7 +105,7 @@ export function registerNode(program: Command): void {
     .addHelpText('after', examples('prg node show imp-a'))
     .action(async (nodeId: string, _opts: unknown, cmd: Command) => {
       const ctx = context(cmd);
-      const n = await ctx.api().get<NodeView>(`/nodes/${seg(nodeId)}`);
+      const n = await ctx.api().call('GET /v1/nodes/{nodeId}', { path: { nodeId } });
       if (ctx.out.json) return ctx.out.printJson(n);
       const out = ctx.out;
       out.line(
@@ -145,7 +145,7 @@ export function registerNode(program: Command): void {
     .addHelpText('after', examples('prg node rotate-token imp-a'))
     .action(async (nodeId: string, _opts: unknown, cmd: Command) => {
       const ctx = context(cmd);
-      const res = await ctx.api().post<{ token: string }>(`/nodes/${seg(nodeId)}/token`);
+      const res = await ctx.api().call('POST /v1/nodes/{nodeId}/token', { path: { nodeId } });
       if (ctx.out.json) return ctx.out.printJson(res);
       ctx.out.line(`New token issued for node ${nodeId}.`);
       printToken(ctx.out, nodeId, res.token, true);
@@ -158,7 +158,7 @@ export function registerNode(program: Command): void {
     .addHelpText('after', examples('prg node delete imp-a'))
     .action(async (nodeId: string, _opts: unknown, cmd: Command) => {
       const ctx = context(cmd);
-      await ctx.api().delete(`/nodes/${seg(nodeId)}`);
+      await ctx.api().call('DELETE /v1/nodes/{nodeId}', { path: { nodeId } });
       ctx.out.line(`Node ${nodeId} deleted; its token no longer works.`);
     });
 }

@@ -1,6 +1,5 @@
 import { Option, type Command } from 'commander';
 import { JSON_HELP, examples } from '../args';
-import { seg } from '../client';
 import { context } from '../context';
 import { usageError } from '../errors';
 
@@ -9,10 +8,10 @@ interface Target {
   node?: string;
 }
 
-/** The API path of the parameters `--cluster` or `--node` names; exactly one of them. */
-function parametersPath(t: Target): string {
-  if (t.cluster) return `/clusters/${seg(t.cluster)}/parameters`;
-  if (t.node) return `/nodes/${seg(t.node)}/parameters`;
+/** Whose parameters `--cluster` or `--node` names; exactly one of them. */
+function parametersTarget(t: Target): { cluster: string } | { node: string } {
+  if (t.cluster) return { cluster: t.cluster };
+  if (t.node) return { node: t.node };
   throw usageError('say whose parameters: --cluster <clusterId> or --node <nodeId>', [
     'Cluster-wide: timers, critical services, automatic fallback. Per node: client re-login limits.',
   ]);
@@ -80,8 +79,12 @@ export function registerParams(program: Command): void {
     .addHelpText('after', examples('prg params get --cluster c1', 'prg params get --node imp-a --json'))
     .action(async (opts: Target & { json?: boolean }, cmd: Command) => {
       const ctx = context(cmd);
-      const path = parametersPath(opts);
-      const values = await ctx.api().get<Record<string, unknown>>(path);
+      const target = parametersTarget(opts);
+      const api = ctx.api();
+      const values: Record<string, unknown> =
+        'cluster' in target
+          ? await api.call('GET /v1/clusters/{clusterId}/parameters', { path: { clusterId: target.cluster } })
+          : await api.call('GET /v1/nodes/{nodeId}/parameters', { path: { nodeId: target.node } });
       if (ctx.out.json) return ctx.out.printJson(values);
       ctx.out.line(ctx.out.pairs(Object.entries(values).map(([k, v]) => [k, formatValue(v)])));
     });
@@ -106,8 +109,17 @@ export function registerParams(program: Command): void {
     )
     .action(async (pairs: string[], opts: Target, cmd: Command) => {
       const ctx = context(cmd);
-      const path = parametersPath(opts);
-      const values = await ctx.api().patch<Record<string, unknown>>(path, parseAssignments(pairs));
+      const target = parametersTarget(opts);
+      const api = ctx.api();
+      // The server checks names, types and rules and answers a 400 naming each field.
+      const body = parseAssignments(pairs) as never;
+      const values: Record<string, unknown> =
+        'cluster' in target
+          ? await api.call('PATCH /v1/clusters/{clusterId}/parameters', {
+              path: { clusterId: target.cluster },
+              body,
+            })
+          : await api.call('PATCH /v1/nodes/{nodeId}/parameters', { path: { nodeId: target.node }, body });
       if (ctx.out.json) return ctx.out.printJson(values);
       ctx.out.line(
         `Parameters of ${opts.cluster ? `cluster ${opts.cluster}` : `node ${opts.node}`} changed:`,

@@ -1,16 +1,15 @@
 import type { Command } from 'commander';
 import { JSON_HELP, examples, intIn } from '../args';
-import { seg } from '../client';
 import { context, type Context } from '../context';
 import { usageError } from '../errors';
-import { renderGroup, type GroupView } from '../groupView';
+import { renderGroup } from '../groupView';
 
 /** Every group (or one) rendered for a person. */
 async function statusText(ctx: Context, group: string | undefined): Promise<string> {
   const api = ctx.api();
   const groups = group
-    ? [await api.get<GroupView>(`/groups/${seg(group)}`)]
-    : (await api.get<{ groups: GroupView[] }>('/groups')).groups;
+    ? [await api.call('GET /v1/groups/{name}', { path: { name: group } })]
+    : (await api.call('GET /v1/groups')).groups;
   if (groups.length === 0)
     return 'No groups yet. Create one with: prg group create <name> <node1> <node2> --ha';
   const now = Date.now();
@@ -43,7 +42,9 @@ export function registerStatus(program: Command): void {
         if (opts.json) {
           const api = ctx.api();
           ctx.out.printJson(
-            group ? await api.get<GroupView>(`/groups/${seg(group)}`) : await api.get('/groups'),
+            group
+              ? await api.call('GET /v1/groups/{name}', { path: { name: group } })
+              : await api.call('GET /v1/groups'),
           );
           return;
         }

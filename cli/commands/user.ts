@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import type { UserView } from '../../lambdas/app/users';
-import type { UserMove } from '../../lambdas/core/assignment/planRebalance';
+import type { UserView } from '../../lambdas/contract';
 import { JSON_HELP, examples } from '../args';
-import { seg } from '../client';
 import { context } from '../context';
 import type { Output } from '../output';
 
@@ -51,7 +49,7 @@ export function registerUser(program: Command): void {
     .addHelpText('after', examples('prg user add alice@example.com --cluster c1'))
     .action(async (userId: string, opts: { cluster: string }, cmd: Command) => {
       const ctx = context(cmd);
-      const u = await ctx.api().post<UserView>('/users', { userId, clusterId: opts.cluster });
+      const u = await ctx.api().call('POST /v1/users', { body: { userId, clusterId: opts.cluster } });
       if (ctx.out.json) return ctx.out.printJson(u);
       ctx.out.line(`User ${userId} added.`);
       printUser(ctx.out, u);
@@ -65,7 +63,7 @@ export function registerUser(program: Command): void {
     .addHelpText('after', examples('prg user show alice@example.com'))
     .action(async (userId: string, _opts: unknown, cmd: Command) => {
       const ctx = context(cmd);
-      const u = await ctx.api().get<UserView>(`/users/${seg(userId)}`);
+      const u = await ctx.api().call('GET /v1/users/{userId}', { path: { userId } });
       if (ctx.out.json) return ctx.out.printJson(u);
       printUser(ctx.out, u);
     });
@@ -79,7 +77,7 @@ export function registerUser(program: Command): void {
     .addHelpText('after', examples('prg mode set NONE', 'prg user home alice@example.com imp-b'))
     .action(async (userId: string, nodeId: string, _opts: unknown, cmd: Command) => {
       const ctx = context(cmd);
-      const u = await ctx.api().put<UserView>(`/users/${seg(userId)}/home`, { nodeId });
+      const u = await ctx.api().call('PUT /v1/users/{userId}/home', { path: { userId }, body: { nodeId } });
       if (ctx.out.json) return ctx.out.printJson(u);
       ctx.out.line(`User ${userId} now has home node ${nodeId}.`);
       printUser(ctx.out, u);
@@ -92,7 +90,7 @@ export function registerUser(program: Command): void {
     .addHelpText('after', examples('prg user delete alice@example.com'))
     .action(async (userId: string, _opts: unknown, cmd: Command) => {
       const ctx = context(cmd);
-      await ctx.api().delete(`/users/${seg(userId)}`);
+      await ctx.api().call('DELETE /v1/users/{userId}', { path: { userId } });
       ctx.out.line(`User ${userId} deleted.`);
     });
 
@@ -104,9 +102,7 @@ export function registerUser(program: Command): void {
     .addHelpText('after', examples('prg user rebalance c1     # after prg mode set, or after adding a group'))
     .action(async (clusterId: string, _opts: unknown, cmd: Command) => {
       const ctx = context(cmd);
-      const res = await ctx
-        .api()
-        .post<{ planned: UserMove[]; moved: number }>(`/clusters/${seg(clusterId)}/rebalance`);
+      const res = await ctx.api().call('POST /v1/clusters/{clusterId}/rebalance', { path: { clusterId } });
       if (ctx.out.json) return ctx.out.printJson(res);
       const planned = res.planned.reduce((sum, m) => sum + m.count, 0);
       ctx.out.line(`Cluster ${clusterId}: ${res.moved} of ${planned} planned user moves done.`);

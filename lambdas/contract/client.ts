@@ -27,6 +27,23 @@ export class ApiProblemError extends Error {
 /** The server could not be reached or did not answer in time. */
 export class ApiUnreachableError extends Error {
   override readonly name = 'ApiUnreachableError';
+  constructor(
+    /** `METHOD /path` of the call. */
+    readonly request: string,
+    readonly baseUrl: string,
+    /** Why, in a few words: `ECONNREFUSED`, `no answer within 10 s`, … */
+    readonly why: string,
+  ) {
+    super(`Could not reach ${baseUrl} (${request}): ${why}`);
+  }
+}
+
+/** The network's reason in a few words: the system error code when there is one. */
+function whyUnreachable(error: unknown, timeoutMs: number): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.name === 'TimeoutError') return `no answer within ${timeoutMs / 1000} s`;
+  const cause = error.cause as { code?: string; message?: string } | undefined;
+  return cause?.code ?? cause?.message ?? error.message;
 }
 
 type Optional<T, Name extends string> = [T] extends [undefined]
@@ -108,15 +125,9 @@ export function apiClient(options: ClientOptions): ApiClient {
         ...(args.body !== undefined ? { body: JSON.stringify(args.body) } : {}),
       });
     } catch (error) {
-      const why =
-        error instanceof Error
-          ? error.cause instanceof Error
-            ? error.cause.message
-            : error.message
-          : String(error);
-      throw new ApiUnreachableError(
-        `Could not reach ${baseUrl} (${method} ${url.slice(baseUrl.length)}): ${why}`,
-      );
+      // A caller's own signal ending the call is not an unreachable server.
+      if (init.signal?.aborted) throw error;
+      throw new ApiUnreachableError(`${method} ${url.slice(baseUrl.length)}`, baseUrl, whyUnreachable(error, timeoutMs));
     }
   }
 

@@ -11,10 +11,12 @@ import {
   NodeParametersSchema,
   REASON_CODES,
   ServiceStatusSchema,
+  type NodeStateCode,
+  type ReasonCode,
 } from '../core';
 
-const StateSchema = z.enum(NODE_STATE_CODES as [string, ...string[]]);
-const ReasonSchema = z.enum(REASON_CODES as [string, ...string[]]);
+const StateSchema = z.enum(NODE_STATE_CODES as [NodeStateCode, ...NodeStateCode[]]);
+const ReasonSchema = z.enum(REASON_CODES as [ReasonCode, ...ReasonCode[]]);
 const ServiceOrderSchema = z.enum(['stop', 'start', 'leave']);
 const WorkflowKindSchema = z.enum(['TAKE_OVER', 'FALL_BACK', 'RECOVER']);
 const Timestamp = z.string().describe('ISO 8601 time');
@@ -167,3 +169,12 @@ export const ProblemSchema = z.object({
     .describe('On a 409: the states that forbid the action, with their labels'),
 });
 export type Problem = z.infer<typeof ProblemSchema>;
+
+/** The views as the API answers them, for clients. */
+export type GroupView = z.output<typeof GroupViewSchema>;
+export type GroupMemberView = z.output<typeof GroupMemberViewSchema>;
+export type NodeView = z.output<typeof NodeViewSchema>;
+export type UserView = z.output<typeof UserViewSchema>;
+export type HistoryEntryView = z.output<typeof HistoryEntrySchema>;
+export type OperationAccepted = z.output<typeof OperationAcceptedSchema>;
+export type HeartbeatAnswer = z.output<typeof HeartbeatAnswerSchema>;
