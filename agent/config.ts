@@ -148,7 +148,7 @@ export function fieldPath(path: readonly PropertyKey[]): string {
 }
 
 /** Validates parsed JSON: every field error as one `field: problem` line. */
-export function parseConfig(raw: unknown, o: { simulate: boolean }): ConfigResult {
+export function parseConfig(raw: unknown, mode: { simulate: boolean }): ConfigResult {
   const parsed = AgentConfigSchema.safeParse(raw);
   const errors: string[] = [];
   if (!parsed.success) {
@@ -161,7 +161,7 @@ export function parseConfig(raw: unknown, o: { simulate: boolean }): ConfigResul
       }
     }
   }
-  if (!o.simulate && raw !== null && typeof raw === 'object') {
+  if (!mode.simulate && raw !== null && typeof raw === 'object') {
     for (const [field, what] of REAL_NODE_FIELDS)
       if ((raw as Record<string, unknown>)[field] === undefined)
         errors.push(`${field}: is required (${what}) unless the agent runs with --simulate`);
@@ -171,7 +171,7 @@ export function parseConfig(raw: unknown, o: { simulate: boolean }): ConfigResul
 }
 
 /** Reads and validates the config file; unreadable files and bad JSON are errors too. */
-export function loadConfig(file: string, o: { simulate: boolean }): ConfigResult {
+export function loadConfig(file: string, mode: { simulate: boolean }): ConfigResult {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -190,7 +190,7 @@ export function loadConfig(file: string, o: { simulate: boolean }): ConfigResult
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
     return { ok: false, errors: ['(the file): must be a JSON object'] };
-  return parseConfig(raw, o);
+  return parseConfig(raw, mode);
 }
 
 /** A check's timeout: its own, else 5 s or a third of keepAliveTimeout, whichever is shorter. */

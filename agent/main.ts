@@ -33,12 +33,12 @@ function configOrExit(file: string, simulate: boolean): AgentConfig {
   process.exit(EXIT.usage);
 }
 
-async function run(o: { config: string; simulate?: boolean; controlPort?: number }): Promise<void> {
-  const config = configOrExit(o.config, o.simulate === true);
+async function run(options: { config: string; simulate?: boolean; controlPort?: number }): Promise<void> {
+  const config = configOrExit(options.config, options.simulate === true);
   const agent = new Agent({
     config,
-    simulate: o.simulate === true,
-    ...(o.controlPort === undefined ? {} : { controlPort: o.controlPort }),
+    simulate: options.simulate === true,
+    ...(options.controlPort === undefined ? {} : { controlPort: options.controlPort }),
   });
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -66,24 +66,28 @@ async function run(o: { config: string; simulate?: boolean; controlPort?: number
 }
 
 /** The control port of a simulated agent, from --control-port or its config file. */
-function controlPortOf(o: { controlPort?: number; config?: string }): number {
-  if (o.controlPort !== undefined) return o.controlPort;
-  if (o.config) {
-    const fixed = configOrExit(o.config, true).simulate?.controlPort;
+function controlPortOf(options: { controlPort?: number; config?: string }): number {
+  if (options.controlPort !== undefined) return options.controlPort;
+  if (options.config) {
+    const fixed = configOrExit(options.config, true).simulate?.controlPort;
     if (fixed) return fixed;
     throw new ControlError(
-      `${o.config} sets no simulate.controlPort; pass --control-port (the agent logs its port in its agent-started line).`,
+      `${options.config} sets no simulate.controlPort; pass --control-port (the agent logs its port in its agent-started line).`,
       2,
     );
   }
   throw new ControlError('Say which agent: --control-port <port> or --config <file>.', 2);
 }
 
-async function simulateSet(target: string, status: string, o: { controlPort?: number; config?: string }) {
+async function simulateSet(
+  target: string,
+  status: string,
+  options: { controlPort?: number; config?: string },
+) {
   const answer = await controlRequest<{
     change: { target: string; from: string; to: string };
     state: FakeState;
-  }>(controlPortOf(o), 'POST', '/set', { target, status });
+  }>(controlPortOf(options), 'POST', '/set', { target, status });
   const { change, state } = answer;
   const effect =
     change.to === 'stopped' || change.to === 'down' || change.to === 'broken'
@@ -94,9 +98,9 @@ async function simulateSet(target: string, status: string, o: { controlPort?: nu
   );
 }
 
-async function simulateShow(o: { controlPort?: number; config?: string; json?: boolean }) {
-  const state = await controlRequest<FakeState>(controlPortOf(o), 'GET', '/state');
-  if (o.json) return void process.stdout.write(`${JSON.stringify(state, null, 2)}\n`);
+async function simulateShow(options: { controlPort?: number; config?: string; json?: boolean }) {
+  const state = await controlRequest<FakeState>(controlPortOf(options), 'GET', '/state');
+  if (options.json) return void process.stdout.write(`${JSON.stringify(state, null, 2)}\n`);
   const width = Math.max(8, ...Object.keys(state.services).map((n) => n.length));
   const lines = [
     `${state.nodeId} (simulated)`,
@@ -106,15 +110,15 @@ async function simulateShow(o: { controlPort?: number; config?: string; json?: b
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-async function simulateReboot(o: { controlPort?: number; config?: string; seconds: number }) {
-  await controlRequest(controlPortOf(o), 'POST', '/reboot', { seconds: o.seconds });
+async function simulateReboot(options: { controlPort?: number; config?: string; seconds: number }) {
+  await controlRequest(controlPortOf(options), 'POST', '/reboot', { seconds: options.seconds });
   process.stdout.write(
-    `Rebooting (simulated): a heartbeat announces it, then ${o.seconds} s of silence; the peer takes over (Peer Reboot) after keepAliveTimeout.\n`,
+    `Rebooting (simulated): a heartbeat announces it, then ${options.seconds} s of silence; the peer takes over (Peer Reboot) after keepAliveTimeout.\n`,
   );
 }
 
-async function check(o: { config: string }) {
-  const config = configOrExit(o.config, false);
+async function check(options: { config: string }) {
+  const config = configOrExit(options.config, false);
   const checks: [string, Check][] = [
     ...Object.entries(config.services ?? {}),
     ...(config.database ? [['database', config.database] as [string, Check]] : []),
@@ -129,7 +133,7 @@ async function check(o: { config: string }) {
     process.stdout.write(`${name.padEnd(width)}  ${word.padEnd(7)}  ${what}\n`);
   });
   const allUp = results.every((r) => r);
-  process.stdout.write(`${o.config} is valid; ${allUp ? 'every check passes' : 'some checks fail'}.\n`);
+  process.stdout.write(`${options.config} is valid; ${allUp ? 'every check passes' : 'some checks fail'}.\n`);
   process.exitCode = allUp ? EXIT.ok : EXIT.failed;
 }
 
@@ -163,12 +167,12 @@ Examples:
 
 Exit codes: 0 stopped by SIGTERM/SIGINT (after a shutdown notice), 1 could not run, 2 bad usage or config.`,
     )
-    .action(async (o: { config?: string; simulate?: boolean; controlPort?: number }) => {
-      if (!o.config) {
+    .action(async (options: { config?: string; simulate?: boolean; controlPort?: number }) => {
+      if (!options.config) {
         process.stderr.write('prg-agent: --config <file> is required (see prg-agent --help).\n');
         process.exit(EXIT.usage);
       }
-      await run({ ...o, config: o.config });
+      await run({ ...options, config: options.config });
     });
 
   root

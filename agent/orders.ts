@@ -112,7 +112,7 @@ export class Orders {
     epoch: number | null,
     cause: Cause,
     answer: HeartbeatAnswer | null,
-    r: ActionResult,
+    result: ActionResult,
   ): void {
     const verb = action === 'stop' ? 'Stopped' : 'Started';
     const why =
@@ -125,12 +125,12 @@ export class Orders {
       order: action,
       epoch,
       cause,
-      command: r.command,
-      exitCode: r.exitCode,
-      durationMs: r.durationMs,
-      ...(r.detail ? { detail: r.detail } : {}),
+      command: result.command,
+      exitCode: result.exitCode,
+      durationMs: result.durationMs,
+      ...(result.detail ? { detail: result.detail } : {}),
     };
-    if (r.ok) {
+    if (result.ok) {
       this.log.info('order-executed', `${verb} the critical services: ${why}.`, fields);
       return;
     }
@@ -140,7 +140,7 @@ export class Orders {
         : 'The control plane sees them down and decides (a fallback ends in Start of Critical Services Failed); start them by hand, then fall back or recover.';
     this.log.error(
       'order-failed',
-      `Could not ${action} the critical services (${why}): ${r.detail || `exit status ${r.exitCode}`}. ${advice}`,
+      `Could not ${action} the critical services (${why}): ${result.detail || `exit status ${result.exitCode}`}. ${advice}`,
       fields,
     );
   }

@@ -69,15 +69,21 @@ export class RealServices implements NodeServices {
   }
 
   private async run(command: string): Promise<ActionResult> {
-    const r = await runShell(command, this.config.commandTimeoutSeconds * 1000);
-    const detail = r.timedOut
+    const outcome = await runShell(command, this.config.commandTimeoutSeconds * 1000);
+    const detail = outcome.timedOut
       ? `did not finish within commandTimeoutSeconds (${this.config.commandTimeoutSeconds} s) and was killed`
-      : r.exitCode === null
-        ? r.output || 'could not be run'
-        : r.exitCode !== 0
-          ? `exited with status ${r.exitCode}${r.output ? `: ${r.output}` : ''}`
-          : r.output;
-    return { ok: r.exitCode === 0, command, exitCode: r.exitCode, durationMs: r.durationMs, detail };
+      : outcome.exitCode === null
+        ? outcome.output || 'could not be run'
+        : outcome.exitCode !== 0
+          ? `exited with status ${outcome.exitCode}${outcome.output ? `: ${outcome.output}` : ''}`
+          : outcome.output;
+    return {
+      ok: outcome.exitCode === 0,
+      command,
+      exitCode: outcome.exitCode,
+      durationMs: outcome.durationMs,
+      detail,
+    };
   }
 }
 
