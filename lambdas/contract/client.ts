@@ -127,7 +127,11 @@ export function apiClient(options: ClientOptions): ApiClient {
     } catch (error) {
       // A caller's own signal ending the call is not an unreachable server.
       if (init.signal?.aborted) throw error;
-      throw new ApiUnreachableError(`${method} ${url.slice(baseUrl.length)}`, baseUrl, whyUnreachable(error, timeoutMs));
+      throw new ApiUnreachableError(
+        `${method} ${url.slice(baseUrl.length)}`,
+        baseUrl,
+        whyUnreachable(error, timeoutMs),
+      );
     }
   }
 

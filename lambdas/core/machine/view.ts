@@ -64,6 +64,7 @@ export function nodeViews(group: GroupState): NodeView[] {
           { nodeId: member.nodeId, state: member.state, reason: member.reason },
           { nodeId: peer.nodeId, state: peer.state, reason: peer.reason },
           (s) => NODE_STATES[s].description,
+          group.name,
         );
         cause = described.cause;
         recommendedActions = described.recommendedActions;

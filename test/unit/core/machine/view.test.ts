@@ -77,4 +77,15 @@ describe('the group view of a node', () => {
     );
     expect(a?.recommendedActions).toEqual([]);
   });
+
+  it('recommended actions name the real group in the commands they suggest (Running in Failed Mode: recover it)', () => {
+    const sim = new PairSimulator().startNormal();
+    sim.failNextMove = 'the user store refused the move';
+    sim.apply({ type: 'AdminFailover', nodeId: 'imp-a' });
+    sim.completeWorkflow();
+    expect(sim.pair().map(([state]) => state)).toEqual(['RUNNING_IN_FAILED_MODE', 'RUNNING_IN_FAILED_MODE']);
+    const actions = nodeViews(sim.group).flatMap((v) => v.recommendedActions);
+    expect(actions.join('\n')).toContain('prg recover prg-1');
+    expect(actions.join('\n')).not.toMatch(/<group>|<node[12]>/);
+  });
 });
