@@ -67,7 +67,9 @@ export function isStale(facts: NodeFacts, hb: HeartbeatBody): boolean {
  * Updates a member's facts (last heard, boot, services, database, and the outage and
  * health timers) from one of its heartbeats; it changes no state or reason. A critical
  * service missing from `services` counts as not running; each outage is timed from the
- * first heartbeat that reported it.
+ * first heartbeat that reported it. `healthySince` starts again at this heartbeat when
+ * the node was not heard for over `keepAliveTimeout` or has restarted, so it always
+ * lies within the current unbroken run of heartbeats of the current boot.
  */
 export function updateFactsFromHeartbeat(
   member: Member,
@@ -81,6 +83,7 @@ export function updateFactsFromHeartbeat(
       servicesDownSince[service] = member.servicesDownSince[service] ?? now;
   }
   const gap = member.lastHeartbeatAt === null || now - member.lastHeartbeatAt > ms(params.keepAliveTimeout);
+  const restarted = member.bootId !== null && member.bootId !== hb.bootId;
   if (gap) member.heardSince = now;
   member.bootId = hb.bootId;
   member.sequence = hb.sequence;
@@ -92,7 +95,11 @@ export function updateFactsFromHeartbeat(
   member.servicesDownSince = servicesDownSince;
   member.databaseDownSince = hb.database === 'down' ? (member.databaseDownSince ?? now) : null;
   const healthy = Object.keys(servicesDownSince).length === 0 && hb.database === 'up';
-  member.healthySince = healthy ? (member.healthySince ?? now) : null;
+  // A healthy run ends with any break in hearing the node (an outage, a reboot), not only
+  // with a reported fault: nothing is known of its health while it was not heard, so an
+  // automatic fallback must never be timed from before such a break.
+  const continued = !gap && !restarted ? member.healthySince : null;
+  member.healthySince = healthy ? (continued ?? now) : null;
 }
 
 /** Facts of a node never heard from. */

@@ -22,7 +22,10 @@ export interface NodeFacts {
   servicesDownSince: Record<string, number>;
   /** When the first heartbeat of the current outage reported the database down. */
   databaseDownSince: number | null;
-  /** Since when every critical service has run and the database been up, without a break. */
+  /**
+   * Since when every critical service has run and the database been up, without a break:
+   * a fault, a gap in the heartbeats over keepAliveTimeout or a restart starts it again.
+   */
   healthySince: number | null;
 }
 
