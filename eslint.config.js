@@ -51,8 +51,16 @@ export default tseslint.config(
   ),
   layer(
     '{cli,agent,demo}/**/*.ts',
-    'The tools speak to the API through lambdas/contract and read labels from lambdas/core, nothing else.',
-    ['**/lambdas/*/**', '**/lambdas/app', '**/lambdas/adapters', '**/lambdas/handlers', '**/lambdas/entries'],
+    'The tools speak to the API through lambdas/contract (its light client face: lambdas/contract/client) and read labels from lambdas/core (or its dependency-free catalogue), nothing else.',
+    [
+      '**/lambdas/*/**',
+      '!**/lambdas/contract/client',
+      '!**/lambdas/core/catalogue',
+      '**/lambdas/app',
+      '**/lambdas/adapters',
+      '**/lambdas/handlers',
+      '**/lambdas/entries',
+    ],
   ),
 );
 

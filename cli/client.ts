@@ -1,13 +1,10 @@
-import {
-  apiClient,
-  fillPath,
-  ApiProblemError,
-  ApiUnreachableError,
-  type ApiClient as ContractClient,
-  type CallInput,
-  type Problem,
-  type ResponseOf,
-  type RouteKey,
+import { apiClient, ApiProblemError, ApiUnreachableError, fillPath } from '../lambdas/contract/client';
+import type {
+  ApiClient as ContractClient,
+  CallInput,
+  Problem,
+  ResponseOf,
+  RouteKey,
 } from '../lambdas/contract';
 import { describeSource, type Connection } from './config';
 import { CliError, ExitCode } from './errors';

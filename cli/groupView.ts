@@ -29,16 +29,16 @@ const RECOVERABLE: ReadonlySet<NodeStateCode> = new Set<NodeStateCode>([
 const recoverable = (state: string | null) => state !== null && isNodeState(state) && RECOVERABLE.has(state);
 
 /** Whether the group is managed and both nodes are Normal: nothing for an operator to do. */
-export function isAllNormal(g: GroupView): boolean {
-  return g.nodes.every((n) => n.state === 'NORMAL' && n.reason === 'NORMAL');
+export function isAllNormal(group: GroupView): boolean {
+  return group.nodes.every((n) => n.state === 'NORMAL' && n.reason === 'NORMAL');
 }
 
 /**
  * `failover n1 → n2 in progress (move users, 3s)`, or null when no workflow runs;
  * `now` null leaves the age out (progress lines, which show their own).
  */
-export function describeOperation(g: GroupView, now: number | null = Date.now()): string | null {
-  const op = g.operation;
+export function describeOperation(group: GroupView, now: number | null = Date.now()): string | null {
+  const op = group.operation;
   if (!op) return null;
   const name = OPERATION_NAMES[op.kind] ?? op.kind.toLowerCase();
   const phase = op.phase.toLowerCase().replace('_', ' ');
@@ -47,8 +47,8 @@ export function describeOperation(g: GroupView, now: number | null = Date.now())
 }
 
 /** The nodes' states on one line: `n1 Idle (On Admin Request), n2 Running in Backup Mode (On Admin Request)`. */
-export function describeStates(g: GroupView, c?: Colors): string {
-  return g.nodes
+export function describeStates(group: GroupView, c?: Colors): string {
+  return group.nodes
     .map((n) => {
       const label = n.state === null ? 'not managed' : (n.stateLabel ?? n.state);
       return `${n.nodeId} ${c ? paintState(c, n.state, label) : label} (${n.reasonLabel ?? '-'})`;
@@ -71,18 +71,18 @@ function databaseCell(out: Output, n: GroupNode): string {
 }
 
 /** The commands that fit the group's states, from the rules for admin actions in docs/state-machine.md. */
-export function nextCommands(g: GroupView): string[] {
-  if (!g.highAvailability || g.operation || g.nodes.length !== 2) return [];
-  const [a, b] = g.nodes as [GroupNode, GroupNode];
+export function nextCommands(group: GroupView): string[] {
+  if (!group.highAvailability || group.operation || group.nodes.length !== 2) return [];
+  const [first, second] = group.nodes as [GroupNode, GroupNode];
   const out: string[] = [];
-  for (const [x, y] of [
-    [a, b],
-    [b, a],
+  for (const [node, peer] of [
+    [first, second],
+    [second, first],
   ] as const) {
-    const ready = (x.state === 'IDLE' || x.state === 'FAILED_OVER') && g.failedOver === x.nodeId;
-    if (ready && y.state === 'RUNNING_IN_BACKUP_MODE') out.push(`prg fallback ${x.nodeId} --wait`);
+    const ready = (node.state === 'IDLE' || node.state === 'FAILED_OVER') && group.failedOver === node.nodeId;
+    if (ready && peer.state === 'RUNNING_IN_BACKUP_MODE') out.push(`prg fallback ${node.nodeId} --wait`);
   }
-  if (recoverable(a.state) && recoverable(b.state)) out.push(`prg recover ${g.name} --wait`);
+  if (recoverable(first.state) && recoverable(second.state)) out.push(`prg recover ${group.name} --wait`);
   return out;
 }
 
@@ -91,53 +91,55 @@ export function nextCommands(g: GroupView): string[] {
  * heartbeat, services, database) and, unless both nodes are Normal, the cause, the
  * recommended actions (numbered) and the commands that would apply.
  */
-export function renderGroup(out: Output, g: GroupView, now = Date.now()): string {
-  const c = out.c;
+export function renderGroup(out: Output, group: GroupView, now = Date.now()): string {
+  const colors = out.c;
   const header = [
-    c.bold(g.name),
-    g.highAvailability ? 'HA on' : c.dim('HA off'),
-    `cluster ${g.clusterId}`,
-    ...(g.description ? [c.dim(`"${g.description}"`)] : []),
+    colors.bold(group.name),
+    group.highAvailability ? 'HA on' : colors.dim('HA off'),
+    `cluster ${group.clusterId}`,
+    ...(group.description ? [colors.dim(`"${group.description}"`)] : []),
   ];
-  const op = describeOperation(g, now);
-  if (op) header.push(c.yellow(op));
-  if (g.automaticFallbackAt) {
-    const due = Math.max(0, Math.round((Date.parse(g.automaticFallbackAt) - now) / 1000));
-    header.push(c.yellow(`automatic fallback in ${due}s`));
+  const op = describeOperation(group, now);
+  if (op) header.push(colors.yellow(op));
+  if (group.automaticFallbackAt) {
+    const due = Math.max(0, Math.round((Date.parse(group.automaticFallbackAt) - now) / 1000));
+    header.push(colors.yellow(`automatic fallback in ${due}s`));
   }
   const lines = [header.join('  ')];
   lines.push(
     out.table(
       ['NODE', 'STATE', 'REASON', 'LAST HEARTBEAT', 'SERVICES', 'DATABASE'],
-      g.nodes.map((n) => [
+      group.nodes.map((n) => [
         n.nodeId,
-        paintState(c, n.state, n.state === null ? 'not managed' : n.stateLabel),
-        n.reason === null ? c.dim('-') : (n.reasonLabel ?? labelOfReason(n.reason)),
-        n.lastHeartbeatAt ? relativeAge(n.lastHeartbeatAt, now) : c.dim('never'),
+        paintState(colors, n.state, n.state === null ? 'not managed' : n.stateLabel),
+        n.reason === null ? colors.dim('-') : (n.reasonLabel ?? labelOfReason(n.reason)),
+        n.lastHeartbeatAt ? relativeAge(n.lastHeartbeatAt, now) : colors.dim('never'),
         servicesCell(out, n),
         databaseCell(out, n),
       ]),
       2,
     ),
   );
-  if (!g.highAvailability) {
+  if (!group.highAvailability) {
     lines.push(
-      c.dim(`  High availability is off: no failover. Turn it on with: prg group enable-ha ${g.name}`),
+      colors.dim(
+        `  High availability is off: no failover. Turn it on with: prg group enable-ha ${group.name}`,
+      ),
     );
     return lines.join('\n');
   }
-  if (isAllNormal(g)) return lines.join('\n');
+  if (isAllNormal(group)) return lines.join('\n');
 
-  const causes = unique(g.nodes.map((n) => n.cause).filter((x): x is string => !!x));
-  const actions = unique(g.nodes.flatMap((n) => n.recommendedActions));
-  const worst = g.nodes.some((n) => stateTone(n.state) === 'bad') ? 'bad' : 'warn';
-  for (const cause of causes) lines.push(`  ${paint(c, worst, 'Cause:')} ${cause}`);
+  const causes = unique(group.nodes.map((n) => n.cause).filter((x): x is string => !!x));
+  const actions = unique(group.nodes.flatMap((n) => n.recommendedActions));
+  const worst = group.nodes.some((n) => stateTone(n.state) === 'bad') ? 'bad' : 'warn';
+  for (const cause of causes) lines.push(`  ${paint(colors, worst, 'Cause:')} ${cause}`);
   if (actions.length > 0) {
-    lines.push(`  ${c.bold('Recommended actions:')}`);
-    actions.forEach((a, i) => lines.push(`    ${i + 1}. ${a}`));
+    lines.push(`  ${colors.bold('Recommended actions:')}`);
+    actions.forEach((action, i) => lines.push(`    ${i + 1}. ${action}`));
   }
-  const next = nextCommands(g);
-  if (next.length > 0) lines.push(`  ${c.bold('With prg:')} ${next.join('   or   ')}`);
+  const next = nextCommands(group);
+  if (next.length > 0) lines.push(`  ${colors.bold('With prg:')} ${next.join('   or   ')}`);
   return lines.join('\n');
 }
 

@@ -7,7 +7,7 @@ import {
   stateLabel,
   type NodeStateCode,
   type ReasonCode,
-} from '../lambdas/core';
+} from '../lambdas/core/catalogue';
 import type { Colors } from './output';
 
 export type { NodeStateCode, ReasonCode };

@@ -16,11 +16,11 @@ const col = (text: string, width: number, paint: (s: string) => string = (s) => 
  * One event as a line: time, detail-type, group, node, from → to, reason (and the
  * outcome of a completed operation, or the home nodes whose users moved).
  */
-export function formatEvent(e: BusEvent, c: Colors): string {
-  const d = e.detail as Record<string, unknown>;
-  const str = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : null);
-  const head = [c.dim(e.time), col(e['detail-type'], 17, c.bold), col(str('group') ?? '-', 12)];
-  if (e['detail-type'] === 'NodeStateChanged') {
+export function formatEvent(event: BusEvent, c: Colors): string {
+  const detail = event.detail as Record<string, unknown>;
+  const str = (key: string) => (typeof detail[key] === 'string' ? (detail[key] as string) : null);
+  const head = [c.dim(event.time), col(event['detail-type'], 17, c.bold), col(str('group') ?? '-', 12)];
+  if (event['detail-type'] === 'NodeStateChanged') {
     const from = str('from');
     const to = str('to');
     return [
@@ -35,7 +35,8 @@ export function formatEvent(e: BusEvent, c: Colors): string {
   if (str('reason')) tail.push(c.dim(labelOfReason(str('reason'))));
   const outcome = str('outcome');
   if (outcome) tail.push(outcome === 'succeeded' ? c.green(outcome) : c.red(outcome));
-  if (Array.isArray(d.homeNodes)) tail.push(c.dim(`users of ${(d.homeNodes as string[]).join(', ')}`));
+  if (Array.isArray(detail.homeNodes))
+    tail.push(c.dim(`users of ${(detail.homeNodes as string[]).join(', ')}`));
   return [...head, col('-', 12), `users ${moved}`, ...tail].join('  ');
 }
 
@@ -84,14 +85,14 @@ stack's EventBridge bus instead (source presence-ha).`,
       let seen = 0;
       try {
         for await (const msg of readSse(res.body)) {
-          let e: BusEvent;
+          let event: BusEvent;
           try {
-            e = JSON.parse(msg.data) as BusEvent;
+            event = JSON.parse(msg.data) as BusEvent;
           } catch {
             continue;
           }
-          if (opts.group && (e.detail as { group?: string }).group !== opts.group) continue;
-          ctx.out.line(opts.json ? JSON.stringify(e) : formatEvent(e, ctx.out.c));
+          if (opts.group && (event.detail as { group?: string }).group !== opts.group) continue;
+          ctx.out.line(opts.json ? JSON.stringify(event) : formatEvent(event, ctx.out.c));
           seen += 1;
           if (opts.count !== undefined && seen >= opts.count) {
             // Closing the connection is what lets the process exit.

@@ -7,12 +7,12 @@ import { relativeAge } from '../output';
 import { paintState } from '../states';
 
 /** Prints a group after a change: the JSON view, or the status block. */
-function printGroup(cmd: Command, g: GroupView, headline: string): void {
+function printGroup(cmd: Command, group: GroupView, headline: string): void {
   const { out } = context(cmd);
-  if (out.json) return out.printJson(g);
+  if (out.json) return out.printJson(group);
   out.line(headline);
   out.line('');
-  out.line(renderGroup(out, g));
+  out.line(renderGroup(out, group));
 }
 
 /** `prg group ...`: create, list, show, update, delete, enable-ha, disable-ha. */
@@ -42,7 +42,7 @@ export function registerGroup(program: Command): void {
       async (name: string, nodes: string[], opts: { description?: string; ha?: boolean }, cmd: Command) => {
         if (nodes.length > 2)
           throw usageError(`a group has one or two nodes; ${nodes.length} were given (${nodes.join(', ')})`);
-        const g = await context(cmd)
+        const view = await context(cmd)
           .api()
           .call('POST /v1/groups', {
             body: {
@@ -52,7 +52,7 @@ export function registerGroup(program: Command): void {
               ...(opts.description !== undefined ? { description: opts.description } : {}),
             },
           });
-        printGroup(cmd, g, `Group ${name} created${opts.ha ? ' with high availability on' : ''}.`);
+        printGroup(cmd, view, `Group ${name} created${opts.ha ? ' with high availability on' : ''}.`);
       },
     );
 
@@ -93,32 +93,35 @@ export function registerGroup(program: Command): void {
     .addHelpText('after', examples('prg group show prg-1', 'prg group show prg-1 --json'))
     .action(async (name: string, _opts: unknown, cmd: Command) => {
       const ctx = context(cmd);
-      const g = await ctx.api().call('GET /v1/groups/{name}', { path: { name } });
-      if (ctx.out.json) return ctx.out.printJson(g);
+      const view = await ctx.api().call('GET /v1/groups/{name}', { path: { name } });
+      if (ctx.out.json) return ctx.out.printJson(view);
       const out = ctx.out;
-      out.line(renderGroup(out, g));
+      out.line(renderGroup(out, view));
       out.line('');
       out.line(
         out.pairs(
           [
-            ['description', g.description || '-'],
-            ['failed over', g.failedOver ?? '-'],
-            ['epoch', String(g.epoch)],
-            ['version', String(g.version)],
-            ['created', `${g.createdAt} (${relativeAge(g.createdAt)})`],
-            ['updated', `${g.updatedAt} (${relativeAge(g.updatedAt)})`],
+            ['description', view.description || '-'],
+            ['failed over', view.failedOver ?? '-'],
+            ['epoch', String(view.epoch)],
+            ['version', String(view.version)],
+            ['created', `${view.createdAt} (${relativeAge(view.createdAt)})`],
+            ['updated', `${view.updatedAt} (${relativeAge(view.updatedAt)})`],
           ],
           2,
         ),
       );
-      for (const n of g.nodes) {
-        const services = Object.entries(n.services);
+      for (const node of view.nodes) {
+        const services = Object.entries(node.services);
         if (services.length === 0) continue;
         out.line('');
-        out.line(`  ${out.c.bold(n.nodeId)} services (service order: ${n.serviceOrder})`);
+        out.line(`  ${out.c.bold(node.nodeId)} services (service order: ${node.serviceOrder})`);
         out.line(
           out.pairs(
-            services.map(([s, st]) => [s, st === 'running' ? out.c.green(st) : out.c.red(st)]),
+            services.map(([service, status]) => [
+              service,
+              status === 'running' ? out.c.green(status) : out.c.red(status),
+            ]),
             4,
           ),
         );
@@ -133,10 +136,10 @@ export function registerGroup(program: Command): void {
     .option('--json', 'print the group as JSON')
     .addHelpText('after', examples('prg group update prg-1 --description "Building 2"'))
     .action(async (name: string, opts: { description: string }, cmd: Command) => {
-      const g = await context(cmd)
+      const view = await context(cmd)
         .api()
         .call('PATCH /v1/groups/{name}', { path: { name }, body: { description: opts.description } });
-      printGroup(cmd, g, `Group ${name} updated.`);
+      printGroup(cmd, view, `Group ${name} updated.`);
     });
 
   group
@@ -165,10 +168,10 @@ export function registerGroup(program: Command): void {
       .option('--json', 'print the group as JSON')
       .addHelpText('after', examples(`prg group ${verb} prg-1`))
       .action(async (name: string, _opts: unknown, cmd: Command) => {
-        const g = await context(cmd)
+        const view = await context(cmd)
           .api()
           .call('PATCH /v1/groups/{name}', { path: { name }, body: { highAvailability: on } });
-        printGroup(cmd, g, `High availability ${on ? 'enabled' : 'disabled'} on group ${name}.`);
+        printGroup(cmd, view, `High availability ${on ? 'enabled' : 'disabled'} on group ${name}.`);
       });
   }
 }

@@ -3,14 +3,10 @@
  * demo and the tests call routes by key, with path, query and body typed by the route's
  * schemas and the answer typed by its response schema. A wrong route key does not compile.
  */
-import {
-  fillPath,
-  type BodyInputOf,
-  type PathOf,
-  type QueryInputOf,
-  type ResponseOf,
-  type RouteKey,
-} from './routes';
+import { fillPath } from './paths';
+
+export { fillPath };
+import type { BodyInputOf, PathOf, QueryInputOf, ResponseOf, RouteKey } from './routes';
 import type { Problem } from './responses';
 
 /** The API answered with a problem (4xx/5xx): its status and body, as sent. */

@@ -8,6 +8,7 @@ export * from './workflows';
 export * from './events';
 export * from './tables';
 export * from './routes';
+export * from './paths';
 export * from './responses';
 export {
   apiClient,

@@ -344,12 +344,3 @@ export function route(key: RouteKey): RouteDefinition {
   if (!found) throw new Error(`No route ${key} in the route table.`);
   return found;
 }
-
-/** Fills a route's path with its parameters, each percent-encoded. */
-export function fillPath(key: RouteKey, path: Record<string, string>): string {
-  return split(key).path.replace(/\{(\w+)\}/g, (_whole, name: string) => {
-    const value = path[name];
-    if (value === undefined) throw new Error(`Route ${key} needs path parameter ${name}.`);
-    return encodeURIComponent(value);
-  });
-}

@@ -33,6 +33,7 @@ describe('layers enforced by lint', () => {
       "import { x } from '../lambdas/adapters/dynamodb/groups';",
     ],
     ['CLI → use cases', 'cli/x.ts', "import { x } from '../lambdas/app';"],
+    ['CLI → a file inside the contract', 'cli/x.ts', "import { x } from '../lambdas/contract/routes';"],
     ['agent → handlers', 'agent/x.ts', "import { x } from '../lambdas/handlers';"],
   ])('refuses %s', async (_name, file, code) => {
     expect(await importErrors(file, code)).not.toEqual([]);
@@ -46,6 +47,8 @@ describe('layers enforced by lint', () => {
     ['lib → the contract', 'lib/constructs/x.ts', "import { x } from '../../lambdas/contract';"],
     ['local → the handlers face', 'local/x.ts', "import { x } from '../lambdas/handlers';"],
     ['CLI → the contract', 'cli/x.ts', "import { x } from '../lambdas/contract';"],
+    ['CLI → the light client face', 'cli/x.ts', "import { x } from '../lambdas/contract/client';"],
+    ['CLI → the catalogue', 'cli/x.ts', "import { x } from '../lambdas/core/catalogue';"],
   ])('allows %s', async (_name, file, code) => {
     expect(await importErrors(file, code)).toEqual([]);
   });
