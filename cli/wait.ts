@@ -20,11 +20,11 @@ export interface WaitOptions {
  * and no node is in a transitional state. Recovery ends its workflow while the nodes
  * are still Initializing, so the states count as well as the operation.
  */
-export function settled(g: GroupView, operationId: string | null): boolean {
-  const ours = g.operation !== null && (operationId === null || g.operation.id === operationId);
+export function settled(view: GroupView, operationId: string | null): boolean {
+  const ours = view.operation !== null && (operationId === null || view.operation.id === operationId);
   return (
     !ours &&
-    !g.nodes.some((n) => n.state !== null && isNodeState(n.state) && TRANSITIONAL_STATES.has(n.state))
+    !view.nodes.some((n) => n.state !== null && isNodeState(n.state) && TRANSITIONAL_STATES.has(n.state))
   );
 }
 
@@ -33,9 +33,13 @@ export function settled(g: GroupView, operationId: string | null): boolean {
  * progress, and returns the final view. Times out with exit 1, saying the operation goes
  * on; a control plane that stops answering for a moment is waited for, not fatal.
  */
-export async function followOperation(api: ApiClient, group: string, o: WaitOptions): Promise<GroupView> {
-  const progress = o.progress ?? new Progress();
-  const deadline = Date.now() + o.timeoutSeconds * 1000;
+export async function followOperation(
+  api: ApiClient,
+  group: string,
+  options: WaitOptions,
+): Promise<GroupView> {
+  const progress = options.progress ?? new Progress();
+  const deadline = Date.now() + options.timeoutSeconds * 1000;
   const onInterrupt = () => {
     progress.stop();
     process.stderr.write(
@@ -49,7 +53,7 @@ export async function followOperation(api: ApiClient, group: string, o: WaitOpti
     for (;;) {
       try {
         last = await api.call('GET /v1/groups/{name}', { path: { name: group } });
-        if (settled(last, o.operationId)) return last;
+        if (settled(last, options.operationId)) return last;
         const op = describeOperation(last, null);
         progress.update(`${group}: ${describeStates(last)}${op ? ` · ${op}` : ''}`);
       } catch (e) {
@@ -61,7 +65,7 @@ export async function followOperation(api: ApiClient, group: string, o: WaitOpti
       }
       if (Date.now() >= deadline) {
         throw new CliError(
-          `gave up waiting after ${o.timeoutSeconds} s: group ${group} has not settled`,
+          `gave up waiting after ${options.timeoutSeconds} s: group ${group} has not settled`,
           ExitCode.FAILED,
           [
             ...(last ? [`states: ${describeStates(last)}`] : []),
@@ -70,7 +74,7 @@ export async function followOperation(api: ApiClient, group: string, o: WaitOpti
           ],
         );
       }
-      await new Promise((r) => setTimeout(r, o.pollMs ?? POLL_MS));
+      await new Promise((r) => setTimeout(r, options.pollMs ?? POLL_MS));
     }
   } finally {
     progress.stop();
@@ -83,8 +87,8 @@ export async function followOperation(api: ApiClient, group: string, o: WaitOpti
  * last operation ended; a group left in Running in Failed Mode counts as failed too (a
  * failure after the operation, or a control plane too old to report lastOperation).
  */
-export function endedFailed(g: GroupView, operationId: string | null = null): boolean {
-  const last = g.lastOperation ?? null;
+export function endedFailed(view: GroupView, operationId: string | null = null): boolean {
+  const last = view.lastOperation ?? null;
   if (last && (operationId === null || last.id === operationId) && last.outcome === 'failed') return true;
-  return g.nodes.some((n) => n.state === 'RUNNING_IN_FAILED_MODE');
+  return view.nodes.some((n) => n.state === 'RUNNING_IN_FAILED_MODE');
 }

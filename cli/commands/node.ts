@@ -105,32 +105,35 @@ export function registerNode(program: Command): void {
     .addHelpText('after', examples('prg node show imp-a'))
     .action(async (nodeId: string, _opts: unknown, cmd: Command) => {
       const ctx = context(cmd);
-      const n = await ctx.api().call('GET /v1/nodes/{nodeId}', { path: { nodeId } });
-      if (ctx.out.json) return ctx.out.printJson(n);
+      const view = await ctx.api().call('GET /v1/nodes/{nodeId}', { path: { nodeId } });
+      if (ctx.out.json) return ctx.out.printJson(view);
       const out = ctx.out;
       out.line(
         out.pairs([
-          ['node', out.c.bold(n.nodeId)],
-          ['hostname', n.hostname],
-          ['cluster', n.clusterId],
-          ['software version', n.softwareVersion],
-          ['publisher', n.publisherId],
-          ['group', n.group ?? '-'],
-          ['users (home)', String(n.userCount)],
+          ['node', out.c.bold(view.nodeId)],
+          ['hostname', view.hostname],
+          ['cluster', view.clusterId],
+          ['software version', view.softwareVersion],
+          ['publisher', view.publisherId],
+          ['group', view.group ?? '-'],
+          ['users (home)', String(view.userCount)],
           [
             'last heartbeat',
-            n.lastHeartbeatAt ? `${relativeAge(n.lastHeartbeatAt)} (${n.lastHeartbeatAt})` : 'never',
+            view.lastHeartbeatAt ? `${relativeAge(view.lastHeartbeatAt)} (${view.lastHeartbeatAt})` : 'never',
           ],
-          ['database', n.database ?? '-'],
-          ['registered', n.registeredAt],
+          ['database', view.database ?? '-'],
+          ['registered', view.registeredAt],
         ]),
       );
-      const services = Object.entries(n.services);
+      const services = Object.entries(view.services);
       if (services.length > 0) {
         out.line(out.c.dim('services'));
         out.line(
           out.pairs(
-            services.map(([s, st]) => [s, st === 'running' ? out.c.green(st) : out.c.red(st)]),
+            services.map(([service, status]) => [
+              service,
+              status === 'running' ? out.c.green(status) : out.c.red(status),
+            ]),
             2,
           ),
         );

@@ -4,25 +4,25 @@ import { JSON_HELP, examples } from '../args';
 import { context } from '../context';
 import type { Output } from '../output';
 
-function printUser(out: Output, u: UserView): void {
+function printUser(out: Output, view: UserView): void {
   out.line(
     out.pairs([
-      ['user', out.c.bold(u.userId)],
-      ['cluster', u.clusterId],
-      ['home node', u.homeNode ?? out.c.dim('none (assign one: prg user home)')],
+      ['user', out.c.bold(view.userId)],
+      ['cluster', view.clusterId],
+      ['home node', view.homeNode ?? out.c.dim('none (assign one: prg user home)')],
       [
         'serving node',
-        u.currentNode === null
+        view.currentNode === null
           ? '-'
-          : u.currentNode === u.homeNode
-            ? u.currentNode
-            : out.c.yellow(`${u.currentNode} (its home node is failed over)`),
+          : view.currentNode === view.homeNode
+            ? view.currentNode
+            : out.c.yellow(`${view.currentNode} (its home node is failed over)`),
       ],
-      ...(u.relogin
+      ...(view.relogin
         ? ([
             [
               'client re-login',
-              `after ${u.relogin.afterSeconds}s (limits ${u.relogin.lowerLimitSeconds}–${u.relogin.upperLimitSeconds}s)`,
+              `after ${view.relogin.afterSeconds}s (limits ${view.relogin.lowerLimitSeconds}–${view.relogin.upperLimitSeconds}s)`,
             ],
           ] as [string, string][])
         : []),
@@ -49,10 +49,10 @@ export function registerUser(program: Command): void {
     .addHelpText('after', examples('prg user add alice@example.com --cluster c1'))
     .action(async (userId: string, opts: { cluster: string }, cmd: Command) => {
       const ctx = context(cmd);
-      const u = await ctx.api().call('POST /v1/users', { body: { userId, clusterId: opts.cluster } });
-      if (ctx.out.json) return ctx.out.printJson(u);
+      const view = await ctx.api().call('POST /v1/users', { body: { userId, clusterId: opts.cluster } });
+      if (ctx.out.json) return ctx.out.printJson(view);
       ctx.out.line(`User ${userId} added.`);
-      printUser(ctx.out, u);
+      printUser(ctx.out, view);
     });
 
   user
@@ -63,9 +63,9 @@ export function registerUser(program: Command): void {
     .addHelpText('after', examples('prg user show alice@example.com'))
     .action(async (userId: string, _opts: unknown, cmd: Command) => {
       const ctx = context(cmd);
-      const u = await ctx.api().call('GET /v1/users/{userId}', { path: { userId } });
-      if (ctx.out.json) return ctx.out.printJson(u);
-      printUser(ctx.out, u);
+      const view = await ctx.api().call('GET /v1/users/{userId}', { path: { userId } });
+      if (ctx.out.json) return ctx.out.printJson(view);
+      printUser(ctx.out, view);
     });
 
   user
@@ -77,10 +77,12 @@ export function registerUser(program: Command): void {
     .addHelpText('after', examples('prg mode set NONE', 'prg user home alice@example.com imp-b'))
     .action(async (userId: string, nodeId: string, _opts: unknown, cmd: Command) => {
       const ctx = context(cmd);
-      const u = await ctx.api().call('PUT /v1/users/{userId}/home', { path: { userId }, body: { nodeId } });
-      if (ctx.out.json) return ctx.out.printJson(u);
+      const view = await ctx
+        .api()
+        .call('PUT /v1/users/{userId}/home', { path: { userId }, body: { nodeId } });
+      if (ctx.out.json) return ctx.out.printJson(view);
       ctx.out.line(`User ${userId} now has home node ${nodeId}.`);
-      printUser(ctx.out, u);
+      printUser(ctx.out, view);
     });
 
   user
