@@ -10,9 +10,14 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       {
-        // The fast layer: the core, the use cases over in-memory ports, the stack. No Java,
-        // no DynamoDB Local: `npm run test:unit`.
+        // The fast layer: the core, the use cases over in-memory ports, the agent's logic.
+        // No Java, no DynamoDB Local, no bundling: `npm run test:unit`.
         test: { name: 'unit', include: ['test/unit/**/*.test.ts'] },
+      },
+      {
+        // The AWS stack synthesized (esbuild bundles every function) and the ASL workflows
+        // run by aws-local-stepfunctions: no Java either, but tens of seconds of bundling.
+        test: { name: 'stack', include: ['test/stack/**/*.test.ts'] },
       },
       {
         // Real DynamoDB (Local): the handlers, the DynamoDB adapters, the pair end to end.
