@@ -12,6 +12,7 @@ import {
 } from '../lambdas/core';
 import { postHeartbeat, type HeartbeatAnswer, type HeartbeatOutcome } from './api';
 import { sleep, systemClock, type Clock } from './clock';
+import { MemoryBootCounter, type BootCounter } from './bootCounter';
 import { apiBase, type AgentConfig } from './config';
 import { Fence } from './fencing';
 import { HeartbeatLoop } from './heartbeatLoop';
@@ -34,6 +35,11 @@ export interface AgentOptions {
   clock?: Clock;
   /** Sends one heartbeat; by default `POST {apiUrl}/v1/nodes/{nodeId}/heartbeat` with the config's token. */
   sendHeartbeat?: SendHeartbeat;
+  /**
+   * The boot counter, already raised for this start (main opens the config's state file);
+   * by default one kept in memory from 0, which only suits agents built in-process.
+   */
+  bootCounter?: BootCounter;
 }
 
 /** The transport of a heartbeat: bounded by `timeoutMs`, never throws. */
@@ -61,6 +67,9 @@ export class Agent {
   readonly services: NodeServices;
   readonly fake: FakeServices | null;
   bootId: string;
+  /** This start's boot counter, sent in every heartbeat so that boots are ordered without clocks. */
+  boot: number;
+  private readonly bootCounter: BootCounter;
   private sequence = 0;
   private readonly base: string;
   private readonly log: Log;
@@ -89,6 +98,8 @@ export class Agent {
     this.nodeId = config.nodeId;
     this.base = apiBase(config.apiUrl);
     this.bootId = newBootId(config.nodeId);
+    this.bootCounter = options.bootCounter ?? new MemoryBootCounter();
+    this.boot = this.bootCounter.current;
     this.log = createLog(config.nodeId, options.writeLog);
     this.clock = options.clock ?? systemClock;
     this.sendHeartbeat =
@@ -157,6 +168,7 @@ export class Agent {
           : `; simulated services, control port 127.0.0.1:${port} (prg-agent simulate set <service> stopped --control-port ${port})`),
       {
         bootId: this.bootId,
+        boot: this.boot,
         apiUrl: this.base,
         simulate: this.fake !== null,
         services: this.services.names,
@@ -261,6 +273,7 @@ export class Agent {
     this.sequence += 1;
     const body: HeartbeatBody = {
       bootId: this.bootId,
+      boot: this.boot,
       sequence: this.sequence,
       services: observation.services,
       database: observation.database,
@@ -361,9 +374,11 @@ export class Agent {
     const hint =
       outcome.status === 401 || outcome.status === 403
         ? ' Check nodeId and token in the config (prg node rotate-token issues a new one).'
-        : outcome.status >= 500 || outcome.status === 429
-          ? ' Retrying with backoff.'
-          : ' This is a bug in the agent or the control plane; retrying.';
+        : outcome.code === 'STALE_BOOT'
+          ? ` This agent sends boot ${this.boot}: its boot counter is behind the control plane's (see "stateFile" in docs/agent.md).`
+          : outcome.status >= 500 || outcome.status === 429
+            ? ' Retrying with backoff.'
+            : ' This is a bug in the agent or the control plane; retrying.';
     this.log.error(
       'heartbeat-refused',
       `The control plane refused the heartbeat: ${problem.replace(/\.$/, '')}.${hint}${fencing}`,
@@ -441,6 +456,15 @@ export class Agent {
     this.rebooting = this.clock.setTimer(() => {
       this.rebooting = null;
       if (this.stopped) return;
+      try {
+        this.boot = this.bootCounter.raise();
+      } catch (e) {
+        // Without a stored new boot its heartbeats could not be ordered: stay down.
+        this.log.error('agent-stopped', `Cannot come back from the simulated reboot: ${String(e)}`, {
+          bootId: this.bootId,
+        });
+        return;
+      }
       fake.powerOn();
       this.bootId = newBootId(this.nodeId);
       this.sequence = 0;

@@ -20,8 +20,8 @@ export type HeartbeatAnswer = z.infer<typeof HeartbeatAnswerSchema>;
 
 export type HeartbeatOutcome =
   | { kind: 'answered'; answer: HeartbeatAnswer }
-  /** The control plane answered but did not acknowledge (bad token, bad body, 5xx). */
-  | { kind: 'refused'; status: number; detail: string }
+  /** The control plane answered but did not acknowledge (bad token, bad body, 5xx); `code` from a problem+json body. */
+  | { kind: 'refused'; status: number; detail: string; code?: string }
   /** No answer at all: network error, timeout. */
   | { kind: 'unreachable'; detail: string };
 
@@ -50,7 +50,10 @@ export async function postHeartbeat(
   } catch (e) {
     return { kind: 'unreachable', detail: describeFetchError(e, timeoutMs) };
   }
-  if (res.status !== 200) return { kind: 'refused', status: res.status, detail: problemDetail(text) };
+  if (res.status !== 200) {
+    const code = problemCode(text);
+    return { kind: 'refused', status: res.status, detail: problemDetail(text), ...(code ? { code } : {}) };
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -65,6 +68,16 @@ export async function postHeartbeat(
       detail: `the answer is not a heartbeat answer (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`,
     };
   return { kind: 'answered', answer: parsed.data };
+}
+
+/** The `code` of a problem+json body (`STALE_BOOT`…), if it has one. */
+function problemCode(text: string): string | undefined {
+  try {
+    const p = JSON.parse(text) as { code?: unknown };
+    return typeof p.code === 'string' ? p.code : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The `detail` of a problem+json body, or the start of whatever came back. */

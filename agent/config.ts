@@ -79,6 +79,14 @@ export const AgentConfigSchema = z
     stopCommand: command.optional(),
     /** How long a start or stop command may run before the agent gives up on it. */
     commandTimeoutSeconds: seconds(1, 3600, 300),
+    /**
+     * Where the agent keeps its boot counter (relative paths are read from the config
+     * file's directory). Default: beside the config file, `agent.json` → `agent.state.json`.
+     */
+    stateFile: z
+      .string({ error: must('a file path (a string)') })
+      .min(1, 'must not be empty')
+      .optional(),
     simulate: z
       .object({
         controlPort: z

@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { Agent } from './agent';
+import { FileBootCounter, stateFileFor } from './bootCounter';
 import { runCheck } from './checks';
 import { checkTimeoutSeconds, loadConfig, type AgentConfig, type Check } from './config';
 import { ControlError, controlRequest, type FakeState } from './simulate';
@@ -33,10 +34,24 @@ function configOrExit(file: string, simulate: boolean): AgentConfig {
   process.exit(EXIT.usage);
 }
 
+/**
+ * Raises the boot counter in the config's state file before anything is sent, or exits 1
+ * saying what to do: without a stored new boot its heartbeats could not be ordered.
+ */
+function bootCounterOrExit(configFile: string, config: AgentConfig): FileBootCounter {
+  try {
+    return new FileBootCounter(stateFileFor(configFile, config.stateFile));
+  } catch (e) {
+    process.stderr.write(`prg-agent: cannot start: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(EXIT.failed);
+  }
+}
+
 async function run(options: { config: string; simulate?: boolean; controlPort?: number }): Promise<void> {
   const config = configOrExit(options.config, options.simulate === true);
   const agent = new Agent({
     config,
+    bootCounter: bootCounterOrExit(options.config, config),
     simulate: options.simulate === true,
     ...(options.controlPort === undefined ? {} : { controlPort: options.controlPort }),
   });

@@ -1,12 +1,13 @@
 import {
   heartbeatResponse,
   servicesReportedDown,
+  staleBootDetail,
   type ClusterParameters,
   type HeartbeatBody,
   type HeartbeatResponse,
 } from '../core';
 import { applyGroupEvent } from './applyGroupEvent';
-import { ForbiddenError, UnauthorizedError } from './errors';
+import { ConflictError, ForbiddenError, UnauthorizedError } from './errors';
 import type { Ports } from './ports';
 import type { GroupRecord } from './records';
 import { hashToken, sameHash, tokenOwner } from './tokens';
@@ -91,6 +92,13 @@ export async function heartbeat(
   }
   if (!node.group) {
     const params = await cache.parameters(ports, node.clusterId);
+    const last = node.lastHeartbeat?.body;
+    // The facts kept for a node outside any group seed its group's member later: an older
+    // boot must not overwrite them any more than it may touch a member.
+    if (last && typeof last.boot === 'number' && body.boot < last.boot) {
+      const what = `older than boot ${last.boot} already heard`;
+      throw new ConflictError(staleBootDetail(nodeId, body.boot, what, last.boot), 'STALE_BOOT');
+    }
     await ports.nodes.recordHeartbeat(nodeId, { at: ports.clock.now(), body });
     return {
       group: null,

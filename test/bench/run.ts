@@ -31,7 +31,11 @@ function benchCore(): void {
   const beat = (id: string) => {
     g = transition(
       g,
-      { type: 'Heartbeat', nodeId: id, heartbeat: { bootId: id, sequence: ++seq, services, database: 'up' } },
+      {
+        type: 'Heartbeat',
+        nodeId: id,
+        heartbeat: { bootId: id, boot: 0, sequence: ++seq, services, database: 'up' },
+      },
       now,
       p,
     ).group;
@@ -114,7 +118,7 @@ async function benchHandler(): Promise<void> {
       call(
         'POST',
         `/v1/nodes/${id}/heartbeat`,
-        { bootId: id, sequence: ++seqs[id]!, services, database: 'up' },
+        { bootId: id, boot: 0, sequence: ++seqs[id]!, services, database: 'up' },
         tokens[id],
       );
     await beat('a');

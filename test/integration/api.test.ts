@@ -69,7 +69,7 @@ describe.concurrent('the API as a client sees it (embedded default)', () => {
           'a node token used for another node',
           env.api.request('POST', `/v1/nodes/${p.b.nodeId}/heartbeat`, {
             token: p.a.token,
-            body: { bootId: 'x', sequence: 1, database: 'up' },
+            body: { bootId: 'x', boot: 0, sequence: 1, database: 'up' },
           }),
           403,
         ],
@@ -77,7 +77,7 @@ describe.concurrent('the API as a client sees it (embedded default)', () => {
           'a bad node token',
           env.api.request('POST', `/v1/nodes/${p.b.nodeId}/heartbeat`, {
             token: 'prgn.bad.bad',
-            body: { bootId: 'x', sequence: 1, database: 'up' },
+            body: { bootId: 'x', boot: 0, sequence: 1, database: 'up' },
           }),
           401,
         ],

@@ -72,7 +72,7 @@ describe('two embedded defaults in one process', () => {
     const beat = (i: number, token: string) =>
       apiClient({ baseUrl: instances[i]!.url, token }).call('POST /v1/nodes/{nodeId}/heartbeat', {
         path: { nodeId: 'imp-a' },
-        body: { bootId: 'boot-1', sequence: 1, services: {}, database: 'up' },
+        body: { bootId: 'boot-1', boot: 0, sequence: 1, services: {}, database: 'up' },
       });
     expect((await beat(0, aToken)).group).toBe('prg-1');
     expect((await beat(1, bToken)).group).toBeNull();

@@ -15,6 +15,8 @@ export interface NodeAgent {
   id: string;
   token: string;
   bootId: string;
+  /** The agent's boot counter, sent as `boot`. */
+  boot: number;
   sequence: number;
   services: Record<string, 'running' | 'stopped'>;
   database: 'up' | 'down';
@@ -42,6 +44,7 @@ export async function registerNode(
     id,
     token: res.body.token,
     bootId: `${id}-boot-1`,
+    boot: 1,
     sequence: 0,
     services: healthy(DEFAULT_CRITICAL_SERVICES),
     database: 'up',
@@ -56,6 +59,7 @@ export async function beat(h: ApiHarness, n: NodeAgent) {
     scopes: null,
     body: {
       bootId: n.bootId,
+      boot: n.boot,
       sequence: n.sequence,
       services: n.services,
       database: n.database,

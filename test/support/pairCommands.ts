@@ -30,7 +30,9 @@ export type Command =
   | { kind: 'workflows'; auto: boolean }
   | { kind: 'completeWorkflow' }
   | { kind: 'autoFallbackDue' }
-  | { kind: 'staleHeartbeat'; node: string };
+  | { kind: 'staleHeartbeat'; node: string }
+  /** A heartbeat from an older boot delivered late; `sameBootId` also reuses the current bootId. */
+  | { kind: 'staleBoot'; node: string; back: number; sameBootId: boolean };
 
 export const command: fc.Arbitrary<Command> = fc.oneof(
   {
@@ -69,6 +71,15 @@ export const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'completeWorkflow' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'autoFallbackDue' as const }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('staleHeartbeat' as const), node }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('staleBoot' as const),
+      node,
+      back: fc.integer({ min: 0, max: 2 }),
+      sameBootId: fc.boolean(),
+    }),
+  },
 );
 
 export const scenario = fc.record({
@@ -139,9 +150,38 @@ export function play(sim: PairSimulator, c: Command): void {
       const r = sim.apply({
         type: 'Heartbeat',
         nodeId: c.node,
-        heartbeat: { bootId: n.bootId, sequence: n.sequence - 1, services: {}, database: 'down' },
+        heartbeat: {
+          bootId: n.bootId,
+          boot: n.boots,
+          sequence: n.sequence - 1,
+          services: {},
+          database: 'down',
+        },
       });
       expect(r.outcome).toBe('ignored');
+      expect(sim.group).toBe(before);
+      return;
+    }
+    case 'staleBoot': {
+      // Boot `back` below the current one (0: the current boot number under another
+      // bootId), with a sequence higher than any sent: only the boot shows it is stale.
+      const n = sim.node(c.node);
+      const boot = n.boots - c.back;
+      const heard = sim.group.members.find((m) => m.nodeId === c.node)?.boot ?? null;
+      if (boot < 0 || heard === null || boot > heard || (c.back === 0 && c.sameBootId)) return;
+      const before = sim.group;
+      const r = sim.apply({
+        type: 'Heartbeat',
+        nodeId: c.node,
+        heartbeat: {
+          bootId: c.sameBootId ? n.bootId : `${c.node}-old-boot-${boot}`,
+          boot,
+          sequence: n.sequence + 1000,
+          services: {},
+          database: 'down',
+        },
+      });
+      expect(r.outcome).toBe('refused');
       expect(sim.group).toBe(before);
       return;
     }

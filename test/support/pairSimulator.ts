@@ -26,6 +26,7 @@ export interface FakeNode {
   /** Whether a `start` order succeeds. */
   canStartServices: boolean;
   bootId: string;
+  /** The agent's boot counter: raised at each restart, sent as `boot`. */
   boots: number;
   sequence: number;
   notice?: 'reboot' | 'shutdown';
@@ -115,6 +116,7 @@ export class PairSimulator {
       nodeId: id,
       heartbeat: {
         bootId: n.bootId,
+        boot: n.boots,
         sequence: n.sequence,
         services,
         database: n.database,

@@ -231,6 +231,7 @@ export class DynamoGroupRepository implements GroupRepository {
       '#node': w.nodeId,
       '#nodeId': 'nodeId',
       '#bootId': 'bootId',
+      '#boot': 'boot',
       '#seq': 'sequence',
       '#last': 'lastHeartbeatAt',
       '#state': 'state',
@@ -249,6 +250,7 @@ export class DynamoGroupRepository implements GroupRepository {
       ':hash': w.tokenHash,
       ':nodeId': w.nodeId,
       ':bootId': w.heartbeat.bootId,
+      ':boot': w.heartbeat.boot,
       ':seq': w.heartbeat.sequence,
       ':heardSince': w.now - timeout,
       ':now': w.now,
@@ -268,6 +270,9 @@ export class DynamoGroupRepository implements GroupRepository {
       '#tokens.#node = :hash',
       `${me}.#nodeId = :nodeId`,
       `${me}.#bootId = :bootId`,
+      // The same boot counter too: an item stored before boots were counted has none and
+      // fails here, so its next heartbeat goes through the state machine and records it.
+      `${me}.#boot = :boot`,
       `${me}.#seq < :seq`,
       `${me}.#last >= :heardSince`,
       `NOT (${me}.#state IN (:initializing, :down, :unknown))`,

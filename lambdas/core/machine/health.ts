@@ -58,9 +58,32 @@ export function expiredFault(facts: NodeFacts, now: number, params: ClusterParam
   return null;
 }
 
+/**
+ * How a heartbeat's boot stands against the newest boot heard from its node:
+ * - `first`: the node was never heard from;
+ * - `same`: the same boot (same counter and bootId), ordered further by `sequence`;
+ * - `newer`: a restart;
+ * - `older`: a lower boot counter, a packet from before a restart delivered late;
+ * - `reused`: the same counter with another bootId, so the node's counter went backwards
+ *   (its state file was restored or copied) and the two boots cannot be ordered.
+ * Boots are ordered by the agent's counter alone, never by clocks or bootIds; only a
+ * member stored before boots were counted falls back to comparing bootIds.
+ */
+export type BootOrder = 'first' | 'same' | 'newer' | 'older' | 'reused';
+
+/** Orders a heartbeat's boot against the node's newest boot heard (see {@link BootOrder}). */
+export function bootOrder(facts: NodeFacts, hb: HeartbeatBody): BootOrder {
+  if (facts.bootId === null) return 'first';
+  const known = facts.boot ?? null;
+  if (known === null) return facts.bootId === hb.bootId ? 'same' : 'newer';
+  if (hb.boot < known) return 'older';
+  if (hb.boot > known) return 'newer';
+  return facts.bootId === hb.bootId ? 'same' : 'reused';
+}
+
 /** True when `hb` is not newer than the newest heartbeat seen from the same boot. */
 export function isStale(facts: NodeFacts, hb: HeartbeatBody): boolean {
-  return facts.bootId === hb.bootId && facts.sequence !== null && hb.sequence <= facts.sequence;
+  return bootOrder(facts, hb) === 'same' && facts.sequence !== null && hb.sequence <= facts.sequence;
 }
 
 /**
@@ -83,9 +106,10 @@ export function updateFactsFromHeartbeat(
       servicesDownSince[service] = member.servicesDownSince[service] ?? now;
   }
   const gap = member.lastHeartbeatAt === null || now - member.lastHeartbeatAt > ms(params.keepAliveTimeout);
-  const restarted = member.bootId !== null && member.bootId !== hb.bootId;
+  const restarted = bootOrder(member, hb) === 'newer';
   if (gap) member.heardSince = now;
   member.bootId = hb.bootId;
+  member.boot = hb.boot;
   member.sequence = hb.sequence;
   member.lastHeartbeatAt = now;
   member.services = { ...hb.services };
@@ -106,6 +130,7 @@ export function updateFactsFromHeartbeat(
 export function emptyFacts(): NodeFacts {
   return {
     bootId: null,
+    boot: null,
     sequence: null,
     lastHeartbeatAt: null,
     heardSince: null,

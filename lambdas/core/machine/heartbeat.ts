@@ -2,7 +2,7 @@ import type { NodeStateCode } from '../catalogue/states';
 import type { HeartbeatBody } from '../schemas/heartbeat';
 import type { Member } from '../types';
 import type { Draft } from './draft';
-import { isHealthy, updateFactsFromHeartbeat } from './health';
+import { bootOrder, isHealthy, updateFactsFromHeartbeat } from './health';
 
 /** States a node keeps across an SRM restart, its reason becoming INITIALIZATION (Table 2). */
 const KEEP_STATE_ON_RESTART: ReadonlySet<NodeStateCode> = new Set<NodeStateCode>([
@@ -25,13 +25,14 @@ const KEEP_STATE_ON_RESTART: ReadonlySet<NodeStateCode> = new Set<NodeStateCode>
  */
 export function applyHeartbeat(draft: Draft, nodeId: string, hb: HeartbeatBody): void {
   const member = draft.member(nodeId);
-  const restarted = member.bootId !== null && member.bootId !== hb.bootId;
+  // Older and reused boots were refused before this point: a different boot is a restart.
+  const restarted = bootOrder(member, hb) === 'newer';
   updateFactsFromHeartbeat(member, hb, draft.now, draft.params);
   if (member.state === 'INITIALIZING') member.heardSinceInit = true;
   if (!draft.group.highAvailability || member.state === null) return;
 
   const peer = draft.peer(member);
-  const restartCause = `The SRM on ${member.nodeId} restarted (new bootId ${hb.bootId}).`;
+  const restartCause = `The SRM on ${member.nodeId} restarted (boot ${hb.boot}, bootId ${hb.bootId}).`;
   if (member.state === 'DOWN') {
     returnFromDown(draft, member, restarted);
   } else if (member.state === 'UNKNOWN') {

@@ -18,7 +18,9 @@ export function servicesReportedDown(hb: HeartbeatBody, params: ClusterParameter
 /**
  * Whether a heartbeat can only refresh its node's facts — no state, reason, timer,
  * epoch or order changes, no effect — so that it can be stored with one conditional
- * write and no read. It must be the next heartbeat of the same boot, with no gap, and
+ * write and no read. It must be the next heartbeat of the same boot (same bootId and
+ * same boot counter, so that a heartbeat from an older boot never skips the refusal the
+ * state machine gives it), with no gap, and
  * report exactly the faults already recorded; its node must not be in a state that a
  * heartbeat itself changes; no timer of the group may be due; and its peer must still
  * be heard from (or already be DOWN with no workflow running), so that the peer's
@@ -38,8 +40,10 @@ export function isSteadyHeartbeat(
   timerDueAt: number | null,
 ): boolean {
   const member = group.members.find((x) => x.nodeId === nodeId);
-  if (!member || member.bootId !== hb.bootId || member.sequence === null || hb.sequence <= member.sequence)
-    return false;
+  if (!member || member.bootId !== hb.bootId) return false;
+  // Members stored before boots were counted have none: their next heartbeat records it.
+  if ((member.boot ?? null) !== hb.boot) return false;
+  if (member.sequence === null || hb.sequence <= member.sequence) return false;
   const timeout = params.keepAliveTimeout * 1000;
   if (member.lastHeartbeatAt === null || now - member.lastHeartbeatAt > timeout) return false;
   if (member.state !== null && STATES_A_HEARTBEAT_CHANGES.has(member.state)) return false;

@@ -12,7 +12,9 @@ import {
   refusalEffect,
 } from './admin';
 import { workflowStepFailed, workflowStepSucceeded } from './workflow';
-import { isStale } from './health';
+import { bootOrder, isStale } from './health';
+import { staleBootDetail, type HeartbeatBody } from '../schemas/heartbeat';
+import type { Member } from '../types';
 import { evaluate } from './evaluate';
 import { finalize } from './finalize';
 
@@ -30,6 +32,22 @@ function noteStartOrderDelivered(draft: Draft, nodeId: string): void {
   ) {
     op.startOrderDeliveredAt = draft.now;
   }
+}
+
+/**
+ * A heartbeat from an older boot than the newest one heard (or from a reused boot
+ * number) is refused before it can touch anything: taken as a restart, a packet delayed
+ * from before a reboot would reset the node's reason, its peer's recovery or its fence.
+ */
+function refuseStaleBoot(member: Member, hb: HeartbeatBody): void {
+  const order = bootOrder(member, hb);
+  if (order !== 'older' && order !== 'reused') return;
+  const newest = member.boot ?? 0;
+  const what =
+    order === 'older'
+      ? `older than boot ${newest} already heard`
+      : `bootId ${hb.bootId}, while boot ${newest} was already heard with bootId ${member.bootId ?? 'unknown'}`;
+  throw new Refusal('STALE_BOOT', staleBootDetail(member.nodeId, hb.boot, what, newest));
 }
 
 /** What a transition did: `ignored` and `refused` leave the group as it was. */
@@ -67,7 +85,9 @@ export function transition(
     switch (event.type) {
       case 'Heartbeat': {
         const member = draft.group.members.find((x) => x.nodeId === event.nodeId);
-        if (!member || isStale(member, event.heartbeat)) return unchanged('ignored');
+        if (!member) return unchanged('ignored');
+        refuseStaleBoot(member, event.heartbeat);
+        if (isStale(member, event.heartbeat)) return unchanged('ignored');
         applyHeartbeat(draft, event.nodeId, event.heartbeat);
         noteStartOrderDelivered(draft, event.nodeId);
         break;

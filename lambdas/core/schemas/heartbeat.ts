@@ -11,6 +11,14 @@ export const HeartbeatBodySchema = z
   .object({
     /** Changes whenever the node's SRM (agent) restarts. */
     bootId: z.string().min(1).max(128),
+    /**
+     * The agent's boot counter, kept on the node's disk and raised at every start before
+     * the first heartbeat. It orders boots without trusting any clock: a heartbeat from a
+     * lower boot than the newest one heard is refused (409 STALE_BOOT) and changes nothing.
+     * Required, so that an agent that does not count its boots cannot be mistaken for one
+     * that restarted.
+     */
+    boot: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
     /** Grows within a bootId; an older one is acknowledged and ignored. */
     sequence: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
     /**
@@ -31,3 +39,20 @@ export const HeartbeatBodySchema = z
   })
   .strict();
 export type HeartbeatBody = z.infer<typeof HeartbeatBodySchema>;
+
+/**
+ * The answer's words when a heartbeat from an older boot is refused (409 STALE_BOOT):
+ * what happened, that nothing changed, and what to do in the one case where it is not
+ * harmless (an agent whose every heartbeat is refused lost its boot counter).
+ *
+ * @param what how the heartbeat's boot compares, e.g. "older than boot 7 already heard"
+ * @param newest the newest boot heard from the node
+ */
+export function staleBootDetail(nodeId: string, boot: number, what: string, newest: number): string {
+  return (
+    `This heartbeat is from boot ${boot} of node ${nodeId}, ${what}; it was ignored and changed nothing. ` +
+    'A heartbeat delayed from before a restart is harmless: the agent carries on. ' +
+    'If an agent gets this answer to every heartbeat, its boot counter went backwards (its state file was lost, restored or copied): ' +
+    `set "boot" in that file to ${newest + 1} or more and restart the agent.`
+  );
+}

@@ -63,7 +63,13 @@ export interface NodeStatus {
   reason: ReasonCode | null;
 }
 
-export type RefusalCode = 'HA_DISABLED' | 'NODE_NOT_IN_GROUP' | 'OPERATION_IN_PROGRESS' | 'STATE_CONFLICT';
+export type RefusalCode =
+  | 'HA_DISABLED'
+  | 'NODE_NOT_IN_GROUP'
+  | 'OPERATION_IN_PROGRESS'
+  | 'STATE_CONFLICT'
+  /** A heartbeat from an older boot of its node than the newest one heard. */
+  | 'STALE_BOOT';
 
 /** What the state machine asks the world to do. */
 export type Effect =

@@ -6,6 +6,11 @@ import type { ServiceStatus } from '../schemas/heartbeat';
 /** What the control plane last heard from a node: its heartbeat facts and their timers. */
 export interface NodeFacts {
   bootId: string | null;
+  /**
+   * The newest boot counter heard from the node (see the heartbeat's `boot`); heartbeats
+   * from a lower boot are refused. Absent in groups stored before boots were counted.
+   */
+  boot?: number | null;
   sequence: number | null;
   /** Epoch milliseconds of the last accepted heartbeat. */
   lastHeartbeatAt: number | null;

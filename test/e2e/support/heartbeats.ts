@@ -28,6 +28,7 @@ export class Heartbeats {
       headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({
         bootId: this.bootId,
+        boot: 0,
         sequence: ++this.sequence,
         services: Object.fromEntries(DEFAULT_CRITICAL_SERVICES.map((s) => [s, status])),
         database: 'up',

@@ -148,7 +148,7 @@ describe('POST /v1/nodes/{nodeId}/heartbeat', () => {
     const ghost = await h.call('POST', '/v1/nodes/ghost/heartbeat', {
       token: a.token,
       scopes: null,
-      body: { bootId: 'x', sequence: 1, database: 'up' },
+      body: { bootId: 'x', boot: 0, sequence: 1, database: 'up' },
     });
     expect(ghost.status).toBe(401);
     const bad = await beat(h, { ...a, token: 'prgn.nope.nope' });
@@ -156,7 +156,7 @@ describe('POST /v1/nodes/{nodeId}/heartbeat', () => {
     expect(bad.contentType).toBe('application/problem+json');
     const none = await h.call('POST', '/v1/nodes/imp-a/heartbeat', {
       scopes: null,
-      body: { bootId: 'x', sequence: 9, database: 'up' },
+      body: { bootId: 'x', boot: 0, sequence: 9, database: 'up' },
     });
     expect(none.status).toBe(401);
     const other = await beat(h, { ...a, token: b.token });
@@ -165,7 +165,7 @@ describe('POST /v1/nodes/{nodeId}/heartbeat', () => {
     const invalid = await h.call('POST', '/v1/nodes/imp-a/heartbeat', {
       token: a.token,
       scopes: null,
-      body: { bootId: 'x', sequence: -1, database: 'maybe' },
+      body: { bootId: 'x', boot: 0, sequence: -1, database: 'maybe' },
     });
     expect(invalid.status).toBe(400);
     expect(invalid.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['database', 'sequence']);

@@ -46,6 +46,7 @@ export class Agent {
       headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({
         bootId: this.bootId,
+        boot: this.boots,
         sequence: this.sequence,
         services: this.services(),
         database: this.database,

@@ -31,6 +31,8 @@ export interface Agent {
   id: string;
   token: string;
   bootId: string;
+  /** The agent's boot counter (0 unless a test sets it). */
+  boot?: number;
   sequence: number;
   services: Record<string, 'running' | 'stopped'>;
   database: 'up' | 'down';
@@ -85,6 +87,7 @@ export function world(clockStart?: number): World {
       agent.sequence += 1;
       return heartbeat(m.ports, cache, agent.id, agent.token, {
         bootId: agent.bootId,
+        boot: agent.boot ?? 0,
         sequence: agent.sequence,
         services: { ...agent.services },
         database: agent.database,

@@ -5,6 +5,7 @@ import { FAST_PARAMETERS as p, PairSimulator } from '../../../support/pairSimula
 import { play, scenario } from '../../../support/pairCommands';
 
 const A = 'imp-a';
+const B = 'imp-b';
 
 describe('automatic fallback is timed from before the outage', () => {
   it('a node back after an outage longer than automaticFallbackDelay waits the whole delay before falling back', () => {
@@ -92,5 +93,62 @@ describe('automatic fallback is timed from before the outage', () => {
       }),
       { numRuns: 4000 },
     );
+  });
+});
+
+describe('a heartbeat from an older boot is taken as a restart', () => {
+  const healthy = () => Object.fromEntries(p.criticalServices.map((s) => [s, 'running' as const]));
+
+  /** A heartbeat the node sent before its restart, delivered late. */
+  function delayedFromBefore(sim: PairSimulator, id: string, boot: number, bootId: string, sequence: number) {
+    return sim.apply({
+      type: 'Heartbeat',
+      nodeId: id,
+      heartbeat: { bootId, boot, sequence, services: healthy(), database: 'up' },
+    });
+  }
+
+  it('a delayed heartbeat from before a restart is refused as STALE_BOOT and changes nothing', () => {
+    const sim = new PairSimulator().startNormal();
+    const { bootId, boots } = sim.node(A);
+    sim.restartSrm(A);
+    sim.run(2);
+    const before = sim.group;
+    // A sequence far above the new boot's: only the boot can tell that it is older.
+    const r = delayedFromBefore(sim, A, boots, bootId, 1000);
+    expect(r.outcome).toBe('refused');
+    expect(sim.group).toBe(before);
+    expect(r.effects).toEqual([expect.objectContaining({ type: 'Refuse', code: 'STALE_BOOT' })]);
+    const refusal = r.effects[0] as { message: string };
+    expect(refusal.message).toMatch(/boot 1 of node imp-a, older than boot 2 already heard; it was ignored/);
+  });
+
+  it('a delayed heartbeat from before the restart of a backup node does not make it restart again', () => {
+    const sim = new PairSimulator().startNormal();
+    sim.crash(A);
+    sim.run(p.criticalServiceDelay + 2);
+    expect(sim.stateOf(B)).toEqual(['RUNNING_IN_BACKUP_MODE', 'CRITICAL_SERVICE_DOWN']);
+    const { bootId, boots, sequence } = sim.node(B);
+    sim.restartSrm(B);
+    sim.run(1);
+    const before = sim.group;
+    const r = delayedFromBefore(sim, B, boots, bootId, sequence + 1);
+    expect(r.outcome).toBe('refused');
+    expect(sim.group).toBe(before);
+  });
+
+  it('the same boot number with another bootId is refused too: the counter went backwards', () => {
+    const sim = new PairSimulator().startNormal();
+    const before = sim.group;
+    const r = delayedFromBefore(sim, A, sim.node(A).boots, 'imp-a-copy', 1);
+    expect(r.outcome).toBe('refused');
+    expect(sim.group).toBe(before);
+  });
+
+  it('a higher boot is a restart, whatever its sequence and bootId', () => {
+    const sim = new PairSimulator().startNormal();
+    const r = delayedFromBefore(sim, A, sim.node(A).boots + 5, 'any-new-id', 0);
+    expect(r.outcome).toBe('applied');
+    expect(sim.group.members[0]!.boot).toBe(sim.node(A).boots + 5);
   });
 });

@@ -15,7 +15,7 @@ describe('a stored group that breaks its own invariants', () => {
   it('refuses a heartbeat when the peer’s record is missing, and changes nothing', () => {
     const g = missingMember();
     const stored = structuredClone(g);
-    const hb = { bootId: 'imp-a-boot-1', sequence: 99, services: {}, database: 'up' as const };
+    const hb = { bootId: 'imp-a-boot-1', boot: 1, sequence: 99, services: {}, database: 'up' as const };
     const apply = () => transition(g, { type: 'Heartbeat', nodeId: A, heartbeat: hb }, Date.now(), p);
     expect(apply).toThrow(GroupInvariantError);
     expect(apply).toThrow(

@@ -17,7 +17,13 @@ const B = 'imp-b';
 
 function healthyBeat(sim: PairSimulator, id: string, sequence: number) {
   const services = Object.fromEntries(p.criticalServices.map((s) => [s, 'running' as const]));
-  return { bootId: sim.node(id).bootId, sequence, services, database: 'up' as const };
+  return {
+    bootId: sim.node(id).bootId,
+    boot: sim.node(id).boots,
+    sequence,
+    services,
+    database: 'up' as const,
+  };
 }
 
 describe('the one-write steady heartbeat', () => {
@@ -48,6 +54,7 @@ describe('the one-write steady heartbeat', () => {
     const down = { ...base, services: { ...base.services, [p.criticalServices[0]!]: 'stopped' as const } };
     expect(isSteadyHeartbeat(sim.group, A, down, now, p, due)).toBe(false);
     expect(isSteadyHeartbeat(sim.group, A, { ...base, bootId: 'new-boot' }, now, p, due)).toBe(false);
+    expect(isSteadyHeartbeat(sim.group, A, { ...base, boot: base.boot - 1 }, now, p, due)).toBe(false);
     expect(isSteadyHeartbeat(sim.group, A, { ...base, notice: 'reboot' }, now, p, due)).toBe(false);
     expect(isSteadyHeartbeat(sim.group, A, { ...base, sequence: seq - 1 }, now, p, due)).toBe(false);
     expect(isSteadyHeartbeat(sim.group, A, { ...base, database: 'down' }, now, p, due)).toBe(false);
@@ -64,6 +71,7 @@ describe('the one-write steady heartbeat', () => {
     );
     const hb = {
       bootId: sim.node(A).bootId,
+      boot: sim.node(A).boots,
       sequence: sim.node(A).sequence + 1,
       services,
       database: 'up' as const,

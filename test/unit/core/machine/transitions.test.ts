@@ -146,7 +146,7 @@ describe('critical service and database failures', () => {
       sim.apply({
         type: 'Heartbeat',
         nodeId: A,
-        heartbeat: { bootId: 'imp-a-boot-1', sequence: 100 + i, services: {}, database: 'up' },
+        heartbeat: { bootId: 'imp-a-boot-1', boot: 1, sequence: 100 + i, services: {}, database: 'up' },
       });
       sim.completeWorkflow();
     }
@@ -401,7 +401,7 @@ describe('SRM restarts', () => {
     const r = sim.apply({
       type: 'Heartbeat',
       nodeId: A,
-      heartbeat: { bootId: 'imp-a-boot-1', sequence: 1, services: {}, database: 'down' },
+      heartbeat: { bootId: 'imp-a-boot-1', boot: 1, sequence: 1, services: {}, database: 'down' },
     });
     expect(r).toMatchObject({ outcome: 'ignored', effects: [] });
     expect(sim.group).toBe(before);
@@ -523,7 +523,7 @@ describe('enabling and disabling high availability', () => {
       {
         type: 'Heartbeat',
         nodeId: A,
-        heartbeat: { bootId: 'b1', sequence: 1, services: {}, database: 'up' },
+        heartbeat: { bootId: 'b1', boot: 0, sequence: 1, services: {}, database: 'up' },
       },
       T0,
       DEFAULT_CLUSTER_PARAMETERS,

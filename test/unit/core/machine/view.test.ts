@@ -6,6 +6,7 @@ describe('the group view of a node', () => {
   it('a single-node group (no high availability) shows the node’s facts, without state or recommended actions', () => {
     const hb = {
       bootId: 'solo-boot-1',
+      boot: 1,
       sequence: 1,
       services: { 'Cisco SIP Proxy': 'running' as const },
       database: 'up' as const,

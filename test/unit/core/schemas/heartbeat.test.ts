@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HeartbeatBodySchema } from '../../../../lambdas/core';
 import { distinctPaths, paths, unknownKeys } from './issues';
 
-const valid = { bootId: 'b-2026-11-24T10:00:00Z', sequence: 42, database: 'up' };
+const valid = { bootId: 'b-2026-11-24T10:00:00Z', boot: 3, sequence: 42, database: 'up' };
 
 describe('heartbeat body', () => {
   it('accepts a heartbeat with every optional field', () => {
@@ -29,6 +29,9 @@ describe('heartbeat body', () => {
   it.each([
     ['bootId', 'x'.repeat(128), 'x'.repeat(129)],
     ['bootId', 'b', ''],
+    ['boot', 0, -1],
+    ['boot', Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 1],
+    ['boot', 7, 7.5],
     ['sequence', 0, -1],
     ['sequence', Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 1],
     ['sequence', 7, 7.5],
@@ -68,7 +71,7 @@ describe('heartbeat body', () => {
     expect(paths(HeartbeatBodySchema, named(''))).toEqual([['services', '']]);
   });
 
-  it.each(['bootId', 'sequence', 'database'])('requires %s', (field) => {
+  it.each(['bootId', 'boot', 'sequence', 'database'])('requires %s', (field) => {
     const body = Object.fromEntries(Object.entries(valid).filter(([k]) => k !== field));
     expect(paths(HeartbeatBodySchema, body)).toEqual([[field]]);
   });
