@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Ports } from '../lambdas/app';
 import { ADMIN_SCOPE, makeHandlers, portsFrom } from '../lambdas/handlers';
-import { createTables, localClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodbLocal';
+import { createTables, localClient, startDynamoDbLocal } from './dynamodbLocal';
+import { DynamoDbLocalSupervisor } from './supervisor';
 import { LocalEventBus } from './eventBus';
 import { LocalWorkflowRunner } from './workflows';
 import { localContext } from './apiGatewayEvent';
@@ -23,6 +24,11 @@ export interface EmbeddedOptions {
   testSwitches?: boolean;
   /** Where event lines and operator messages go; stdout by default. */
   writeLine?: (line: string) => void;
+  /**
+   * Called when the embedded default cannot go on (its own DynamoDB Local keeps dying);
+   * `npm start` exits non-zero with the message. By default the process exits with 2.
+   */
+  onFatal?: (message: string) => void;
 }
 
 export interface Embedded {
@@ -30,6 +36,8 @@ export interface Embedded {
   adminToken: string;
   readToken: string;
   dynamoEndpoint: string;
+  /** The DynamoDB Local this instance started and watches (null when given an endpoint). */
+  dynamoDbLocal: DynamoDbLocalSupervisor | null;
   bus: LocalEventBus;
   workflows: LocalWorkflowRunner;
   ports: Ports;
@@ -45,10 +53,31 @@ const newToken = (kind: string) => `prg_${kind}_${randomBytes(24).toString('base
  */
 export async function startEmbedded(o: EmbeddedOptions = {}): Promise<Embedded> {
   const writeLine = o.writeLine ?? ((line: string) => process.stdout.write(`${line}\n`));
-  let db: DynamoDbLocal | null = null;
-  const dynamoEndpoint =
-    o.dynamoEndpoint ?? (db = await startDynamoDbLocal(o.dataDir ? { dataDir: o.dataDir } : {})).endpoint;
-  const tables = await createTables(dynamoEndpoint, o.tablePrefix ?? 'presence-ha');
+  const tablePrefix = o.tablePrefix ?? 'presence-ha';
+  let supervisor: DynamoDbLocalSupervisor | null = null;
+  let dynamoEndpoint: string;
+  if (o.dynamoEndpoint) {
+    dynamoEndpoint = o.dynamoEndpoint;
+  } else {
+    const first = await startDynamoDbLocal(o.dataDir ? { dataDir: o.dataDir } : {});
+    dynamoEndpoint = first.endpoint;
+    const samePort = Number(new URL(first.endpoint).port);
+    supervisor = new DynamoDbLocalSupervisor(first, {
+      start: () => startDynamoDbLocal({ port: samePort, ...(o.dataDir ? { dataDir: o.dataDir } : {}) }),
+      afterRestart: async () => {
+        await createTables(dynamoEndpoint, tablePrefix);
+      },
+      keepsData: o.dataDir !== undefined,
+      writeLine,
+      giveUp:
+        o.onFatal ??
+        ((message) => {
+          process.stderr.write(`presence-ha stopped: ${message}\n`);
+          process.exit(2);
+        }),
+    });
+  }
+  const tables = await createTables(dynamoEndpoint, tablePrefix);
 
   // Everything this instance runs is built here and passed in: no process-wide state, so
   // two embedded defaults in one process are independent.
@@ -100,14 +129,28 @@ export async function startEmbedded(o: EmbeddedOptions = {}): Promise<Embedded> 
 
   const sweep = handlers.sweep;
   let sweeping = false;
+  // One line when the sweep starts failing and one when it works again, not one a second.
+  let sweepFailing = false;
   const timer = setInterval(
     () => {
       if (sweeping) return;
       sweeping = true;
       sweep({}, localContext('sweep'))
-        .catch((e: unknown) =>
-          writeLine(JSON.stringify({ level: 'ERROR', message: `Sweep failed: ${String(e)}` })),
-        )
+        .then(() => {
+          if (!sweepFailing) return;
+          sweepFailing = false;
+          writeLine(JSON.stringify({ level: 'INFO', message: 'The sweep works again.' }));
+        })
+        .catch((e: unknown) => {
+          if (sweepFailing) return;
+          sweepFailing = true;
+          writeLine(
+            JSON.stringify({
+              level: 'ERROR',
+              message: `Sweep failed: ${String(e)}. It is tried every ${o.sweepSeconds ?? 1} s; the next line says when it works again.`,
+            }),
+          );
+        })
         .finally(() => (sweeping = false));
     },
     (o.sweepSeconds ?? 1) * 1000,
@@ -118,6 +161,7 @@ export async function startEmbedded(o: EmbeddedOptions = {}): Promise<Embedded> 
     adminToken,
     readToken,
     dynamoEndpoint,
+    dynamoDbLocal: supervisor,
     bus,
     workflows,
     ports,
@@ -126,7 +170,7 @@ export async function startEmbedded(o: EmbeddedOptions = {}): Promise<Embedded> 
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await workflows.stop();
-      await db?.stop();
+      await supervisor?.stop();
     },
   };
 }

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     `  events        ${api}/events   (server-sent events, read token)`,
     `  data          ${env.PRG_DATA_DIR ? `kept in ${env.PRG_DATA_DIR}` : 'in memory (set PRG_DATA_DIR to keep it)'}`,
     `  sweep         every ${sweepSeconds} s`,
-    `  DynamoDB      ${embedded.dynamoEndpoint} (DynamoDB Local has no authentication and listens on every interface: keep this machine's firewall closed to it)`,
+    `  DynamoDB      ${embedded.dynamoEndpoint} (DynamoDB Local, on this machine only; restarted if it dies)`,
     '',
     'Try:',
     `  curl -s -H "Authorization: Bearer ${embedded.adminToken}" ${api}/groups`,

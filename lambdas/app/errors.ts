@@ -48,6 +48,11 @@ export class ConflictError extends Error {
   }
 }
 
+/** Storage (or another service every request needs) cannot be reached (HTTP 503): retry later. */
+export class UnavailableError extends Error {
+  override readonly name = 'UnavailableError';
+}
+
 /** No valid credentials (HTTP 401). */
 export class UnauthorizedError extends Error {
   override readonly name = 'UnauthorizedError';

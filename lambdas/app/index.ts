@@ -12,3 +12,4 @@ export * from './workflowTasks';
 export * from './parameters';
 export * from './users';
 export { hashToken, newNodeToken, tokenOwner } from './tokens';
+export { readiness } from './health';

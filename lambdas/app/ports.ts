@@ -119,6 +119,12 @@ export interface Clock {
   now(): number;
 }
 
+/** Whether storage answers: what readiness reports. */
+export interface StorageProbe {
+  /** Resolves when storage answered a trivial read; rejects with why it did not. */
+  check(): Promise<void>;
+}
+
 /** Everything the use cases need from the outside world. */
 export interface Ports {
   groups: GroupRepository;
@@ -129,6 +135,7 @@ export interface Ports {
   workflows: WorkflowStarter;
   events: EventPublisher;
   clock: Clock;
+  storage: StorageProbe;
   log: OperatorLog;
   metrics: OperatorMetrics;
 }

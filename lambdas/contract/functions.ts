@@ -47,8 +47,9 @@ const fn = (id: FunctionId, rest: Omit<FunctionDefinition, 'id'>): FunctionDefin
 
 export const FUNCTIONS: Readonly<Record<FunctionId, FunctionDefinition>> = {
   public: fn('public', {
-    description: 'Health check and the OpenAPI document',
-    reads: [],
+    description: 'Readiness (storage answers) and the OpenAPI document',
+    // Readiness reads one (absent) settings item.
+    reads: ['settings'],
     writes: [],
     publishes: false,
     starts: [],

@@ -66,6 +66,7 @@ export function openApiDocument(): Record<string, unknown> {
           ? {}
           : { 409: problem('Conflicts with the current state; `states` shows them') }),
         ...(spec.body ? { 413: problem('Body over 256 KiB') } : {}),
+        503: problem('Storage did not answer; nothing was changed; retry'),
       },
     });
   }

@@ -76,7 +76,7 @@ export const ROUTES = {
   'GET /v1/health': {
     function: 'public',
     auth: 'none',
-    summary: 'Readiness',
+    summary: 'Readiness: 200 while storage answers, 503 when it does not',
     status: 200,
     response: HealthSchema,
   },

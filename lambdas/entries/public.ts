@@ -1,4 +1,5 @@
-/** Lambda entry of the `public` function: its handler, which needs no ports. */
+/** Lambda entry of the `public` function: its ports, built once per cold start from the environment. */
+import { portsFromEnv } from '../handlers/composition';
 import { makePublicHandler } from '../handlers/public';
 
-export const handler = makePublicHandler();
+export const handler = makePublicHandler(portsFromEnv(process.env));

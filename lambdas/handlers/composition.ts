@@ -9,6 +9,7 @@ import { DynamoHistoryRepository } from '../adapters/dynamodb/history';
 import { DynamoNodeRepository } from '../adapters/dynamodb/nodes';
 import { DynamoSettingsRepository } from '../adapters/dynamodb/settings';
 import { DynamoUserRepository } from '../adapters/dynamodb/users';
+import { DynamoStorageProbe } from '../adapters/dynamodb/probe';
 import { EventBridgePublisher } from '../adapters/eventbridge/publisher';
 import { SfnWorkflowStarter } from '../adapters/sfn/workflowStarter';
 import { EVENT_BUS_ENV, WORKFLOWS, WORKFLOW_IDS, type WorkflowId } from '../contract';
@@ -35,6 +36,7 @@ export function portsFrom(config: PortsConfig): Ports {
     workflows: config.workflows,
     events: config.events,
     clock: config.clock ?? { now: () => Date.now() },
+    storage: new DynamoStorageProbe(db, config.tables),
     log: {
       info: (message, extra) => logger.info(message, { ...extra }),
       warn: (message, extra) => logger.warn(message, { ...extra }),

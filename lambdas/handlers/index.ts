@@ -22,7 +22,7 @@ export type InvokableHandler = (event: unknown, context: Context) => Promise<unk
 /** One handler per function, over the same ports. */
 export function makeHandlers(ports: Ports): Record<FunctionId, InvokableHandler> {
   const handlers = {
-    public: makePublicHandler(),
+    public: makePublicHandler(ports),
     nodes: makeNodesHandler(ports),
     groups: makeGroupsHandler(ports),
     groupActions: makeGroupActionsHandler(ports),

@@ -4,6 +4,7 @@ import {
   ForbiddenError,
   NotFoundError,
   UnauthorizedError,
+  UnavailableError,
   ValidationError,
   type FieldError,
 } from '../../app/errors';
@@ -45,6 +46,27 @@ export class PayloadTooLargeError extends Error {
   override readonly name = 'PayloadTooLargeError';
 }
 
+/** Network failures and busy-service answers: the request may succeed if sent again. */
+const UNREACHABLE_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+]);
+const UNAVAILABLE_NAMES: ReadonlySet<string> = new Set([
+  'TimeoutError',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'RequestTimeout',
+]);
+
+function isUnreachable(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  const code = (e as Error & { code?: string }).code;
+  return UNAVAILABLE_NAMES.has(e.name) || (code !== undefined && UNREACHABLE_CODES.has(code));
+}
+
 /**
  * Maps an error to its problem. Domain errors carry their own words; middy's body
  * parser answers malformed JSON with 415/422, which the API answers with 400; anything
@@ -79,6 +101,18 @@ export function toProblem(e: unknown): Problem {
     return { type: `${TYPE}forbidden`, title: 'Forbidden', status: 403, detail: e.message };
   if (e instanceof PayloadTooLargeError) {
     return { type: `${TYPE}too-large`, title: 'Payload too large', status: 413, detail: e.message };
+  }
+  if (e instanceof UnavailableError) {
+    return { type: `${TYPE}unavailable`, title: 'Service unavailable', status: 503, detail: e.message };
+  }
+  if (isUnreachable(e)) {
+    return {
+      type: `${TYPE}unavailable`,
+      title: 'Service unavailable',
+      status: 503,
+      detail:
+        'Storage did not answer, so nothing was changed. Retry in a few seconds; GET /v1/health says when storage answers again.',
+    };
   }
   const status = (e as { statusCode?: number } | null)?.statusCode;
   if (status === 415 || status === 422) {

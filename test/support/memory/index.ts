@@ -41,10 +41,30 @@ export function memoryPorts(clockStart = CLOCK_START) {
   const events = new MemoryEventPublisher();
   const log = new MemoryLog();
   const metrics = new MemoryMetrics();
-  const ports: Ports = { groups, nodes, users, settings, history, workflows, events, clock, log, metrics };
+  // Storage that answers until a test says it is down, as DynamoDB Local does when killed.
+  const storage = {
+    down: null as string | null,
+    async check() {
+      if (storage.down) throw new Error(storage.down);
+    },
+  };
+  const ports: Ports = {
+    groups,
+    nodes,
+    users,
+    settings,
+    history,
+    workflows,
+    events,
+    clock,
+    storage,
+    log,
+    metrics,
+  };
   return {
     ports,
     db,
+    storage,
     clock,
     groups,
     nodes,
