@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { HeartbeatBody } from '../lambdas/core';
+import { apiClient, ApiProblemError, ApiUnreachableError } from '../lambdas/contract/client';
 
 /**
  * The control plane's answer to a heartbeat (docs/heartbeat-protocol.md), checked before the agent acts on
@@ -25,7 +26,10 @@ export type HeartbeatOutcome =
   /** No answer at all: network error, timeout. */
   | { kind: 'unreachable'; detail: string };
 
-/** `POST {base}/v1/nodes/{nodeId}/heartbeat`, bounded by `timeoutMs`; never throws. */
+/**
+ * `POST {base}/v1/nodes/{nodeId}/heartbeat` through the typed client of the route table,
+ * bounded by `timeoutMs`; never throws.
+ */
 export async function postHeartbeat(
   base: string,
   nodeId: string,
@@ -33,68 +37,29 @@ export async function postHeartbeat(
   body: HeartbeatBody,
   timeoutMs: number,
 ): Promise<HeartbeatOutcome> {
-  let res: Response;
-  try {
-    res = await fetch(`${base}/v1/nodes/${encodeURIComponent(nodeId)}/heartbeat`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch (e) {
-    return { kind: 'unreachable', detail: describeFetchError(e, timeoutMs) };
-  }
-  let text: string;
-  try {
-    text = await res.text();
-  } catch (e) {
-    return { kind: 'unreachable', detail: describeFetchError(e, timeoutMs) };
-  }
-  if (res.status !== 200) {
-    const code = problemCode(text);
-    return { kind: 'refused', status: res.status, detail: problemDetail(text), ...(code ? { code } : {}) };
-  }
+  const client = apiClient({ baseUrl: base, token, timeoutMs });
   let json: unknown;
   try {
-    json = JSON.parse(text);
-  } catch {
-    return { kind: 'refused', status: res.status, detail: `the answer is not JSON: ${text.slice(0, 200)}` };
+    json = await client.call('POST /v1/nodes/{nodeId}/heartbeat', { path: { nodeId }, body });
+  } catch (e) {
+    if (e instanceof ApiUnreachableError) return { kind: 'unreachable', detail: e.why };
+    if (e instanceof ApiProblemError) {
+      const { detail, title, code } = e.problem;
+      return { kind: 'refused', status: e.status, detail: detail || title, ...(code ? { code } : {}) };
+    }
+    // The body could not be read, or was not JSON: no acknowledgement either way.
+    return {
+      kind: 'refused',
+      status: 200,
+      detail: `the answer could not be read: ${e instanceof Error ? e.message : String(e)}`,
+    };
   }
   const parsed = HeartbeatAnswerSchema.safeParse(json);
   if (!parsed.success)
     return {
       kind: 'refused',
-      status: res.status,
+      status: 200,
       detail: `the answer is not a heartbeat answer (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`,
     };
   return { kind: 'answered', answer: parsed.data };
-}
-
-/** The `code` of a problem+json body (`STALE_BOOT`…), if it has one. */
-function problemCode(text: string): string | undefined {
-  try {
-    const p = JSON.parse(text) as { code?: unknown };
-    return typeof p.code === 'string' ? p.code : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The `detail` of a problem+json body, or the start of whatever came back. */
-function problemDetail(text: string): string {
-  try {
-    const p = JSON.parse(text) as { detail?: unknown; title?: unknown };
-    if (typeof p.detail === 'string') return p.detail;
-    if (typeof p.title === 'string') return p.title;
-  } catch {
-    // Not JSON: a proxy's HTML page, say.
-  }
-  return text.slice(0, 200) || '(empty body)';
-}
-
-function describeFetchError(e: unknown, timeoutMs: number): string {
-  const err = e as Error & { cause?: { code?: string; message?: string } };
-  if (err.name === 'TimeoutError' || err.name === 'AbortError')
-    return `no answer within ${timeoutMs / 1000} s`;
-  return err.cause?.code ?? err.cause?.message ?? err.message ?? String(e);
 }

@@ -19,6 +19,7 @@ export class ApiError extends Error {
     readonly status: number,
     readonly problem: Problem | null,
     readonly method: string,
+    /** The path as sent, `/v1/...`. */
     readonly path: string,
     readonly connection: Connection,
   ) {

@@ -32,14 +32,14 @@ export function describeApiError(error: ApiError, c: Colors): string[] {
     );
   if (error.status === 404) {
     // The API names its own routes; an operator of the CLI wants the command.
-    const list = error.path.startsWith('/groups')
+    const list = error.path.startsWith('/v1/groups')
       ? 'prg group list'
-      : error.path.startsWith('/nodes')
+      : error.path.startsWith('/v1/nodes')
         ? 'prg node list'
         : null;
     if (list && !problem?.detail.startsWith('No route')) lines.push(`  List them with: ${list}`);
   }
-  if (error.status >= 500) lines.push(`  (HTTP ${error.status} from ${error.method} /v1${error.path})`);
+  if (error.status >= 500) lines.push(`  (HTTP ${error.status} from ${error.method} ${error.path})`);
   return lines;
 }
 
