@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -20,7 +20,7 @@ import { Alarms } from './constructs/alarms';
 import { Api } from './constructs/api';
 import { ProjectFunction } from './constructs/project-function';
 import { Tables } from './constructs/tables';
-import { stateMachineArn, Workflows } from './constructs/workflows';
+import { stateMachineArn, stateMachineName, Workflows } from './constructs/workflows';
 import { pascalCase } from './project';
 
 export interface PresenceHaStackProps extends StackProps {
@@ -143,6 +143,35 @@ export class PresenceHaStack extends Stack {
           actions: ['states:StartExecution'],
           resources: definition.starts.map((w) => stateMachineArn(this, WORKFLOWS[w])),
         }),
+      );
+      // A start answered ExecutionAlreadyExists counts only if the execution under that
+      // name is this operation's and still runs: the starter has to look at it.
+      const names = definition.starts.map((w) => stateMachineName(this, WORKFLOWS[w]));
+      const executions = names.map((name) =>
+        this.formatArn({
+          service: 'states',
+          resource: 'execution',
+          resourceName: `${name}:*`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      );
+      fn.role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['states:DescribeExecution'], resources: executions }),
+      );
+      NagSuppressions.addResourceSuppressions(
+        fn.role,
+        [
+          {
+            id: 'AwsSolutions-IAM5',
+            appliesTo: names.map(
+              (name) =>
+                `Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${name}:*`,
+            ),
+            reason:
+              'DescribeExecution is granted on the executions of the state machines this function starts, and on nothing else: execution names are only known at run time, so the ARN ends in the state machine name and a wildcard.',
+          },
+        ],
+        true,
       );
     }
     if (indexed.length > 0) {

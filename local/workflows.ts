@@ -23,12 +23,16 @@ export function loadDefinition(id: WorkflowId): AslDefinition {
  * Task state invokes the workflowTask Lambda through `lambda:invoke`; here each is bound
  * to the same handler in-process, its answer wrapped in `Payload` as the integration
  * returns it. Wait states take their real durations. Like Step Functions, an execution
- * name is used once: starting the same operation again does nothing.
+ * name is used once: starting the same operation again while its execution runs does
+ * nothing, and any other start under a name already used (an execution that ended, or
+ * another input) is refused as Step Functions refuses it, so that the embedded default
+ * shows the same failures as AWS.
  */
 export class LocalWorkflowRunner implements WorkflowStarter {
   private readonly machines: Record<WorkflowId, StateMachine>;
   private readonly taskStates: Record<WorkflowId, string[]>;
-  private readonly started = new Set<string>();
+  /** Every execution name ever started, with its input; Step Functions keeps them 90 days. */
+  private readonly started = new Map<string, string>();
   private readonly running = new Map<string, { abort: () => void; result: Promise<unknown> }>();
   /** Test-only: tasks to fail on their next run, per group (see `failNext`). */
   private readonly faults = new Map<string, Set<string>>();
@@ -59,8 +63,14 @@ export class LocalWorkflowRunner implements WorkflowStarter {
 
   async start(input: WorkflowInput): Promise<void> {
     const name = executionName(input.group, input.operationId);
-    if (this.started.has(name)) return;
-    this.started.add(name);
+    const used = this.started.get(name);
+    if (used !== undefined) {
+      if (used === JSON.stringify(input) && this.running.has(name)) return;
+      throw new Error(
+        `Workflow ${input.workflow} of operation ${input.operationId} of group ${input.group} was not started: the name ${name} is already taken by ${used === JSON.stringify(input) ? "this operation's execution, which has already ended" : `an execution with another input (${used})`}.`,
+      );
+    }
+    this.started.set(name, JSON.stringify(input));
     const overrides = Object.fromEntries(
       this.taskStates[input.workflow].map((state) => [
         state,

@@ -11,6 +11,7 @@ import {
   type Operation,
   type UpdateGroupBody,
 } from '../core';
+import { newIncarnation } from './incarnation';
 import { applyGroupEvent, groupIndex } from './applyGroupEvent';
 import { ConflictError, NotFoundError, ValidationError, type FieldError } from './errors';
 import type { Ports } from './ports';
@@ -146,7 +147,8 @@ export async function createGroup(ports: Ports, body: CreateGroupBody): Promise<
   const params = await ports.settings.clusterParameters(clusterId);
   const now = new Date(ports.clock.now()).toISOString();
   const record: GroupRecord = {
-    group: seedFacts(newGroup(body.name, body.nodes), nodes, params),
+    // A new incarnation: ids of the re-created group's operations never repeat the old ones'.
+    group: seedFacts(newGroup(body.name, body.nodes, newIncarnation(ports.clock.now())), nodes, params),
     clusterId,
     description: body.description ?? '',
     version: 1,

@@ -95,9 +95,11 @@ export class Draft {
     }
   }
 
+  /** A new operation or timer id: `kind-seq`, then the group's incarnation when it has one. */
   nextId(prefix: string): string {
     this.group.seq += 1;
-    return `${prefix}-${this.group.seq}`;
+    const incarnation = this.group.incarnation;
+    return incarnation ? `${prefix}-${this.group.seq}-${incarnation}` : `${prefix}-${this.group.seq}`;
   }
 
   publish(event: DomainEvent): void {

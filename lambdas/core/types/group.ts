@@ -104,6 +104,14 @@ export interface GroupState {
   epoch: number;
   /** Counter that makes operation and timer ids unique within the group. */
   seq: number;
+  /**
+   * Names this creation of the group, and ends every operation and timer id, so that ids
+   * never repeat after the group is deleted and created again under the same name: the
+   * workflows are named after them, Step Functions keeps execution names for 90 days, and
+   * a task of an old execution must never pass for a new operation. Absent in groups
+   * stored before it existed, and in groups made without one (their ids are `kind-seq`).
+   */
+  incarnation?: string;
   /** The node whose users are currently served by its peer, if any. */
   failedOver: NodeId | null;
   operation: Operation | null;

@@ -19,8 +19,11 @@ describe('POST /v1/groups/{name}/failover', () => {
     await normalPair(h);
     const res = await h.call('POST', '/v1/groups/prg-1/failover', { body: { nodeId: 'imp-a' } });
     expect(res.status).toBe(202);
+    // The id ends with the group's incarnation, so it never repeats after a delete and create.
+    const id = res.body.operation.id as string;
+    expect(id).toMatch(/^take-over-1-[0-9a-z]+$/);
     expect(res.body.operation).toEqual({
-      id: 'take-over-1',
+      id,
       kind: 'TAKE_OVER',
       fromNode: 'imp-a',
       toNode: 'imp-b',
@@ -28,7 +31,7 @@ describe('POST /v1/groups/{name}/failover', () => {
     const calls = h.sfn.commandCalls((await import('@aws-sdk/client-sfn')).StartExecutionCommand);
     expect(calls).toHaveLength(1);
     expect(calls[0]!.args[0].input).toMatchObject({
-      name: 'prg-1--take-over-1',
+      name: `prg-1--${id}`,
       stateMachineArn: expect.stringContaining('take-over'),
     });
     expect(await states(h)).toEqual([
@@ -56,7 +59,7 @@ describe('POST /v1/groups/{name}/failover', () => {
     }
     expect(h.started()).toHaveLength(1);
     const group = await h.call('GET', '/v1/groups/prg-1');
-    expect(group.body.operation.id).toBe('take-over-1');
+    expect(group.body.operation.id).toMatch(/^take-over-1-[0-9a-z]+$/);
   });
 
   it('409 naming both states when a node is not Normal', async () => {

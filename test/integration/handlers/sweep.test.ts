@@ -37,7 +37,7 @@ describe('the minute sweep', () => {
     }
     expect(await runSweep()).toMatchObject({ restarted: ['prg-1'] });
     const calls = h.sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
-    expect(calls).toEqual(['prg-1--take-over-1', 'prg-1--take-over-1']);
+    expect(calls).toEqual([`prg-1--${f.body.operation.id}`, `prg-1--${f.body.operation.id}`]);
   });
 
   it('finds a pair where nobody speaks any more: both Unknown', async () => {

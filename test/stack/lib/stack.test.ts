@@ -126,7 +126,7 @@ describe('functions', () => {
 
 describe('least privilege', () => {
   const ALLOWED =
-    /^(dynamodb:[A-Za-z]+|states:StartExecution|events:PutEvents|logs:CreateLogStream|logs:PutLogEvents)$/;
+    /^(dynamodb:[A-Za-z]+|states:StartExecution|states:DescribeExecution|events:PutEvents|logs:CreateLogStream|logs:PutLogEvents)$/;
 
   it.each(FUNCTION_IDS)('%s may use only the tables it declares, and write only those it writes', (id) => {
     const def = FUNCTIONS[id];
@@ -162,6 +162,23 @@ describe('least privilege', () => {
         .sort(),
     );
   });
+
+  it.each(FUNCTION_IDS)(
+    '%s may describe the executions of exactly the workflows it starts (a deleted and re-created group never runs its workflows)',
+    (id) => {
+      const described = statementsOf(id)
+        .filter((s) => s.actions.includes('states:DescribeExecution'))
+        .flatMap((s) => s.resources);
+      expect(described.sort()).toEqual(
+        FUNCTIONS[id].starts
+          .map(
+            (w) =>
+              `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:PresenceHa-${WORKFLOWS[w].nameSuffix}:*`,
+          )
+          .sort(),
+      );
+    },
+  );
 
   it.each(FUNCTION_IDS)('%s may put events on the bus only if it publishes', (id) => {
     const puts = statementsOf(id).filter((s) => s.actions.includes('events:PutEvents'));

@@ -1,6 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SfnWorkflowStarter } from '../../../lambdas/adapters/sfn/workflowStarter';
 import { executionName } from '../../../lambdas/contract';
@@ -38,17 +43,75 @@ describe('the Step Functions workflow starter', () => {
     });
   });
 
-  it('starting the same operation twice is not an error (the execution already exists)', async () => {
+  it('starting the same operation twice is not an error while its execution runs', async () => {
+    const input = {
+      group: 'g',
+      operationId: 'take-over-1',
+      workflow: 'TAKE_OVER' as const,
+      fromNode: 'a',
+      toNode: 'b',
+    };
     sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
-    await expect(
-      new SfnWorkflowStarter(new SFNClient({}), ARNS).start({
-        group: 'g',
-        operationId: 'take-over-1',
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING', input: JSON.stringify(input) });
+    await expect(new SfnWorkflowStarter(new SFNClient({}), ARNS).start(input)).resolves.toBeUndefined();
+    expect(sfn.commandCalls(DescribeExecutionCommand)[0]!.args[0].input).toEqual({
+      executionArn: 'arn:sm:take-over:g--take-over-1',
+    });
+  });
+
+  describe('a deleted and re-created group never runs its workflows', () => {
+    const input = {
+      group: 'prg-1',
+      operationId: 'take-over-1',
+      workflow: 'TAKE_OVER' as const,
+      fromNode: 'imp-a',
+      toNode: 'imp-b',
+    };
+    const real = {
+      TAKE_OVER: 'arn:aws:states:eu-west-1:123456789012:stateMachine:PresenceHa-take-over',
+      FALL_BACK: 'arn:aws:states:eu-west-1:123456789012:stateMachine:PresenceHa-fall-back',
+      RECOVER: 'arn:aws:states:eu-west-1:123456789012:stateMachine:PresenceHa-recover',
+      AUTO_FALLBACK: 'arn:aws:states:eu-west-1:123456789012:stateMachine:PresenceHa-auto-fallback',
+    };
+    beforeEach(() => {
+      sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+    });
+
+    it('an execution of another operation under the same name is an error saying so, not a start', async () => {
+      // The old group's take-over, which ran to its end weeks ago.
+      const old = { ...input, fromNode: 'imp-b', toNode: 'imp-a' };
+      sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED', input: JSON.stringify(old) });
+      await expect(new SfnWorkflowStarter(new SFNClient({}), real).start(input)).rejects.toThrow(
+        /operation take-over-1 of group prg-1 was not started: the name prg-1--take-over-1 is already taken by an execution with another input/,
+      );
+      expect(sfn.commandCalls(DescribeExecutionCommand)[0]!.args[0].input).toEqual({
+        executionArn:
+          'arn:aws:states:eu-west-1:123456789012:execution:PresenceHa-take-over:prg-1--take-over-1',
+      });
+    });
+
+    it("this operation's execution that has already ended is an error too: it cannot run again", async () => {
+      sfn.on(DescribeExecutionCommand).resolves({
+        status: 'FAILED',
+        input: JSON.stringify(input),
+        stopDate: new Date('2026-11-25T09:00:00Z'),
+      });
+      await expect(new SfnWorkflowStarter(new SFNClient({}), real).start(input)).rejects.toThrow(
+        /already taken by this operation's execution, which has already ended \(FAILED at 2026-11-25T09:00:00.000Z\)/,
+      );
+    });
+
+    it('the same input in another key order is the same operation', async () => {
+      const reordered = JSON.stringify({
+        toNode: 'imp-b',
+        fromNode: 'imp-a',
         workflow: 'TAKE_OVER',
-        fromNode: 'a',
-        toNode: 'b',
-      }),
-    ).resolves.toBeUndefined();
+        operationId: 'take-over-1',
+        group: 'prg-1',
+      });
+      sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING', input: reordered });
+      await expect(new SfnWorkflowStarter(new SFNClient({}), real).start(input)).resolves.toBeUndefined();
+    });
   });
 
   it('execution names are always valid: at most 80 of letters, digits, - and _, distinct for distinct groups', () => {

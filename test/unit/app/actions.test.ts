@@ -50,12 +50,17 @@ describe('manual failover', () => {
     expect(accepted).toEqual({
       group: 'prg-1',
       epoch: expect.any(Number),
-      operation: { id: 'take-over-1', kind: 'TAKE_OVER', fromNode: 'imp-a', toNode: 'imp-b' },
+      operation: {
+        id: expect.stringMatching(/^take-over-1-[0-9a-z]+$/),
+        kind: 'TAKE_OVER',
+        fromNode: 'imp-a',
+        toNode: 'imp-b',
+      },
     });
     expect(w.started()).toEqual([
       {
         group: 'prg-1',
-        operationId: 'take-over-1',
+        operationId: accepted.operation!.id,
         workflow: 'TAKE_OVER',
         fromNode: 'imp-a',
         toNode: 'imp-b',
