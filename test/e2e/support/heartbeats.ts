@@ -1,4 +1,5 @@
 import { DEFAULT_CRITICAL_SERVICES } from '../../../lambdas/core';
+import { apiClient } from '../../../lambdas/contract';
 
 /**
  * A stand-in for a node's agent: a heartbeat every second with every critical service
@@ -22,21 +23,20 @@ export class Heartbeats {
 
   /** Sends one heartbeat and obeys its answer. */
   async beat(): Promise<void> {
-    const status = this.stopped ? 'stopped' : 'running';
-    const res = await fetch(`${this.url}/v1/nodes/${this.nodeId}/heartbeat`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        bootId: this.bootId,
-        boot: 0,
-        sequence: ++this.sequence,
-        services: Object.fromEntries(DEFAULT_CRITICAL_SERVICES.map((s) => [s, status])),
-        database: 'up',
-      }),
-    });
-    const body = (await res.json()) as { serviceOrder?: string };
-    if (res.status !== 200)
-      throw new Error(`heartbeat of ${this.nodeId}: ${res.status} ${JSON.stringify(body)}`);
+    const status = this.stopped ? ('stopped' as const) : ('running' as const);
+    const body = await apiClient({ baseUrl: this.url, token: this.token }).call(
+      'POST /v1/nodes/{nodeId}/heartbeat',
+      {
+        path: { nodeId: this.nodeId },
+        body: {
+          bootId: this.bootId,
+          boot: 0,
+          sequence: ++this.sequence,
+          services: Object.fromEntries(DEFAULT_CRITICAL_SERVICES.map((s) => [s, status])),
+          database: 'up',
+        },
+      },
+    );
     if (body.serviceOrder === 'stop') this.stopped = true;
     if (body.serviceOrder === 'start') this.stopped = false;
   }

@@ -1,5 +1,6 @@
 import { DEFAULT_CRITICAL_SERVICES } from '../../../lambdas/core';
 import type { Api } from './target';
+import { apiClient } from '../../../lambdas/contract';
 
 /**
  * A fake presence node: a heartbeat loop at the interval the control plane answers
@@ -41,21 +42,21 @@ export class Agent {
   /** Sends one heartbeat now and obeys the answer. */
   async beat(): Promise<any> {
     this.sequence += 1;
-    const res = await fetch(`${this.url}/v1/nodes/${this.nodeId}/heartbeat`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        bootId: this.bootId,
-        boot: this.boots,
-        sequence: this.sequence,
-        services: this.services(),
-        database: this.database,
-        ...(this.notice ? { notice: this.notice } : {}),
-      }),
-    });
-    const body: any = await res.json();
-    if (res.status !== 200)
-      throw new Error(`heartbeat of ${this.nodeId}: ${res.status} ${JSON.stringify(body)}`);
+    // A refusal rejects with the problem (ApiProblemError): a lost heartbeat to the caller.
+    const body = await apiClient({ baseUrl: this.url, token: this.token }).call(
+      'POST /v1/nodes/{nodeId}/heartbeat',
+      {
+        path: { nodeId: this.nodeId },
+        body: {
+          bootId: this.bootId,
+          boot: this.boots,
+          sequence: this.sequence,
+          services: this.services(),
+          database: this.database,
+          ...(this.notice ? { notice: this.notice } : {}),
+        },
+      },
+    );
     this.last = body;
     if (body.serviceOrder === 'stop') this.stoppedByOrder = true;
     if (body.serviceOrder === 'start' && this.canStart) this.stoppedByOrder = false;
