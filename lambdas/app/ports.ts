@@ -63,9 +63,22 @@ export interface NodeRepository {
   recordHeartbeat(nodeId: string, heartbeat: LastHeartbeat): Promise<void>;
 }
 
+/**
+ * What must still hold when a user is written: none of these groups (every group of the
+ * user's cluster) is in a failover state (`inFailoverState`). Checked inside the user's
+ * own write, so that a failover starting after the use case looked cannot let a user in.
+ */
+export interface UserAdmission {
+  groups: string[];
+}
+
 export interface UserRepository {
-  /** Puts the user and counts it on its home node, in one transaction; ConflictError when it exists. */
-  create(user: UserRecord): Promise<void>;
+  /**
+   * Puts the user and counts it on its home node, in one transaction that also checks
+   * `admission`; ConflictError ALREADY_EXISTS when the user exists, FAILOVER_IN_PROGRESS
+   * when one of the groups is in a failover state by then.
+   */
+  create(user: UserRecord, admission: UserAdmission): Promise<void>;
   get(userId: string): Promise<UserRecord | null>;
   remove(user: UserRecord): Promise<void>;
   /** Moves the user's home, moving the counts with it, if its home is still `user.homeNode`. */

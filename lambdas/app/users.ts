@@ -76,7 +76,9 @@ const assignmentGroups = (groups: GroupRecord[]) =>
 
 /**
  * Adds a user and lets the sync agent choose its home node. Refused while a node of
- * the cluster is failed over, as the manual requires.
+ * the cluster is failed over, as the manual requires: first from what the groups show
+ * (with their states in the refusal), then by the user's write itself, which fails when
+ * any group of the cluster is in a failover state by the time it is made.
  */
 export async function addUser(ports: Ports, body: CreateUserBody): Promise<UserView> {
   const failing = await clusterInFailover(ports, body.clusterId);
@@ -93,7 +95,9 @@ export async function addUser(ports: Ports, body: CreateUserBody): Promise<UserV
   ]);
   const homeNode = chooseHomeNode(userAssignmentMode, assignmentGroups(groups), counts(nodes));
   const user: UserRecord = { ...body, homeNode, createdAt: new Date(ports.clock.now()).toISOString() };
-  await ports.users.create(user);
+  // The check above reads an index that may lag, and a failover can start right after
+  // it: the write itself checks every group of the cluster again, in the same transaction.
+  await ports.users.create(user, { groups: groups.map((g) => g.group.name) });
   return view(ports, user);
 }
 

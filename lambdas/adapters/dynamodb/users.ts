@@ -5,7 +5,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../app/errors';
-import type { UserRepository } from '../../app/ports';
+import type { UserAdmission, UserRepository } from '../../app/ports';
 import type { UserRecord } from '../../app/records';
 import { cancellationReasons, type TableNames } from './client';
 
@@ -65,7 +65,40 @@ export class DynamoUserRepository implements UserRepository {
     };
   }
 
-  async create(user: UserRecord): Promise<void> {
+  /**
+   * The core's `inFailoverState` stated on a group item: high availability on, and a node
+   * failed over or a workflow moving users. A group deleted meanwhile passes.
+   */
+  private notInFailover(group: string) {
+    return {
+      ConditionCheck: {
+        TableName: this.tables.groups,
+        Key: { name: group },
+        ConditionExpression:
+          'attribute_not_exists(#name) OR NOT (#g.#ha = :true) OR ' +
+          '((attribute_not_exists(#g.#failedOver) OR attribute_type(#g.#failedOver, :NULL)) AND ' +
+          '(attribute_not_exists(#g.#op) OR attribute_type(#g.#op, :NULL)))',
+        ExpressionAttributeNames: {
+          '#name': 'name',
+          '#g': 'g',
+          '#ha': 'highAvailability',
+          '#failedOver': 'failedOver',
+          '#op': 'operation',
+        },
+        ExpressionAttributeValues: { ':true': true, ':NULL': 'NULL' },
+      },
+    };
+  }
+
+  async create(user: UserRecord, admission: UserAdmission): Promise<void> {
+    const counted = user.homeNode ? [this.count(user.homeNode, 1)] : [];
+    // DynamoDB takes at most 100 items in a transaction: the user, its count, the groups.
+    if (admission.groups.length > 100 - 1 - counted.length) {
+      throw new ConflictError(
+        `Cluster ${user.clusterId} has ${admission.groups.length} groups, more than one write can check for a failover; a user cannot be added safely.`,
+        'FAILOVER_IN_PROGRESS',
+      );
+    }
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -77,7 +110,8 @@ export class DynamoUserRepository implements UserRepository {
                 ConditionExpression: 'attribute_not_exists(userId)',
               },
             },
-            ...(user.homeNode ? [this.count(user.homeNode, 1)] : []),
+            ...counted,
+            ...admission.groups.map((group) => this.notInFailover(group)),
           ],
         }),
       );
@@ -85,6 +119,15 @@ export class DynamoUserRepository implements UserRepository {
       const reasons = cancellationReasons(e);
       if (reasons?.[0] === 'ConditionalCheckFailed') {
         throw new ConflictError(`User ${user.userId} already exists.`, 'ALREADY_EXISTS');
+      }
+      const failing = admission.groups.find(
+        (_, i) => reasons?.[1 + counted.length + i] === 'ConditionalCheckFailed',
+      );
+      if (failing) {
+        throw new ConflictError(
+          `Users cannot be added to cluster ${user.clusterId} while group ${failing} is failed over; it started failing over while this user was being added, and the user was not added. Fall back first.`,
+          'FAILOVER_IN_PROGRESS',
+        );
       }
       if (reasons)
         throw new ConflictError(
