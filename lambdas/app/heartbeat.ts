@@ -41,10 +41,6 @@ export class HeartbeatCache {
     else this.members.set(nodeId, { group: record.group.name, memberIndex, clusterId: record.clusterId });
   }
 
-  forget(nodeId: string): void {
-    this.members.delete(nodeId);
-  }
-
   async parameters(ports: Ports, clusterId: string): Promise<ClusterParameters> {
     const now = ports.clock.now();
     const hit = this.params.get(clusterId);
@@ -85,11 +81,11 @@ export async function heartbeat(
     if (out.written) return heartbeatResponse(out.record.group, nodeId, params);
   }
   const node = await ports.nodes.get(nodeId);
-  if (!node) throw new UnauthorizedError(`No node ${nodeId} is registered; register it with POST /v1/nodes.`);
-  if (!sameHash(node.tokenHash, tokenHash)) {
-    cache.forget(nodeId);
-    await refuseToken(ports, nodeId, token, tokenHash);
-  }
+  // An unknown node and a wrong token are refused alike, so that node ids cannot be
+  // found out without credentials. A refused token leaves the cache alone: a forger must
+  // not push the real node's next heartbeat off the one-write path.
+  if (!node) throw notValidFor(nodeId);
+  if (!sameHash(node.tokenHash, tokenHash)) await refuseToken(ports, nodeId, token, tokenHash);
   if (!node.group) {
     const params = await cache.parameters(ports, node.clusterId);
     const last = node.lastHeartbeat?.body;
@@ -128,7 +124,12 @@ async function refuseToken(ports: Ports, nodeId: string, token: string, tokenHas
       throw new ForbiddenError(`This token belongs to node ${owner}; node ${nodeId} must use its own token.`);
     }
   }
-  throw new UnauthorizedError(
-    `The token is not valid for node ${nodeId}: it was rotated or mistyped. Rotate it with POST /v1/nodes/${nodeId}/token and update the agent.`,
+  throw notValidFor(nodeId);
+}
+
+/** The one refusal for a token that does not open this node, whether or not the node exists. */
+function notValidFor(nodeId: string): UnauthorizedError {
+  return new UnauthorizedError(
+    `The token is not valid for node ${nodeId}. If the node is registered, its token was rotated or mistyped: rotate it with POST /v1/nodes/${nodeId}/token and give the new one to its agent; otherwise register the node with POST /v1/nodes.`,
   );
 }

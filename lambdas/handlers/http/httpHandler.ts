@@ -56,7 +56,7 @@ const pathSchemaOf = (r: RouteDefinition) =>
  * Checks the route's scopes before the body is even read: a caller without the right
  * token learns nothing about what a valid request would look like (401/403, not 400).
  */
-const routeAuth = (served: ReadonlySet<string>): MiddlewareObj<HttpEvent> => ({
+const routeAuth = (served: ReadonlySet<RouteKey>): MiddlewareObj<HttpEvent> => ({
   before: (request) => {
     const found = ROUTE_BY_KEY.get(request.event.routeKey);
     if (found && served.has(found.key)) authorize(found.spec.auth, request.event);
@@ -112,7 +112,7 @@ type AnyImplementation = (request: RouteRequest<RouteKey>) => Promise<unknown>;
  */
 export function httpHandler<F extends FunctionId>(_functionId: F, routes: RouteImplementations<F>) {
   const implementations = routes as unknown as Record<string, AnyImplementation>;
-  const served = new Set(Object.keys(implementations));
+  const served = new Set(Object.keys(implementations) as RouteKey[]);
   const dispatch = async (
     event: HttpEvent,
     _context: Context,

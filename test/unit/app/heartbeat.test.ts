@@ -156,6 +156,26 @@ describe('heartbeat', () => {
     ]);
   });
 
+  it('an unknown node and a wrong token get the same refusal, so node ids cannot be enumerated', async () => {
+    const { a } = await w.normalPair();
+    const unknown = await w.beat({ ...a, id: 'ghost' }).catch((e: unknown) => e);
+    const forged = await w.beat({ ...a, id: 'imp-a', token: 'prgn.nope.nope' }).catch((e: unknown) => e);
+    expect(unknown).toBeInstanceOf(UnauthorizedError);
+    expect(forged).toBeInstanceOf(UnauthorizedError);
+    const words = (e: unknown, id: string) => (e as Error).message.replaceAll(id, '<node>');
+    expect(words(unknown, 'ghost')).toBe(words(forged, 'imp-a'));
+  });
+
+  it('a forged token does not push the real node off the one-write path', async () => {
+    const { a, b } = await w.normalPair();
+    await w.beatBoth(a, b); // warm
+    w.clock.advance(1000);
+    await expect(w.beat({ ...a, token: 'prgn.forged.token' })).rejects.toBeInstanceOf(UnauthorizedError);
+    w.db.calls.length = 0;
+    await w.beat(a);
+    expect(w.db.calls).toEqual(['groups.steadyHeartbeat']);
+  });
+
   it('a rotated token stops working at once, even on the one-write path', async () => {
     const { a, b } = await w.normalPair();
     await w.beatBoth(a, b); // warm: the next heartbeat would be one write
