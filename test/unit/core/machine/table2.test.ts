@@ -34,10 +34,11 @@ function expectRow(
     { nodeId: node2, state: s2!, reason: r2! },
   );
   expect(found?.row.id).toBe(rowId);
-  const actions = row.recommendedActions.map((t) => fillNodeNames(t, node1, node2));
+  // The view names the real group in the commands it suggests.
+  const actions = row.recommendedActions.map((t) => fillNodeNames(t, node1, node2, sim.group.name));
   expect(sim.view(node1).recommendedActions).toEqual(actions);
   expect(sim.view(node2).recommendedActions).toEqual(actions);
-  expect(sim.view(node1).cause).toBe(fillNodeNames(row.cause, node1, node2));
+  expect(sim.view(node1).cause).toBe(fillNodeNames(row.cause, node1, node2, sim.group.name));
 }
 
 /** Manual failover of node 1 to node 2, completed: Idle / Running in Backup Mode. */
