@@ -1,3 +1,16 @@
+/** `PRG_DYNAMODB_ENDPOINT` as a URL, or a start-up error saying what is wrong with it. */
+function dynamoEndpointFrom(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`PRG_DYNAMODB_ENDPOINT must be a URL such as http://127.0.0.1:8000, not "${value}".`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`PRG_DYNAMODB_ENDPOINT must be an http:// or https:// URL, not "${value}".`);
+  return url.origin;
+}
+
 /** `npm start`: the embedded default, configured from the environment. */
 async function main(): Promise<void> {
   const started = Date.now();
@@ -25,6 +38,9 @@ async function main(): Promise<void> {
     port,
     sweepSeconds,
     ...(env.PRG_DATA_DIR ? { dataDir: env.PRG_DATA_DIR } : {}),
+    // An existing DynamoDB (your own DynamoDB Local, say) instead of starting one; the
+    // tables are created there when missing.
+    ...(env.PRG_DYNAMODB_ENDPOINT ? { dynamoEndpoint: dynamoEndpointFrom(env.PRG_DYNAMODB_ENDPOINT) } : {}),
     ...(env.PRG_ADMIN_TOKEN ? { adminToken: env.PRG_ADMIN_TOKEN } : {}),
     ...(env.PRG_READ_TOKEN ? { readToken: env.PRG_READ_TOKEN } : {}),
     testSwitches: env.PRG_TEST_SWITCHES === '1',
@@ -38,9 +54,15 @@ async function main(): Promise<void> {
     `  admin token   ${embedded.adminToken}`,
     `  read token    ${embedded.readToken}`,
     `  events        ${api}/events   (server-sent events, read token)`,
-    `  data          ${env.PRG_DATA_DIR ? `kept in ${env.PRG_DATA_DIR}` : 'in memory (set PRG_DATA_DIR to keep it)'}`,
+    `  data          ${
+      env.PRG_DYNAMODB_ENDPOINT
+        ? `in the DynamoDB at ${embedded.dynamoEndpoint} (PRG_DYNAMODB_ENDPOINT)`
+        : env.PRG_DATA_DIR
+          ? `kept in ${env.PRG_DATA_DIR}`
+          : 'in memory (set PRG_DATA_DIR to keep it)'
+    }`,
     `  sweep         every ${sweepSeconds} s`,
-    `  DynamoDB      ${embedded.dynamoEndpoint} (DynamoDB Local, on this machine only; restarted if it dies)`,
+    `  DynamoDB      ${embedded.dynamoEndpoint} ${embedded.dynamoDbLocal ? '(DynamoDB Local, on this machine only; restarted if it dies)' : '(yours: not started or watched by presence-ha)'}`,
     '',
     'Try:',
     `  curl -s -H "Authorization: Bearer ${embedded.adminToken}" ${api}/groups`,
