@@ -1,5 +1,6 @@
 import {
   inFailoverState,
+  keyedRecord,
   newGroup,
   nodeViews,
   transition,
@@ -152,7 +153,7 @@ export async function createGroup(ports: Ports, body: CreateGroupBody): Promise<
     clusterId,
     description: body.description ?? '',
     version: 1,
-    tokens: Object.fromEntries(nodes.map((n) => [n.nodeId, n.tokenHash])),
+    tokens: keyedRecord(nodes.map((n) => [n.nodeId, n.tokenHash])),
     createdAt: now,
     updatedAt: now,
   };

@@ -19,6 +19,7 @@ export { isFresh, isHealthy, expiredFault } from './machine/health';
 export { nextDueAt, nextTimerDueAt, pairSilentAt } from './machine/deadlines';
 export { isSteadyHeartbeat, applySteadyHeartbeat, servicesReportedDown } from './machine/steady';
 export { GroupInvariantError } from './errors';
+export { keyedRecord, keyedCopy, ownValue } from './keyed';
 export { inFailoverState } from './machine/admission';
 export * from './schemas/group';
 export * from './schemas/hostname';

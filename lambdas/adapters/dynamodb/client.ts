@@ -14,7 +14,10 @@ import { TABLES, type TableNames } from '../../contract/tables';
  */
 export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    // Maps keyed by input (services by name, tokens by node id) may hold a key named
+    // "constructor"; the marshaller then no longer recognises them as plain objects and
+    // would refuse them unless told to store such an object as a map.
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
   });
 }
 

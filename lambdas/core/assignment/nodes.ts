@@ -1,4 +1,5 @@
 import { GroupInvariantError } from '../errors';
+import { ownValue } from '../keyed';
 
 /** A presence redundancy group as the sync agent sees it: its name and nodes, in group order. */
 export interface AssignmentGroup {
@@ -45,7 +46,7 @@ export function orderedNodes(groups: readonly AssignmentGroup[]): OrderedNode[] 
  * come from a bug upstream, and a plan built on it would move users that do not exist.
  */
 export function userCount(counts: UserCounts, nodeId: string): number {
-  const count = counts[nodeId] ?? 0;
+  const count = ownValue(counts, nodeId) ?? 0;
   if (!Number.isSafeInteger(count) || count < 0) {
     throw new RangeError(
       `The user count of node ${nodeId} must be a whole number of at least 0, not ${count}.`,

@@ -1,6 +1,7 @@
 import type { ClusterParameters } from '../schemas/parameters';
 import type { HeartbeatBody } from '../schemas/heartbeat';
 import type { Member, NodeFacts } from '../types';
+import { keyedCopy, keyedRecord, ownValue } from '../keyed';
 
 /** A fault that makes a node fail over once it has lasted `criticalServiceDelay`. */
 export type Fault = 'CRITICAL_SERVICE_DOWN' | 'DATABASE_FAILURE';
@@ -100,10 +101,11 @@ export function updateFactsFromHeartbeat(
   now: number,
   params: ClusterParameters,
 ): void {
-  const servicesDownSince: Record<string, number> = {};
+  // Service names come from the operator and the node: see keyed.ts for why own keys only.
+  const servicesDownSince = keyedRecord<number>();
   for (const service of params.criticalServices) {
-    if (hb.services[service] !== 'running')
-      servicesDownSince[service] = member.servicesDownSince[service] ?? now;
+    if (ownValue(hb.services, service) !== 'running')
+      servicesDownSince[service] = ownValue(member.servicesDownSince, service) ?? now;
   }
   const gap = member.lastHeartbeatAt === null || now - member.lastHeartbeatAt > ms(params.keepAliveTimeout);
   const restarted = bootOrder(member, hb) === 'newer';
@@ -112,7 +114,7 @@ export function updateFactsFromHeartbeat(
   member.boot = hb.boot;
   member.sequence = hb.sequence;
   member.lastHeartbeatAt = now;
-  member.services = { ...hb.services };
+  member.services = keyedCopy(hb.services);
   member.database = hb.database;
   member.replication = hb.replication ?? null;
   member.notice = hb.notice ?? null;
@@ -134,11 +136,11 @@ export function emptyFacts(): NodeFacts {
     sequence: null,
     lastHeartbeatAt: null,
     heardSince: null,
-    services: {},
+    services: keyedRecord(),
     database: null,
     replication: null,
     notice: null,
-    servicesDownSince: {},
+    servicesDownSince: keyedRecord(),
     databaseDownSince: null,
     healthySince: null,
   };

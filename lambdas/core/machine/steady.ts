@@ -2,6 +2,7 @@ import type { NodeStateCode } from '../catalogue/states';
 import type { ClusterParameters } from '../schemas/parameters';
 import type { HeartbeatBody } from '../schemas/heartbeat';
 import type { GroupState, Member } from '../types';
+import { keyedCopy, ownValue } from '../keyed';
 
 /** States in which a heartbeat itself may change the node (first heard, back from silence). */
 const STATES_A_HEARTBEAT_CHANGES: ReadonlySet<NodeStateCode> = new Set<NodeStateCode>([
@@ -12,7 +13,7 @@ const STATES_A_HEARTBEAT_CHANGES: ReadonlySet<NodeStateCode> = new Set<NodeState
 
 /** The critical services a heartbeat reports as not running (missing counts as not running). */
 export function servicesReportedDown(hb: HeartbeatBody, params: ClusterParameters): string[] {
-  return params.criticalServices.filter((s) => hb.services[s] !== 'running');
+  return params.criticalServices.filter((s) => ownValue(hb.services, s) !== 'running');
 }
 
 /**
@@ -66,7 +67,7 @@ function sameFaults(member: Member, hb: HeartbeatBody, params: ClusterParameters
   const recorded = Object.keys(member.servicesDownSince);
   return (
     down.length === recorded.length &&
-    down.every((s) => s in member.servicesDownSince) &&
+    down.every((s) => Object.hasOwn(member.servicesDownSince, s)) &&
     (hb.database === 'down') === (member.databaseDownSince !== null) &&
     (hb.notice ?? null) === member.notice
   );
@@ -90,7 +91,7 @@ export function applySteadyHeartbeat(
             ...member,
             lastHeartbeatAt: now,
             sequence: hb.sequence,
-            services: { ...hb.services },
+            services: keyedCopy(hb.services),
             replication: hb.replication ?? null,
           }
         : member,

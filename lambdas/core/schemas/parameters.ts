@@ -23,7 +23,19 @@ export const ClusterParametersFieldsSchema = z.object({
   keepAliveTimeout: seconds(1, 3600),
   keepAliveInterval: seconds(1, 300),
   criticalServices: z
-    .array(z.string().trim().min(1).max(128))
+    .array(
+      z
+        .string()
+        .trim()
+        .min(1)
+        .max(128)
+        // JavaScript's object parsers (the heartbeat's validation, DynamoDB's reader) drop
+        // this one key, so a node could never report such a service running.
+        .refine(
+          (name) => name !== '__proto__',
+          '"__proto__" cannot name a critical service: no heartbeat can report it',
+        ),
+    )
     .min(1)
     .max(32)
     .refine((names) => new Set(names).size === names.length, 'must not name a service twice'),
