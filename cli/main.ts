@@ -5,7 +5,7 @@
 import { CommanderError } from 'commander';
 import pc from 'picocolors';
 import { ExitCode } from './errors';
-import { colourWanted } from './output';
+import { colourWanted, terminalSafe } from './output';
 import { buildProgram } from './program';
 import { reportError } from './report';
 
@@ -26,7 +26,11 @@ try {
 } catch (e) {
   if (e instanceof CommanderError) process.exitCode = commanderExitCode(e);
   else {
-    const colours = pc.createColors(colourWanted(process.stderr, !process.argv.includes('--no-color')));
-    process.exitCode = reportError(e, colours, (line) => process.stderr.write(`${line}\n`));
+    const colour = colourWanted(process.stderr, !process.argv.includes('--no-color'));
+    const colours = pc.createColors(colour);
+    // An error may quote the API's problem details, which may quote what a node reported.
+    process.exitCode = reportError(e, colours, (line) =>
+      process.stderr.write(`${terminalSafe(line, colour)}\n`),
+    );
   }
 }

@@ -18,6 +18,41 @@ export function colourWanted(
   return stream.isTTY === true && env.TERM !== 'dumb';
 }
 
+/**
+ * The colour codes this CLI writes itself (picocolors' bold, dim, red, green, yellow and
+ * their resets). They are the only escape sequences let through to a terminal.
+ */
+const OWN_COLOURS = ['\x1b[1m', '\x1b[2m', '\x1b[22m', '\x1b[31m', '\x1b[32m', '\x1b[33m', '\x1b[39m'];
+
+// Every C0 control but the newline, DEL, every C1 control, and the Unicode marks that
+// break lines or reorder what is displayed (bidirectional overrides and isolates).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNSAFE = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const OWN_COLOUR_OR_UNSAFE = new RegExp(
+  `${OWN_COLOURS.map((s) => s.replace(/[[\]]/g, '\\$&')).join('|')}|${UNSAFE.source}`,
+  'g',
+);
+
+/** A character shown as its code (`\x1b`, `\u202e`), so that the operator sees it was there. */
+function visible(ch: string): string {
+  const code = ch.charCodeAt(0);
+  return code <= 0xff
+    ? `\\x${code.toString(16).padStart(2, '0')}`
+    : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * Text made safe to print on an operator's terminal. Much of what `prg` shows was
+ * reported by a node (service names, hostnames, versions) or typed by another user, and
+ * a stolen node token must not be able to move the cursor, rewrite earlier lines, set
+ * the window title or the clipboard, or hide text: every control character but the
+ * newline is shown as its code instead. With `colours`, this CLI's own colour codes are
+ * kept; any other escape sequence is shown as text.
+ */
+export function terminalSafe(text: string, colours = false): string {
+  return text.replace(colours ? OWN_COLOUR_OR_UNSAFE : UNSAFE, (m) => (m.length > 1 ? m : visible(m)));
+}
+
 // A table without borders, as `kubectl get` prints one: columns aligned, nothing to strip.
 const NO_BORDERS = {
   top: '',
@@ -49,9 +84,19 @@ export class Output {
     return this.o.json;
   }
 
-  /** Writes one line (or several) to stdout. */
+  /**
+   * Writes one line (or several) to stdout: the one place every command's results pass,
+   * so the one place they are made safe for a terminal (see {@link terminalSafe}).
+   * `--json` output is written as is: JSON.stringify already escapes control characters,
+   * and a reader parsing it must get exactly what the API sent.
+   */
   line(text = ''): void {
-    process.stdout.write(`${text}\n`);
+    process.stdout.write(`${this.o.json ? text : terminalSafe(text, this.o.color)}\n`);
+  }
+
+  /** Clears the terminal and writes `text` from its top-left corner (`status --watch`). */
+  redraw(text: string): void {
+    process.stdout.write(`\x1b[2J\x1b[H${terminalSafe(text, this.o.color)}\n`);
   }
 
   /** Writes a value as JSON: the whole of stdout in `--json` mode, so that it parses. */

@@ -1,4 +1,4 @@
-import { duration } from './output';
+import { duration, terminalSafe } from './output';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -26,7 +26,9 @@ export class Progress {
   }
 
   /** Sets the status shown; on a terminal the spinner redraws it, elsewhere a changed status is a new line. */
-  update(text: string): void {
+  update(raw: string): void {
+    // Statuses carry node ids and error messages: keep the terminal's own controls ours.
+    const text = terminalSafe(raw);
     if (!this.interactive) {
       if (text !== this.text) this.stream.write(`[${duration(Date.now() - this.started)}] ${text}\n`);
       this.text = text;

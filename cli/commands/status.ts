@@ -56,7 +56,7 @@ export function registerStatus(program: Command): void {
         for (;;) {
           const text = await statusText(ctx, group);
           // On a terminal redraw in place; in a log, a timestamped block per refresh.
-          if (process.stdout.isTTY) ctx.out.line(`\x1b[2J\x1b[H${text}`);
+          if (process.stdout.isTTY) ctx.out.redraw(text);
           else ctx.out.line(`--- ${new Date().toISOString()}\n${text}`);
           await new Promise((r) => setTimeout(r, every * 1000));
         }
