@@ -78,7 +78,7 @@ export async function heartbeat(
       now: ports.clock.now(),
       params,
     });
-    if (out.written) return heartbeatResponse(out.record.group, nodeId, params);
+    if (out.written) return heartbeatResponse(out.record.group, nodeId, params, ports.clock.now());
   }
   const node = await ports.nodes.get(nodeId);
   // An unknown node and a wrong token are refused alike, so that node ids cannot be
@@ -112,7 +112,7 @@ export async function heartbeat(
     heartbeat: body,
   });
   cache.remember(nodeId, record);
-  return heartbeatResponse(record.group, nodeId, params);
+  return heartbeatResponse(record.group, nodeId, params, ports.clock.now());
 }
 
 /** 403 when the token is another node's own valid token, 401 for any other bad token. */

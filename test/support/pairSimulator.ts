@@ -129,7 +129,7 @@ export class PairSimulator {
 
   private obey(id: string): void {
     const n = this.node(id);
-    const order = heartbeatResponse(this.group, id, this.params).serviceOrder;
+    const order = heartbeatResponse(this.group, id, this.params, this.now).serviceOrder;
     if (order === 'stop') n.stoppedByOrder = true;
     if (order === 'start' && n.canStartServices) n.stoppedByOrder = false;
   }

@@ -18,11 +18,50 @@ export interface HeartbeatResponse {
   keepAliveTimeoutSeconds: number;
 }
 
-/** The answer to a node's heartbeat, from the group as it stands after the heartbeat. */
+/** Peers whose silence the heartbeat does not watch: already shown lost, or still starting. */
+const UNWATCHED_PEER_STATES: ReadonlySet<NodeStateCode> = new Set<NodeStateCode>([
+  'DOWN',
+  'UNKNOWN',
+  'INITIALIZING',
+]);
+
+/** How long after the peer's deadline the node comes back: late enough to find it passed. */
+const AFTER_DEADLINE_MS = 250;
+
+/**
+ * When the node should send its next heartbeat, in seconds: the interval, unless its
+ * peer's heartbeat will count as lost before then. Then the node comes back just after
+ * that moment, so the peer's silence is judged within keepAliveTimeout (plus this margin
+ * and the network) instead of up to a whole interval later or at the next sweep. It
+ * costs extra heartbeats only while the peer is already late.
+ */
+export function nextHeartbeatSeconds(
+  group: GroupState,
+  nodeId: NodeId,
+  now: number,
+  params: ClusterParameters,
+): number {
+  const interval = params.keepAliveInterval;
+  const member = group.members.find((x) => x.nodeId === nodeId);
+  const peer = group.members.find((x) => x.nodeId !== nodeId);
+  if (!group.highAvailability || !member || !peer || peer.lastHeartbeatAt === null) return interval;
+  if (peer.state === null || UNWATCHED_PEER_STATES.has(peer.state)) return interval;
+  // The first moment at which the peer's silence counts as lost (see isSilent).
+  const lostAt =
+    Math.max(peer.lastHeartbeatAt, member.heardSince ?? peer.lastHeartbeatAt) +
+    params.keepAliveTimeout * 1000 +
+    1;
+  const untilLost = lostAt - now;
+  if (untilLost <= 0 || untilLost + AFTER_DEADLINE_MS >= interval * 1000) return interval;
+  return Math.ceil((untilLost + AFTER_DEADLINE_MS) / 100) / 10;
+}
+
+/** The answer to a node's heartbeat, from the group as it stands after the heartbeat at `now`. */
 export function heartbeatResponse(
   group: GroupState,
   nodeId: NodeId,
   params: ClusterParameters,
+  now: number,
 ): HeartbeatResponse {
   const member = group.members.find((x) => x.nodeId === nodeId);
   const managed = group.highAvailability && member !== undefined && member.state !== null;
@@ -32,7 +71,7 @@ export function heartbeatResponse(
     reason: managed ? member.reason : null,
     epoch: group.epoch,
     serviceOrder: member ? serviceOrder(group, member) : 'leave',
-    nextHeartbeatSeconds: params.keepAliveInterval,
+    nextHeartbeatSeconds: nextHeartbeatSeconds(group, nodeId, now, params),
     keepAliveTimeoutSeconds: params.keepAliveTimeout,
   };
 }

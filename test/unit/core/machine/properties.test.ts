@@ -50,7 +50,7 @@ function checkInvariants(
     // A node failed over by hand is always ordered to stop its services, in the
     // heartbeat answer and in the last order published for it.
     if (m.state === 'IDLE' || m.state === 'FAILING_OVER') {
-      expect(heartbeatResponse(g, m.nodeId, sim.params).serviceOrder).toBe('stop');
+      expect(heartbeatResponse(g, m.nodeId, sim.params, sim.now).serviceOrder).toBe('stop');
       expect(lastOrders.get(m.nodeId)).toBe('stop');
     }
   }

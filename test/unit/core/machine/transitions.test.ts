@@ -269,13 +269,13 @@ describe('manual failover and fallback', () => {
     expect(start.effects).toContainEqual(
       expect.objectContaining({ type: 'OrderServices', nodeId: A, order: 'stop' }),
     );
-    expect(heartbeatResponse(sim.group, A, p).serviceOrder).toBe('stop');
+    expect(heartbeatResponse(sim.group, A, p, sim.now).serviceOrder).toBe('stop');
     sim.run(1);
     expect(sim.pair()).toEqual([
       ['IDLE', 'ON_ADMIN_REQUEST'],
       ['RUNNING_IN_BACKUP_MODE', 'ON_ADMIN_REQUEST'],
     ]);
-    expect(heartbeatResponse(sim.group, A, p)).toMatchObject({ state: 'IDLE', serviceOrder: 'stop' });
+    expect(heartbeatResponse(sim.group, A, p, sim.now)).toMatchObject({ state: 'IDLE', serviceOrder: 'stop' });
     expect(ofType(sim.effects, 'FailoverCompleted').at(-1)).toMatchObject({
       outcome: 'succeeded',
       fromNode: A,
@@ -294,13 +294,13 @@ describe('manual failover and fallback', () => {
     sim.run(2);
     expect(sim.node(A).stoppedByOrder).toBe(true);
     sim.apply({ type: 'AdminFallback', nodeId: A });
-    expect(heartbeatResponse(sim.group, A, p).serviceOrder).toBe('start');
+    expect(heartbeatResponse(sim.group, A, p, sim.now).serviceOrder).toBe('start');
     sim.run(3);
     expect(sim.pair()).toEqual([
       ['NORMAL', 'NORMAL'],
       ['NORMAL', 'NORMAL'],
     ]);
-    expect(heartbeatResponse(sim.group, A, p).serviceOrder).toBe('leave');
+    expect(heartbeatResponse(sim.group, A, p, sim.now).serviceOrder).toBe('leave');
     expect(sim.servingNodeOf(A)).toBe(A);
   });
 
@@ -435,7 +435,7 @@ describe('recover', () => {
       ['INITIALIZING', 'INITIALIZATION'],
       ['INITIALIZING', 'INITIALIZATION'],
     ]);
-    expect(heartbeatResponse(sim.group, A, p).serviceOrder).toBe('start');
+    expect(heartbeatResponse(sim.group, A, p, sim.now).serviceOrder).toBe('start');
     expect(r.effects).toContainEqual(expect.objectContaining({ type: 'StartWorkflow', workflow: 'RECOVER' }));
     sim.run(2);
     expect(sim.pair()).toEqual([
@@ -498,7 +498,7 @@ describe('enabling and disabling high availability', () => {
       [null, null],
       [null, null],
     ]);
-    expect(heartbeatResponse(sim.group, B, p)).toMatchObject({
+    expect(heartbeatResponse(sim.group, B, p, sim.now)).toMatchObject({
       group: null,
       state: null,
       serviceOrder: 'leave',
@@ -529,7 +529,7 @@ describe('enabling and disabling high availability', () => {
       DEFAULT_CLUSTER_PARAMETERS,
     );
     expect(r.group.members[0]!.lastHeartbeatAt).toBe(T0);
-    expect(heartbeatResponse(r.group, A, DEFAULT_CLUSTER_PARAMETERS)).toEqual({
+    expect(heartbeatResponse(r.group, A, DEFAULT_CLUSTER_PARAMETERS, T0)).toEqual({
       group: null,
       state: null,
       reason: null,
