@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { chooseHomeNode, currentNode, planRebalance, type CreateUserBody, type UserMove } from '../core';
+import {
+  chooseHomeNode,
+  currentNode,
+  keyedRecord,
+  planRebalance,
+  type CreateUserBody,
+  type UserMove,
+} from '../core';
 import { clusterInFailover } from './groups';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
 import type { Ports } from './ports';
@@ -70,7 +77,8 @@ async function clusterGroups(
   return { groups, nodes };
 }
 
-const counts = (nodes: NodeRecord[]) => Object.fromEntries(nodes.map((n) => [n.nodeId, n.userCount]));
+// Keyed by node id, which may be any name a plain object already answers to ("constructor").
+const counts = (nodes: NodeRecord[]) => keyedRecord(nodes.map((n) => [n.nodeId, n.userCount]));
 const assignmentGroups = (groups: GroupRecord[]) =>
   groups.map((g) => ({ name: g.group.name, nodes: g.group.nodes }));
 
