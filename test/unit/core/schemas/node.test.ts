@@ -29,6 +29,11 @@ describe('POST /v1/nodes body', () => {
     },
   );
 
+  it('refuses "__proto__" as a node id, naming the field (it could never join a group); "constructor" is fine', () => {
+    expect(paths(RegisterNodeBodySchema, { ...body, nodeId: '__proto__' })).toEqual([['nodeId']]);
+    expect(RegisterNodeBodySchema.safeParse({ ...body, nodeId: 'constructor' }).success).toBe(true);
+  });
+
   it('rejects an unknown field, such as a token the node would choose itself', () => {
     expect(unknownKeys(RegisterNodeBodySchema, { ...body, token: 'secret' })).toEqual(['token']);
   });
