@@ -11,7 +11,13 @@ export * from './schemas/heartbeat';
 export type * from './types';
 export { transition, type TransitionResult, type TransitionOutcome } from './machine/transition';
 export { newGroup } from './machine/create';
-export { heartbeatResponse, nextHeartbeatSeconds, nodeViews, type HeartbeatResponse, type NodeView } from './machine/view';
+export {
+  heartbeatResponse,
+  nextHeartbeatSeconds,
+  nodeViews,
+  type HeartbeatResponse,
+  type NodeView,
+} from './machine/view';
 export { serviceOrder } from './machine/serviceOrder';
 export { FAILED_STATES } from './machine/admin';
 export { OPERATION_TIMEOUT_SECONDS } from './machine/draft';

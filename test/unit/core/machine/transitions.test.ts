@@ -275,7 +275,10 @@ describe('manual failover and fallback', () => {
       ['IDLE', 'ON_ADMIN_REQUEST'],
       ['RUNNING_IN_BACKUP_MODE', 'ON_ADMIN_REQUEST'],
     ]);
-    expect(heartbeatResponse(sim.group, A, p, sim.now)).toMatchObject({ state: 'IDLE', serviceOrder: 'stop' });
+    expect(heartbeatResponse(sim.group, A, p, sim.now)).toMatchObject({
+      state: 'IDLE',
+      serviceOrder: 'stop',
+    });
     expect(ofType(sim.effects, 'FailoverCompleted').at(-1)).toMatchObject({
       outcome: 'succeeded',
       fromNode: A,
