@@ -48,9 +48,16 @@ export const MAX_BODY_BYTES = 256 * 1024;
 
 const ROUTE_BY_KEY = new Map<string, RouteDefinition>(ROUTE_LIST.map((r) => [r.key, r]));
 
-/** Path parameters of a route as one object schema, so a bad id is a 400 naming it. */
-const pathSchemaOf = (r: RouteDefinition) =>
-  z.object(Object.fromEntries(r.params.map((name) => [name, PATH_PARAMETERS[name]])));
+/**
+ * Path parameters of each route as one object schema, so a bad id is a 400 naming it;
+ * built once, not on every request (the heartbeat route is the hot path).
+ */
+const PATH_SCHEMAS = new Map<string, z.ZodObject>(
+  ROUTE_LIST.filter((r) => r.params.length > 0).map((r) => [
+    r.key,
+    z.object(Object.fromEntries(r.params.map((name) => [name, PATH_PARAMETERS[name]]))),
+  ]),
+);
 
 /**
  * Checks the route's scopes before the body is even read: a caller without the right
@@ -130,8 +137,8 @@ export function httpHandler<F extends FunctionId>(_functionId: F, routes: RouteI
     const { spec } = found;
     // A node's route without a bearer token is a 401 before anything about the request is judged.
     if (spec.auth === 'node') bearerToken(event);
-    const path =
-      found.params.length > 0 ? parse(pathSchemaOf(found), event.pathParameters ?? {}, 'path') : {};
+    const pathSchema = PATH_SCHEMAS.get(found.key);
+    const path = pathSchema ? parse(pathSchema, event.pathParameters ?? {}, 'path') : {};
     const query = spec.query ? parse(spec.query, event.queryStringParameters ?? {}, 'query') : undefined;
     const body = spec.body ? parse(spec.body, event.body, 'body') : undefined;
     const answer = await implementation({ event, path, query, body } as RouteRequest<RouteKey>);
