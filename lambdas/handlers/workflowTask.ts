@@ -9,25 +9,13 @@ import {
   type Ports,
   type WorkflowTask,
 } from '../app';
+import { isBusy, isUnreachable } from './failures';
 import { flushMetrics, logger } from './observability';
 
 /** Thrown for failures worth retrying; the workflows retry exactly this error name with backoff. */
 export class TransientError extends Error {
   override readonly name = 'TransientError';
 }
-
-const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
-
-const TRANSIENT = new Set([
-  'TimeoutError',
-  'RequestTimeout',
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'TransactionConflictException',
-]);
 
 /**
  * Failures worth another try rather than failing the pair: throttling, a busy or
@@ -36,9 +24,7 @@ const TRANSIENT = new Set([
  */
 function isTransient(e: unknown): boolean {
   if (e instanceof ConflictError) return e.code === 'CONCURRENT_UPDATE';
-  if (!(e instanceof Error)) return false;
-  const code = (e as Error & { code?: string }).code;
-  return TRANSIENT.has(e.name) || (code !== undefined && NETWORK.has(code));
+  return isUnreachable(e) || isBusy(e);
 }
 
 /** Runs one workflow task (docs/stack.md has the contract); the name of a thrown error steers the ASL's Retry and Catch. */

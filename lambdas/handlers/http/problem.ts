@@ -6,20 +6,12 @@ import {
   UnauthorizedError,
   UnavailableError,
   ValidationError,
-  type FieldError,
 } from '../../app/errors';
 import { reasonLabel, stateLabel, type NodeStatus } from '../../core';
+import type { Problem } from '../../contract';
+import { isUnreachable } from '../failures';
 
-/** RFC 9457 problem details, as every error of the API answers. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  errors?: FieldError[];
-  code?: string;
-  states?: (NodeStatus & { stateLabel: string | null; reasonLabel: string | null })[];
-}
+export type { Problem };
 
 /** The states of a refusal with the manual's labels beside the codes, as the group view shows them. */
 function labelled(states: NodeStatus[]): NonNullable<Problem['states']> {
@@ -44,27 +36,6 @@ export function problemResponse(p: Problem): APIGatewayProxyStructuredResultV2 {
 /** Body too large for the API (over 256 KiB). */
 export class PayloadTooLargeError extends Error {
   override readonly name = 'PayloadTooLargeError';
-}
-
-/** Network failures and busy-service answers: the request may succeed if sent again. */
-const UNREACHABLE_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-]);
-const UNAVAILABLE_NAMES: ReadonlySet<string> = new Set([
-  'TimeoutError',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'RequestTimeout',
-]);
-
-function isUnreachable(e: unknown): boolean {
-  if (!(e instanceof Error)) return false;
-  const code = (e as Error & { code?: string }).code;
-  return UNAVAILABLE_NAMES.has(e.name) || (code !== undefined && UNREACHABLE_CODES.has(code));
 }
 
 /**
