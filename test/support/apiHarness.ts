@@ -9,7 +9,8 @@ import { localContext, matchRoute, toApiGatewayEvent } from '../../local/apiGate
 import { makeHandlers, portsFrom } from '../../lambdas/handlers';
 import { SfnWorkflowStarter } from '../../lambdas/adapters/sfn/workflowStarter';
 import { EventBridgePublisher } from '../../lambdas/adapters/eventbridge/publisher';
-import { WORKFLOWS, WORKFLOW_IDS, type WorkflowId } from '../../lambdas/contract';
+import { WORKFLOWS, WORKFLOW_IDS, type RouteDefinition, type WorkflowId } from '../../lambdas/contract';
+import { z } from 'zod';
 import type { Ports, WorkflowTask } from '../../lambdas/app';
 import { runTask } from '../../lambdas/handlers/workflowTask';
 
@@ -108,11 +109,8 @@ export async function apiHarness() {
     };
     const body = res.body ? JSON.parse(res.body) : undefined;
     // Every successful answer must be what the route table (and so the OpenAPI document) says it is.
-    const { spec } = match.route;
-    if (res.statusCode < 300) {
-      expect(res.statusCode, `${match.route.key} answers the route table's status`).toBe(spec.status);
-      if ('response' in spec && spec.response) spec.response.parse(body);
-    }
+    if (res.statusCode < 300)
+      expect(unlikeItsRoute(match.route, res.statusCode, body), match.route.key).toBeNull();
     return { status: res.statusCode, contentType: res.headers?.['content-type'], body };
   }
 
@@ -146,6 +144,18 @@ export async function apiHarness() {
 }
 
 export type ApiHarness = Awaited<ReturnType<typeof apiHarness>>;
+
+/**
+ * How a successful answer differs from what its route promises (the route table's status
+ * and response schema, which the OpenAPI document publishes), or null when it does not.
+ */
+export function unlikeItsRoute(route: RouteDefinition, status: number, body: unknown): string | null {
+  if (status !== route.spec.status) return `a success other than the route's ${route.spec.status}: ${status}`;
+  const parsed = route.spec.response?.safeParse(body);
+  if (parsed && !parsed.success)
+    return `the answer does not match the route's response schema: ${z.prettifyError(parsed.error)}`;
+  return null;
+}
 
 /** Every critical service running, the database up: what a healthy node reports. */
 export function healthy(services: readonly string[]): Record<string, 'running'> {

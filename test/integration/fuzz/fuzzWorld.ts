@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { PATH_PARAMETERS, ROUTES, TABLES, TABLE_IDS, type TableId } from '../../../lambdas/contract';
 import { makeHandlers, MAX_BODY_BYTES } from '../../../lambdas/handlers';
 import { localContext, matchRoute, toApiGatewayEvent } from '../../../local/apiGatewayEvent';
-import { apiHarness, type ApiHarness } from '../../support/apiHarness';
+import { apiHarness, unlikeItsRoute, type ApiHarness } from '../../support/apiHarness';
 import { normalPair, registerNode } from '../../support/apiPair';
 import { NEXT_SEQUENCE, summarize, type FuzzRequest, type RawBody } from './requests';
 
@@ -249,13 +249,8 @@ export class FuzzWorld {
     } else if (answer.status >= 200 && answer.status < 300) {
       stats.accepted += 1;
       // As the harness does: the route's status, and its response schema.
-      const spec = match.route.spec;
-      if (answer.status !== spec.status) fail(`A success other than the route's ${spec.status}.`);
-      if (spec.response) {
-        const parsed = spec.response.safeParse(body);
-        if (!parsed.success)
-          fail(`The answer does not match the route's response schema: ${z.prettifyError(parsed.error)}`);
-      }
+      const unlike = unlikeItsRoute(match.route, answer.status, body);
+      if (unlike) fail(`${unlike[0]!.toUpperCase()}${unlike.slice(1)}.`);
       this.learn(req, match.pathParameters, text, body);
     } else {
       stats.other += 1;
