@@ -34,15 +34,44 @@ export interface TableDefinition {
 
 export type TableId = 'groups' | 'nodes' | 'users' | 'settings' | 'history';
 
-/** Constant partition value of the sparse sweep indexes: every HA group with a deadline. */
-export const SWEEP_SHARD = 'due';
+/**
+ * Partitions of the sparse sweep indexes. A group's shard is a hash of its name, so the
+ * index writes of a large fleet spread over this many partition keys (DynamoDB serves at
+ * most 1,000 write units a second per partition key) and the sweep queries each shard
+ * for what is due. Raising it is safe (new writes spread wider, the sweep reads every
+ * shard); lowering it would hide the groups stored in the shards dropped.
+ */
+export const SWEEP_SHARDS = 16;
+
+/** The sweep index partition of a group: `due#0` … `due#15`, from an FNV-1a hash of its name. */
+export function sweepShardOf(name: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) {
+    hash ^= name.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return `due#${hash % SWEEP_SHARDS}`;
+}
+
+/** Every sweep shard, in order. */
+export const SWEEP_SHARD_KEYS: readonly string[] = Array.from({ length: SWEEP_SHARDS }, (_, i) => `due#${i}`);
+
+/**
+ * Width of the buckets in which the pair-silence index keeps its deadline: the stored
+ * key is the deadline rounded up to the next multiple, so a steady heartbeat moves the
+ * index entry (two index write units) once per bucket instead of on every beat. The cost
+ * is that a pair which falls silent as a whole is found by the sweep up to this much
+ * later; a single silent node is found by its peer's heartbeats, without the sweep.
+ */
+export const SILENCE_BUCKET_MS = 10 * 60_000;
 
 export const TABLES: Readonly<Record<TableId, TableDefinition>> = {
   /**
    * One item per presence redundancy group: the whole domain state (members with their
    * heartbeat facts, operation, timers), its `version` for optimistic writes, the member
    * token hashes so that a steady heartbeat is verified inside its own conditional write,
-   * and the two sweep deadlines.
+   * and the two sweep deadlines. Laid out compactly (lambdas/adapters/dynamodb/groupItem.ts)
+   * so that a steady heartbeat's write is one write unit.
    */
   groups: {
     id: 'groups',
@@ -50,11 +79,12 @@ export const TABLES: Readonly<Record<TableId, TableDefinition>> = {
     partitionKey: { name: 'name', type: 'S' },
     indexes: [
       // Groups of a cluster: the "no new users while a node of the cluster is failed over" rule.
+      // Keys only (the reader then gets the items), so that no heartbeat is copied into it.
       {
         indexName: 'byCluster',
         partitionKey: { name: 'clusterId', type: 'S' },
         sortKey: { name: 'name', type: 'S' },
-        projection: 'ALL',
+        projection: 'KEYS_ONLY',
       },
       // Timers (initialization windows, critical-service delays, workflow deadlines,
       // automatic fallback): written only when the state machine runs, never by a steady heartbeat.
@@ -64,7 +94,8 @@ export const TABLES: Readonly<Record<TableId, TableDefinition>> = {
         sortKey: { name: 'timerDueAt', type: 'N' },
         projection: 'KEYS_ONLY',
       },
-      // When the whole pair will have been silent for keepAliveTimeout: moved forward by every heartbeat.
+      // When the whole pair will have been silent for keepAliveTimeout, rounded up to a
+      // SILENCE_BUCKET_MS bucket: moved by a steady heartbeat only when the bucket changes.
       {
         indexName: 'bySilentAt',
         partitionKey: { name: 'sweepShard', type: 'S' },

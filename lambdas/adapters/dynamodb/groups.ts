@@ -1,11 +1,11 @@
 import {
+  BatchGetCommand,
   GetCommand,
   PutCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { GroupState } from '../../core';
 import { ConflictError, VersionConflictError } from '../../app/errors';
 import type {
   GroupIndex,
@@ -14,34 +14,16 @@ import type {
   SteadyHeartbeatWrite,
 } from '../../app/ports';
 import type { GroupRecord } from '../../app/records';
+import type { Page, PageRequest } from '../../app/paging';
+import { batchGet, readPage } from './paging';
 import { allItems, cancellationReasons, isConditionFailure, type TableNames } from './client';
-import { SWEEP_SHARD } from '../../contract/tables';
+import { SWEEP_SHARD_KEYS, sweepShardOf } from '../../contract/tables';
+import { encodeServices, fromGroupItem, memberAttribute, silenceBucket, toGroupItem } from './groupItem';
 
-/** The stored item: the record's fields, the domain state under `g`, and the sweep keys. */
-interface GroupItem extends Omit<GroupRecord, 'group'> {
-  name: string;
-  g: GroupState;
-  sweepShard?: string;
-  timerDueAt?: number;
-  silentAt?: number;
-}
-
-function toItem(record: GroupRecord, index: GroupIndex): GroupItem {
-  const { group, ...rest } = record;
-  return {
-    ...rest,
-    name: group.name,
-    g: group,
-    ...(index.timerDueAt === null && index.silentAt === null ? {} : { sweepShard: SWEEP_SHARD }),
-    ...(index.timerDueAt === null ? {} : { timerDueAt: index.timerDueAt }),
-    ...(index.silentAt === null ? {} : { silentAt: index.silentAt }),
-  };
-}
+const toItem = toGroupItem;
 
 function fromItem(item: Record<string, unknown> | undefined): GroupRecord | null {
-  if (!item) return null;
-  const { g, clusterId, description, version, tokens, createdAt, updatedAt } = item as unknown as GroupItem;
-  return { group: g, clusterId, description, version, tokens, createdAt, updatedAt };
+  return item ? fromGroupItem(item) : null;
 }
 
 function fromStored(item: Record<string, unknown> | undefined): GroupRecord {
@@ -49,6 +31,9 @@ function fromStored(item: Record<string, unknown> | undefined): GroupRecord {
   if (!record) throw new Error('DynamoDB returned no group item where one was written; check the table.');
   return record;
 }
+
+/** BatchGetItem takes at most this many keys. */
+const BATCH_GET_KEYS = 100;
 
 /** Groups in DynamoDB: optimistic writes on `version`, transactions where membership must stay unique. */
 export class DynamoGroupRepository implements GroupRepository {
@@ -183,68 +168,131 @@ export class DynamoGroupRepository implements GroupRepository {
     return items.map(fromStored).sort((a, b) => a.group.name.localeCompare(b.group.name));
   }
 
+  async page(namePrefix: string, request: PageRequest): Promise<Page<GroupRecord>> {
+    const page = await readPage(
+      this.db,
+      {
+        TableName: this.tables.groups,
+        ...(namePrefix
+          ? {
+              FilterExpression: 'begins_with(#name, :prefix)',
+              ExpressionAttributeNames: { '#name': 'name' },
+              ExpressionAttributeValues: { ':prefix': namePrefix },
+            }
+          : {}),
+      },
+      request,
+    );
+    return { items: page.items.map(fromStored), last: page.last };
+  }
+
+  async getMany(names: readonly string[]): Promise<GroupRecord[]> {
+    const items = await batchGet(
+      this.db,
+      this.tables.groups,
+      names.map((name) => ({ name })),
+    );
+    return items.map(fromStored);
+  }
+
   async listByCluster(clusterId: string): Promise<GroupRecord[]> {
-    const items = await allItems(this.db, {
+    // The index holds keys only (a heartbeat must not be copied into it): read the items.
+    const keys = await allItems(this.db, {
       TableName: this.tables.groups,
       IndexName: 'byCluster',
       KeyConditionExpression: 'clusterId = :c',
       ExpressionAttributeValues: { ':c': clusterId },
     });
-    return items.map(fromStored);
+    const records: GroupRecord[] = [];
+    for (let k = 0; k < keys.length; k += BATCH_GET_KEYS) {
+      let pending: Record<string, unknown>[] = keys
+        .slice(k, k + BATCH_GET_KEYS)
+        .map((key) => ({ name: key.name }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0)
+          await new Promise((r) => setTimeout(r, Math.random() * 50 * 2 ** Math.min(attempt, 6)));
+        const out = await this.db.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tables.groups]: { Keys: pending, ConsistentRead: true } },
+          }),
+        );
+        for (const item of out.Responses?.[this.tables.groups] ?? []) records.push(fromStored(item));
+        pending =
+          (out.UnprocessedKeys?.[this.tables.groups]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+        if (attempt >= 8 && pending.length > 0) {
+          throw new Error(
+            `DynamoDB kept ${pending.length} group reads of cluster ${clusterId} unprocessed (throttled); retry the request.`,
+          );
+        }
+      }
+    }
+    // A group deleted between the index query and the read is simply not there.
+    return records.sort((a, b) => a.group.name.localeCompare(b.group.name));
   }
 
+  /**
+   * Names of the groups due at `now`: every shard of both sweep indexes, queried at once.
+   * Each query reads only entries at or before `now`, so the work is one query per shard
+   * and index plus the groups due, whatever the size of the fleet.
+   */
   async due(now: number): Promise<string[]> {
+    const queries = SWEEP_SHARD_KEYS.flatMap((shard) =>
+      (
+        [
+          ['byTimerDue', 'timerDueAt'],
+          ['bySilentAt', 'silentAt'],
+        ] as const
+      ).map(([indexName, key]) =>
+        allItems(this.db, {
+          TableName: this.tables.groups,
+          IndexName: indexName,
+          KeyConditionExpression: 'sweepShard = :s AND #due <= :now',
+          ExpressionAttributeNames: { '#due': key },
+          ExpressionAttributeValues: { ':s': shard, ':now': now },
+        }),
+      ),
+    );
     const names = new Set<string>();
-    for (const [indexName, key] of [
-      ['byTimerDue', 'timerDueAt'],
-      ['bySilentAt', 'silentAt'],
-    ] as const) {
-      const items = await allItems(this.db, {
-        TableName: this.tables.groups,
-        IndexName: indexName,
-        KeyConditionExpression: 'sweepShard = :s AND #due <= :now',
-        ExpressionAttributeNames: { '#due': key },
-        ExpressionAttributeValues: { ':s': SWEEP_SHARD, ':now': now },
-      });
-      for (const item of items) names.add(item.name as string);
-    }
+    for (const items of await Promise.all(queries)) for (const item of items) names.add(item.name as string);
     return [...names].sort();
   }
 
   /**
-   * The heartbeat's one write. Its condition is `isSteadyHeartbeat` of the core, stated
-   * on the stored item (plus the token check and HA on), so the write happens only when
-   * the state machine would change nothing but these facts.
+   * The heartbeat's one write. Its condition is `isSteadyHeartbeat` of the core stated on
+   * the stored item, clause by clause in the core's order (after the adapter's own: the
+   * token and HA on), so the write happens only when the state machine would change
+   * nothing but the node's last-heard facts. It rewrites no index: the silence index key
+   * is set to the value it already has except once per SILENCE_BUCKET_MS.
    */
   async steadyHeartbeat(w: SteadyHeartbeatWrite): Promise<SteadyHeartbeatOutcome> {
     const i = w.memberIndex;
-    const j = i === 0 ? 1 : 0;
     const timeout = w.params.keepAliveTimeout * 1000;
-    const me = `#g.#members[${i}]`;
-    const peer = `#g.#members[${j}]`;
+    const me = `#m${i}`;
+    const peer = `#m${i === 0 ? 1 : 0}`;
     const names: Record<string, string> = {
+      [me]: memberAttribute(i),
+      [peer]: memberAttribute(i === 0 ? 1 : 0),
       '#g': 'g',
-      '#members': 'members',
       '#ha': 'highAvailability',
       '#op': 'operation',
       '#tokens': 'tokens',
       '#node': w.nodeId,
-      '#nodeId': 'nodeId',
-      '#bootId': 'bootId',
-      '#boot': 'boot',
-      '#seq': 'sequence',
-      '#last': 'lastHeartbeatAt',
-      '#state': 'state',
-      '#sdown': 'servicesDownSince',
-      '#dbdown': 'databaseDownSince',
-      '#notice': 'notice',
-      '#services': 'services',
-      '#replication': 'replication',
+      '#id': 'id',
+      '#bi': 'bi',
+      '#bo': 'bo',
+      '#q': 'q',
+      '#l': 'l',
+      '#st': 'st',
+      '#sd': 'sd',
+      '#dd': 'dd',
+      '#n': 'n',
+      '#sv': 'sv',
+      '#r': 'r',
+      '#aw': 'aw',
       '#timerDueAt': 'timerDueAt',
       '#silentAt': 'silentAt',
+      '#shard': 'sweepShard',
       '#version': 'version',
-      '#phase': 'phase',
-      '#to': 'to',
     };
     const values: Record<string, unknown> = {
       ':hash': w.tokenHash,
@@ -254,57 +302,55 @@ export class DynamoGroupRepository implements GroupRepository {
       ':seq': w.heartbeat.sequence,
       ':heardSince': w.now - timeout,
       ':now': w.now,
-      ':await': 'AWAIT_SERVICES',
       ':true': true,
       ':initializing': 'INITIALIZING',
       ':down': 'DOWN',
       ':unknown': 'UNKNOWN',
       ':nDown': w.servicesDown.length,
       ':one': 1,
-      ':services': w.heartbeat.services,
+      ':services': encodeServices(w.heartbeat.services),
       ':replication': w.heartbeat.replication ?? null,
-      ':silentAt': w.now + timeout + 1,
+      ':silentAt': silenceBucket(w.now + timeout + 1),
+      ':shard': sweepShardOf(w.group),
+      ':NULL': 'NULL',
     };
-    const conditions = [
-      '#g.#ha = :true',
-      '#tokens.#node = :hash',
-      `${me}.#nodeId = :nodeId`,
-      `${me}.#bootId = :bootId`,
-      // The same boot counter too: an item stored before boots were counted has none and
-      // fails here, so its next heartbeat goes through the state machine and records it.
-      `${me}.#boot = :boot`,
-      `${me}.#seq < :seq`,
-      `${me}.#last >= :heardSince`,
-      `NOT (${me}.#state IN (:initializing, :down, :unknown))`,
-      `size(${me}.#sdown) = :nDown`,
-      w.heartbeat.database === 'down'
-        ? `attribute_type(${me}.#dbdown, :N)`
-        : `attribute_type(${me}.#dbdown, :NULL)`,
-      '(attribute_not_exists(#timerDueAt) OR #timerDueAt > :now)',
-      // Not the node taking back while it is told to start its services (see isSteadyHeartbeat).
-      '(attribute_type(#g.#op, :NULL) OR NOT (#g.#op.#phase = :await AND #g.#op.#to = :nodeId))',
-      `(size(#g.#members) = :one OR (${peer}.#state = :down AND attribute_type(#g.#op, :NULL)) OR attribute_type(${peer}.#last, :NULL) OR ${peer}.#last >= :heardSince)`,
-    ];
     w.servicesDown.forEach((service, k) => {
       names[`#s${k}`] = service;
-      conditions.push(`attribute_exists(${me}.#sdown.#s${k})`);
     });
-    if (w.heartbeat.notice) {
-      values[':notice'] = w.heartbeat.notice;
-      conditions.push(`${me}.#notice = :notice`);
-    } else {
-      conditions.push(`attribute_type(${me}.#notice, :NULL)`);
-    }
-    // Only the type names an expression uses may be passed (DynamoDB rejects unused values).
     if (w.heartbeat.database === 'down') values[':N'] = 'N';
-    values[':NULL'] = 'NULL';
+    if (w.heartbeat.notice) values[':notice'] = w.heartbeat.notice;
+    // One named clause per check, in the order of isSteadyHeartbeat (core/machine/steady.ts).
+    const clauses = {
+      // The adapter's own: the cache's guess of group and token is checked by the write itself.
+      tokenStillValid: '#tokens.#node = :hash',
+      haOn: '#g.#ha = :true',
+      sameBoot: `${me}.#id = :nodeId AND ${me}.#bi = :bootId`,
+      // An item stored before boots were counted has none and fails here: its next
+      // heartbeat goes through the state machine and records it.
+      sameBootCounter: `${me}.#bo = :boot`,
+      nextSequence: `${me}.#q < :seq`,
+      heardWithinTimeout: `${me}.#l >= :heardSince`,
+      notAStateAHeartbeatChanges: `NOT (${me}.#st IN (:initializing, :down, :unknown))`,
+      sameFaults: [
+        `size(${me}.#sd) = :nDown`,
+        ...w.servicesDown.map((_, k) => `attribute_exists(${me}.#sd.#s${k})`),
+        w.heartbeat.database === 'down'
+          ? `attribute_type(${me}.#dd, :N)`
+          : `attribute_type(${me}.#dd, :NULL)`,
+        w.heartbeat.notice ? `${me}.#n = :notice` : `attribute_type(${me}.#n, :NULL)`,
+      ].join(' AND '),
+      noTimerDue: '(attribute_not_exists(#timerDueAt) OR #timerDueAt > :now)',
+      // Not the node taking back while it is told to start its services.
+      notAwaitingThisNodesServices: '(attribute_not_exists(#aw) OR #aw <> :nodeId)',
+      peerHeardOrKnownDown: `(attribute_not_exists(${peer}) OR (${peer}.#st = :down AND attribute_type(#g.#op, :NULL)) OR attribute_type(${peer}.#l, :NULL) OR ${peer}.#l >= :heardSince)`,
+    };
     try {
       const out = await this.db.send(
         new UpdateCommand({
           TableName: this.tables.groups,
           Key: { name: w.group },
-          UpdateExpression: `SET ${me}.#last = :now, ${me}.#seq = :seq, ${me}.#services = :services, ${me}.#replication = :replication, #silentAt = :silentAt, #version = #version + :one`,
-          ConditionExpression: conditions.join(' AND '),
+          UpdateExpression: `SET ${me}.#l = :now, ${me}.#q = :seq, ${me}.#sv = :services, ${me}.#r = :replication, #silentAt = :silentAt, #shard = :shard, #version = #version + :one`,
+          ConditionExpression: Object.values(clauses).join(' AND '),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',

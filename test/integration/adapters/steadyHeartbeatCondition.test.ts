@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../../lambdas/adapters/dynamodb/client';
 import { DynamoGroupRepository } from '../../../lambdas/adapters/dynamodb/groups';
+import { toGroupItem } from '../../../lambdas/adapters/dynamodb/groupItem';
 import { createTables } from '../../../local/dynamodbLocal';
 import {
   isSteadyHeartbeat,
@@ -52,17 +53,19 @@ describe('the steady-heartbeat condition expression', () => {
         });
         for (const { group, event, now, params } of beats.slice(0, 25)) {
           const index = { timerDueAt: nextTimerDueAt(group, params), silentAt: pairSilentAt(group, params) };
-          const record = {
-            name: group.name,
-            g: group,
-            clusterId: 'c1',
-            description: '',
-            version: 1,
-            tokens: Object.fromEntries(group.nodes.map((n) => [n, token])),
-            createdAt: '',
-            updatedAt: '',
-            ...(index.timerDueAt === null ? {} : { timerDueAt: index.timerDueAt, sweepShard: 'due' }),
-          };
+          // Stored exactly as the adapter lays a group out, sweep keys included.
+          const record = toGroupItem(
+            {
+              group,
+              clusterId: 'c1',
+              description: '',
+              version: 1,
+              tokens: Object.fromEntries(group.nodes.map((n) => [n, token])),
+              createdAt: '',
+              updatedAt: '',
+            },
+            index,
+          );
           await db.send(new PutCommand({ TableName: tables.groups, Item: record }));
           const expected =
             group.highAvailability &&
