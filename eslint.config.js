@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', 'dist/'] },
+  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', 'dist/', 'console/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
@@ -62,6 +62,46 @@ export default tseslint.config(
       '**/lambdas/entries',
     ],
   ),
+  {
+    // The console runs in a browser: it calls the API through the light client face and
+    // shows the catalogue's labels. The contract's view types may be imported as types
+    // (they vanish from the bundle); a value import would pull zod and the schemas in.
+    files: ['console/src/**/*.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              // A regex, since a gitignore-style group cannot forbid a folder and allow one file in it.
+              regex: '(^|/)lambdas/(?!contract/client$|core/catalogue$)',
+              allowTypeImports: true,
+              message:
+                'The console speaks to the API through lambdas/contract/client and reads labels from lambdas/core/catalogue; other layers only as `import type`.',
+            },
+            {
+              group: [
+                ...anyOf('app', 'adapters', 'handlers', 'entries').map((p) => `**/lambdas/${p.slice(3)}`),
+              ],
+              message:
+                'The console never imports use cases, adapters, handlers or entries, not even their types.',
+            },
+            {
+              group: [
+                '@aws-sdk/*',
+                'aws-cdk-lib',
+                'aws-cdk-lib/*',
+                '@middy/*',
+                '@aws-lambda-powertools/*',
+                'zod',
+              ],
+              message: 'The console is a browser bundle: no AWS, server or schema library in it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );
 
 /** Import patterns naming a layer folder and anything inside it. */

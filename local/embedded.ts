@@ -20,6 +20,8 @@ export interface EmbeddedOptions {
   /** Use this DynamoDB Local instead of starting one (the tests share one per run). */
   dynamoEndpoint?: string;
   tablePrefix?: string;
+  /** The built console to serve at `/` (console/dist); no console without it. */
+  consoleDir?: string;
   /** Test switches (`POST /_test/faults`); never on unless asked for. */
   testSwitches?: boolean;
   /** Where event lines and operator messages go; stdout by default. */
@@ -108,6 +110,7 @@ export async function startEmbedded(o: EmbeddedOptions = {}): Promise<Embedded> 
     readToken,
     bus,
     handlers,
+    ...(o.consoleDir ? { consoleDir: o.consoleDir } : {}),
     ...(o.testSwitches
       ? {
           extra: async (req, res, body, scopes) => {

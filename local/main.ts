@@ -25,6 +25,13 @@ async function main(): Promise<void> {
   // On one machine there is no CloudWatch to read metric blobs; keep the log for people.
   env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const { startEmbedded } = await import('./embedded');
+  // The console is built (when missing or stale) while DynamoDB Local starts, not after it.
+  const { CONSOLE_DIST, ensureConsoleBuilt } = await import('../console/build');
+  const consoleStarted = Date.now();
+  const consoleBuild = ensureConsoleBuilt().then(
+    (built) => (built ? `built in ${((Date.now() - consoleStarted) / 1000).toFixed(1)} s` : 'up to date'),
+    (e: unknown) => `NOT built (${e instanceof Error ? e.message : String(e)}); run npm run console:build`,
+  );
   const sweepSeconds = Number(env.PRG_SWEEP_SECONDS ?? 1);
   if (!(sweepSeconds > 0))
     throw new Error(
@@ -44,12 +51,15 @@ async function main(): Promise<void> {
     ...(env.PRG_ADMIN_TOKEN ? { adminToken: env.PRG_ADMIN_TOKEN } : {}),
     ...(env.PRG_READ_TOKEN ? { readToken: env.PRG_READ_TOKEN } : {}),
     testSwitches: env.PRG_TEST_SWITCHES === '1',
+    consoleDir: CONSOLE_DIST,
   });
+  const consoleState = await consoleBuild;
   const api = `${embedded.url}/v1`;
   const lines = [
     '',
     `presence-ha is running (embedded default, started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
     '',
+    `  console       ${embedded.url}/#token=${embedded.adminToken}   (signs in as admin; ${consoleState})`,
     `  API           ${api}   (OpenAPI: ${api}/openapi.json)`,
     `  admin token   ${embedded.adminToken}`,
     `  read token    ${embedded.readToken}`,

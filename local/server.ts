@@ -13,6 +13,7 @@ import {
 import { UnauthorizedError } from '../lambdas/app';
 import { localContext, matchRoute, pathExists, toApiGatewayEvent } from './apiGatewayEvent';
 import type { BusEvent, LocalEventBus } from './eventBus';
+import { serveConsole } from '../console/serve';
 
 export interface ServerOptions {
   host: string;
@@ -29,6 +30,8 @@ export interface ServerOptions {
     body: string,
     scopes: string[] | null,
   ) => Promise<boolean>;
+  /** The built console (console/dist), served at `/` on this origin; none when absent. */
+  consoleDir?: string;
 }
 
 const same = (a: string, b: string) => {
@@ -111,6 +114,7 @@ export function startServer(o: ServerOptions): Promise<Server> {
         );
       }
       if (o.extra && (await o.extra(req, res, body, scopes))) return;
+      if (o.consoleDir && serveConsole(req, res, url.pathname, o.consoleDir)) return;
       const match = matchRoute(req.method ?? 'GET', url.pathname);
       if (!match) {
         const status = pathExists(url.pathname) ? 405 : 404;

@@ -1,0 +1,220 @@
+/** One group, the manual's configuration window: members, high availability, states and the actions they allow. */
+import { useState } from 'preact/hooks';
+import type { GroupView } from '../../../lambdas/contract/responses';
+import { consequences, nodeActions, recoverAction, type Action } from '../actions';
+import { Dialog, Loading, Prose, StateBadge } from '../components';
+import { useLive, useNow } from '../live';
+import { useRole } from '../role';
+import { api, describeError } from '../session';
+import { since } from '../tone';
+
+function ActionButton(props: { action: Action; onOpen: (a: Action) => void }) {
+  const { action } = props;
+  const id = `why-${action.kind}-${action.nodeId ?? 'group'}`;
+  return (
+    <span class="action">
+      <button
+        type="button"
+        // aria-disabled rather than disabled: the button stays focusable, so the reason can be reached by keyboard.
+        aria-disabled={action.blocked ? 'true' : undefined}
+        aria-describedby={action.blocked ? id : undefined}
+        class={action.blocked ? 'blocked' : ''}
+        onClick={() => {
+          if (!action.blocked) props.onOpen(action);
+        }}
+      >
+        {action.label}
+      </button>
+      {action.blocked ? (
+        <span id={id} role="tooltip" class="why">
+          {action.blocked}
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
+export function GroupPage(props: { name: string }) {
+  const role = useRole();
+  const now = useNow();
+  const [open, setOpen] = useState<Action | 'ha' | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [actError, setActError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const { data, error, reload } = useLive(async () => {
+    const [group, nodes] = await Promise.all([
+      api.call('GET /v1/groups/{name}', { path: { name: props.name } }),
+      api.call('GET /v1/nodes'),
+    ]);
+    return { group, users: new Map(nodes.nodes.map((n) => [n.nodeId, n.userCount])) };
+  }, [props.name]);
+  if (!data) return <Loading error={error} />;
+  const g: GroupView = data.group;
+
+  const close = () => {
+    setOpen(null);
+    setActError(null);
+  };
+  const act = async (a: Action | 'ha') => {
+    setBusy(true);
+    setActError(null);
+    try {
+      if (a === 'ha') {
+        await api.call('PATCH /v1/groups/{name}', {
+          path: { name: g.name },
+          body: { highAvailability: !g.highAvailability },
+        });
+        setNotice(`High availability turned ${g.highAvailability ? 'off' : 'on'}.`);
+      } else {
+        const path = { name: g.name };
+        const body = { nodeId: a.nodeId ?? '' };
+        const accepted =
+          a.kind === 'failover'
+            ? await api.call('POST /v1/groups/{name}/failover', { path, body })
+            : a.kind === 'fallback'
+              ? await api.call('POST /v1/groups/{name}/fallback', { path, body })
+              : await api.call('POST /v1/groups/{name}/recover', { path });
+        setNotice(
+          `${a.label}: accepted${accepted.operation ? ` (operation ${accepted.operation.id})` : ''}. This page follows it as it happens.`,
+        );
+      }
+      close();
+      reload();
+    } catch (e) {
+      setActError(describeError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const recover = recoverAction(g, role);
+  const haBlocked =
+    role !== 'admin' ? 'You are signed in with a read token: it shows everything and acts on nothing.' : null;
+
+  return (
+    <>
+      <p class="crumbs">
+        <a href="#/">Overview</a> › {g.name}
+      </p>
+      <h1>Group {g.name}</h1>
+      {error ? (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      ) : null}
+      <div aria-live="polite" class="notice">
+        {notice}
+      </div>
+      <dl class="facts">
+        <dt>Description</dt>
+        <dd>{g.description || 'None'}</dd>
+        <dt>Cluster</dt>
+        <dd>{g.clusterId}</dd>
+        <dt>Members</dt>
+        <dd>{g.nodes.map((n) => n.nodeId).join(', ')}</dd>
+        <dt id="ha-label">High availability</dt>
+        <dd>
+          <button
+            type="button"
+            role="switch"
+            aria-checked={g.highAvailability ? 'true' : 'false'}
+            aria-labelledby="ha-label"
+            aria-disabled={haBlocked ? 'true' : undefined}
+            aria-describedby={haBlocked ? 'why-ha' : undefined}
+            class={`switch${haBlocked ? ' blocked' : ''}`}
+            onClick={() => {
+              if (!haBlocked) setOpen('ha');
+            }}
+          >
+            <span aria-hidden="true">{g.highAvailability ? '● On' : '○ Off'}</span>
+          </button>
+          {haBlocked ? (
+            <span id="why-ha" role="tooltip" class="why">
+              {haBlocked}
+            </span>
+          ) : null}
+        </dd>
+        <dt>Operation</dt>
+        <dd>
+          {g.operation
+            ? `${g.operation.kind} from ${g.operation.fromNode} to ${g.operation.toNode}, ${g.operation.phase.toLowerCase().replace('_', ' ')}, started ${since(g.operation.startedAt, now)}`
+            : g.lastOperation
+              ? `None running; the last (${g.lastOperation.kind}) ${g.lastOperation.outcome} ${since(g.lastOperation.endedAt, now)}`
+              : 'None'}
+        </dd>
+      </dl>
+      <p>
+        <a href={`#/groups/${encodeURIComponent(g.name)}/history`}>History of {g.name} (last 24 h)</a>
+      </p>
+      <div class="cards">
+        {g.nodes.map((n) => (
+          <section key={n.nodeId} class="card" aria-labelledby={`node-${n.nodeId}`}>
+            <h2 id={`node-${n.nodeId}`}>{n.nodeId}</h2>
+            <p class="big" data-testid={`state-${n.nodeId}`}>
+              <StateBadge state={n.state} reason={n.reason} />
+            </p>
+            <p class="muted">
+              Last heartbeat {since(n.lastHeartbeatAt, now)} · {data.users.get(n.nodeId) ?? 0} users ·
+              database {n.database ?? 'not reported'}
+            </p>
+            {n.cause ? (
+              <p>
+                <Prose text={n.cause} />
+              </p>
+            ) : null}
+            {n.recommendedActions.length > 0 ? (
+              <>
+                <h3>Recommended actions</h3>
+                <ol>
+                  {n.recommendedActions.map((t, i) => (
+                    <li key={i}>
+                      <Prose text={t} />
+                    </li>
+                  ))}
+                </ol>
+              </>
+            ) : null}
+            <div class="actions">
+              {nodeActions(g, n, role).map((a) => (
+                <ActionButton key={a.label} action={a} onOpen={setOpen} />
+              ))}
+            </div>
+          </section>
+        ))}
+      </div>
+      <div class="actions">
+        <ActionButton action={recover} onOpen={setOpen} />
+      </div>
+      {open === 'ha' ? (
+        <Dialog
+          title={`Turn high availability ${g.highAvailability ? 'off' : 'on'} for ${g.name}`}
+          confirm={g.highAvailability ? 'Turn off' : 'Turn on'}
+          busy={busy}
+          error={actError}
+          onConfirm={() => void act('ha')}
+          onCancel={close}
+        >
+          <p>
+            {g.highAvailability
+              ? 'presence-ha stops managing both nodes: no failover happens on its own, and every user is served by its home node.'
+              : 'Both nodes start Initializing and are judged on their heartbeats; healthy ones turn Normal.'}
+          </p>
+        </Dialog>
+      ) : open ? (
+        <Dialog
+          title={`${open.label} in group ${g.name}?`}
+          confirm={open.label}
+          busy={busy}
+          error={actError}
+          onConfirm={() => void act(open)}
+          onCancel={close}
+        >
+          <ul>
+            {consequences(open, g, data.users).map((s, i) => (
+              <li key={i}>{s}</li>
+            ))}
+          </ul>
+        </Dialog>
+      ) : null}
+    </>
+  );
+}

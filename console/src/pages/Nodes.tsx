@@ -1,0 +1,178 @@
+/** Nodes: register one (its token is shown this once), rotate a token, delete a node. */
+import { useState } from 'preact/hooks';
+import { Dialog, Field, Loading } from '../components';
+import { useLive, useNow } from '../live';
+import { useRole } from '../role';
+import { api, describeError, fieldErrors } from '../session';
+import { since } from '../tone';
+
+const FIELDS = [
+  { key: 'nodeId', label: 'Node id' },
+  { key: 'hostname', label: 'Hostname' },
+  { key: 'clusterId', label: 'Cluster id' },
+  { key: 'softwareVersion', label: 'Software version' },
+  { key: 'publisherId', label: 'Publisher id' },
+] as const;
+type Form = Record<(typeof FIELDS)[number]['key'], string>;
+const EMPTY: Form = { nodeId: '', hostname: '', clusterId: '', softwareVersion: '', publisherId: '' };
+
+/** A token shown this once, with a copy button. */
+function OneTimeToken(props: { nodeId: string; token: string; onDone: () => void }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <section class="card token" aria-labelledby="token-title">
+      <h2 id="token-title">Token of {props.nodeId}</h2>
+      <p>
+        Shown this once: put it in the node's prg-agent configuration now. It cannot be read again, only
+        rotated.
+      </p>
+      <p>
+        <code id="one-time-token">{props.token}</code>
+      </p>
+      <button
+        type="button"
+        onClick={() =>
+          void navigator.clipboard.writeText(props.token).then(
+            () => setCopied(true),
+            () => setCopied(false),
+          )
+        }
+      >
+        Copy token
+      </button>{' '}
+      <button type="button" onClick={props.onDone}>
+        Done
+      </button>
+      <span aria-live="polite">{copied ? ' Copied.' : ''}</span>
+    </section>
+  );
+}
+
+export function NodesPage() {
+  const role = useRole();
+  const now = useNow();
+  const [form, setForm] = useState<Form>(EMPTY);
+  const [errors, setErrors] = useState<Map<string, string>>(new Map());
+  const [message, setMessage] = useState<string | null>(null);
+  const [token, setToken] = useState<{ nodeId: string; token: string } | null>(null);
+  const [confirm, setConfirm] = useState<{ kind: 'rotate' | 'delete'; nodeId: string } | null>(null);
+  const [dialogError, setDialogError] = useState<string | null>(null);
+  const { data, error, reload } = useLive(() => api.call('GET /v1/nodes'), []);
+  if (!data) return <Loading error={error} />;
+  const admin = role === 'admin';
+
+  const register = async (e: Event) => {
+    e.preventDefault();
+    try {
+      const r = await api.call('POST /v1/nodes', { body: form });
+      setToken({ nodeId: r.node.nodeId, token: r.token });
+      setForm(EMPTY);
+      setErrors(new Map());
+      setMessage(null);
+      reload();
+    } catch (err) {
+      setErrors(fieldErrors(err));
+      setMessage(`Not registered: ${describeError(err)}`);
+    }
+  };
+  const run = async () => {
+    if (!confirm) return;
+    try {
+      if (confirm.kind === 'rotate') {
+        const r = await api.call('POST /v1/nodes/{nodeId}/token', { path: { nodeId: confirm.nodeId } });
+        setToken({ nodeId: confirm.nodeId, token: r.token });
+      } else {
+        await api.call('DELETE /v1/nodes/{nodeId}', { path: { nodeId: confirm.nodeId } });
+        setMessage(`${confirm.nodeId} deleted.`);
+      }
+      setConfirm(null);
+      setDialogError(null);
+      reload();
+    } catch (err) {
+      setDialogError(describeError(err));
+    }
+  };
+  return (
+    <>
+      <h1>Nodes</h1>
+      <p aria-live="polite" class="notice">
+        {message}
+      </p>
+      {token ? <OneTimeToken {...token} onDone={() => setToken(null)} /> : null}
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Node</th>
+            <th scope="col">Hostname</th>
+            <th scope="col">Group</th>
+            <th scope="col">Heartbeat</th>
+            {admin ? <th scope="col">Actions</th> : null}
+          </tr>
+        </thead>
+        <tbody>
+          {data.nodes.map((n) => (
+            <tr key={n.nodeId}>
+              <th scope="row">{n.nodeId}</th>
+              <td>{n.hostname}</td>
+              <td>{n.group ?? '–'}</td>
+              <td>{since(n.lastHeartbeatAt, now)}</td>
+              {admin ? (
+                <td>
+                  <button type="button" onClick={() => setConfirm({ kind: 'rotate', nodeId: n.nodeId })}>
+                    Rotate token of {n.nodeId}
+                  </button>{' '}
+                  <button type="button" onClick={() => setConfirm({ kind: 'delete', nodeId: n.nodeId })}>
+                    Delete {n.nodeId}
+                  </button>
+                </td>
+              ) : null}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {admin ? (
+        <form onSubmit={(e) => void register(e)} aria-labelledby="register-title">
+          <h2 id="register-title">Register a node</h2>
+          {FIELDS.map((f) => (
+            <Field key={f.key} id={`reg-${f.key}`} label={f.label} error={errors.get(f.key)}>
+              {(describedBy, invalid) => (
+                <input
+                  id={`reg-${f.key}`}
+                  value={form[f.key]}
+                  aria-describedby={describedBy}
+                  aria-invalid={invalid}
+                  onInput={(e) => setForm({ ...form, [f.key]: e.currentTarget.value })}
+                />
+              )}
+            </Field>
+          ))}
+          <button type="submit">Register</button>
+        </form>
+      ) : (
+        <p class="muted">Read only: sign in with the admin token to register, rotate or delete nodes.</p>
+      )}
+      {confirm ? (
+        <Dialog
+          title={
+            confirm.kind === 'rotate' ? `Rotate the token of ${confirm.nodeId}?` : `Delete ${confirm.nodeId}?`
+          }
+          confirm={
+            confirm.kind === 'rotate' ? `Rotate token of ${confirm.nodeId}` : `Delete ${confirm.nodeId}`
+          }
+          error={dialogError}
+          onConfirm={() => void run()}
+          onCancel={() => {
+            setConfirm(null);
+            setDialogError(null);
+          }}
+        >
+          <p>
+            {confirm.kind === 'rotate'
+              ? `The old token stops working at once: ${confirm.nodeId}'s agent is refused until it has the new one.`
+              : `${confirm.nodeId} is forgotten. The API refuses while it is in a group or home to users.`}
+          </p>
+        </Dialog>
+      ) : null}
+    </>
+  );
+}
