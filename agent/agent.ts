@@ -40,6 +40,10 @@ export interface AgentOptions {
    * by default one kept in memory from 0, which only suits agents built in-process.
    */
   bootCounter?: BootCounter;
+  /** Draws the heartbeat retries' jitter; Math.random by default (the simulator seeds its own). */
+  random?: () => number;
+  /** Names a new boot; {@link newBootId} by default (the simulator wants names it can replay). */
+  newBootId?: (nodeId: string, boot: number) => string;
 }
 
 /** The transport of a heartbeat: bounded by `timeoutMs`, never throws. */
@@ -97,9 +101,9 @@ export class Agent {
     const { config } = options;
     this.nodeId = config.nodeId;
     this.base = apiBase(config.apiUrl);
-    this.bootId = newBootId(config.nodeId);
     this.bootCounter = options.bootCounter ?? new MemoryBootCounter();
     this.boot = this.bootCounter.current;
+    this.bootId = this.makeBootId();
     this.log = createLog(config.nodeId, options.writeLog);
     this.clock = options.clock ?? systemClock;
     this.sendHeartbeat =
@@ -120,13 +124,31 @@ export class Agent {
       this.fake = null;
       this.services = realServices(config);
     }
-    this.loop = new HeartbeatLoop(() => this.beat(), Math.random, this.clock);
+    this.loop = new HeartbeatLoop(() => this.beat(), options.random ?? Math.random, this.clock);
     this.orders = new Orders(this.services, this.log, () => this.loop.soon());
     this.fence = new Fence(
       config.keepAliveTimeoutSeconds * 1000,
       (silentMs) => this.selfFence(silentMs),
       this.clock,
+      config.stopTimeSeconds === undefined ? null : config.stopTimeSeconds * 1000,
     );
+  }
+
+  private makeBootId(): string {
+    return (this.options.newBootId ?? newBootId)(this.nodeId, this.boot);
+  }
+
+  /**
+   * Stops everything at once, without a last heartbeat or waiting for anything: the
+   * process died or the node lost power (the simulator's crash). Commands still running
+   * are killed; answers still on their way are ignored.
+   */
+  halt(): void {
+    this.stopped = true;
+    this.fence.disarm();
+    this.rebooting?.();
+    this.orders.halt();
+    void this.loop.stop(0);
   }
 
   /** The simulate control port, once started (null without --simulate). */
@@ -173,6 +195,7 @@ export class Agent {
         simulate: this.fake !== null,
         services: this.services.names,
         keepAliveTimeoutSeconds: this.fence.timeoutSeconds,
+        stopMarginSeconds: this.fence.stopMarginSeconds,
         ...(port === null ? {} : { controlPort: port }),
       },
     );
@@ -403,8 +426,12 @@ export class Agent {
     this.orders.fence();
     this.log.warn(
       'fencing-started',
-      `No answer from the control plane for ${seconds} s: stopping critical services so that two nodes never serve the same users (its peer may take them over after keepAliveTimeout, ${this.fence.timeoutSeconds} s).`,
-      { silentSeconds: seconds, keepAliveTimeoutSeconds: this.fence.timeoutSeconds },
+      `No answer from the control plane for ${seconds} s: stopping critical services so that two nodes never serve the same users (its peer may take them over after keepAliveTimeout, ${this.fence.timeoutSeconds} s; the stop is given ${this.fence.stopMarginSeconds} s before that).`,
+      {
+        silentSeconds: seconds,
+        keepAliveTimeoutSeconds: this.fence.timeoutSeconds,
+        stopMarginSeconds: this.fence.stopMarginSeconds,
+      },
     );
     return true;
   }
@@ -414,6 +441,10 @@ export class Agent {
     this.lastObservation = observation;
     if (before === null) {
       const down = Object.entries(observation.services).filter(([, status]) => status !== 'running');
+      // Every service down at start (a node just booted, or the systemd fence unit stopped
+      // them when the previous agent died): they start again only once the control plane
+      // answers, exactly as after a fence of this agent's own.
+      if (down.length === this.services.names.length && down.length > 0) this.orders.assumeFenced();
       this.log.info(
         'services-changed',
         `First check: ${down.length === 0 ? `all ${this.services.names.length} critical services running` : `${down.map(([name]) => name).join(', ')} not running`}, database ${observation.database}.`,
@@ -466,7 +497,7 @@ export class Agent {
         return;
       }
       fake.powerOn();
-      this.bootId = newBootId(this.nodeId);
+      this.bootId = this.makeBootId();
       this.sequence = 0;
       this.orders.reset();
       this.lastAnswer = null;

@@ -77,6 +77,17 @@ export const AgentConfigSchema = z
     database: CheckSchema.optional(),
     startCommand: command.optional(),
     stopCommand: command.optional(),
+    /**
+     * The longest the node's stop command takes (its declared stop time): the fence
+     * starts the stop this long before keepAliveTimeout runs out, so that the services
+     * are down before the peer may take the users over. Default: 10 s, or a quarter of
+     * the keepAliveTimeout when that is shorter (docs/safety.md).
+     */
+    stopTimeSeconds: z
+      .number({ error: must('a number of seconds') })
+      .min(0, 'must be at least 0 s')
+      .max(3600, 'must be at most 3600 s')
+      .optional(),
     /** How long a start or stop command may run before the agent gives up on it. */
     commandTimeoutSeconds: seconds(1, 3600, 300),
     /**
@@ -115,6 +126,12 @@ export const AgentConfigSchema = z
           path: ['services', name],
           message: `service names are 1–${MAX_SERVICE_NAME} characters, as in the cluster's criticalServices`,
         });
+    if (c.stopTimeSeconds !== undefined && c.stopTimeSeconds >= c.keepAliveTimeoutSeconds)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stopTimeSeconds'],
+        message: `must be less than keepAliveTimeoutSeconds (${c.keepAliveTimeoutSeconds} s): the fence starts the stop that long before the timeout`,
+      });
     // A heartbeat waits for its checks: one slower than keepAliveTimeout would get a
     // healthy node failed over (and fenced) by its own agent.
     const checks: [PropertyKey[], Check][] = [

@@ -1,13 +1,23 @@
 import { systemClock, type Clock } from './clock';
 
 /**
+ * How long before keepAliveTimeout the fence starts the stop: the node's declared stop
+ * time (`stopTimeSeconds`), else 10 s or a quarter of the timeout, whichever is shorter.
+ */
+export function stopMarginMs(timeoutMs: number, declaredStopMs: number | null): number {
+  return declaredStopMs ?? Math.min(10_000, Math.floor(timeoutMs / 4));
+}
+
+/**
  * Self-fencing: a node that gets no answer for keepAliveTimeout must assume it has been
  * failed over and stop serving. The control plane starts its clock when it
  * receives a heartbeat; this one starts when the agent *sent* the last heartbeat that was
- * acknowledged, which is never later. So the node stops serving no later than the moment
- * the control plane may let its peer take the users over: the two never serve the same
- * users, whatever the network delay. Before any acknowledgement the clock starts when the
- * agent starts (the previous agent's last heartbeat was older still).
+ * acknowledged, which is never later. The fence fires the node's stop time before
+ * keepAliveTimeout, so that a stop taking that long has finished by the moment the
+ * control plane may let the peer take the users over: the two never serve the same
+ * users, whatever the network delay (docs/safety.md). Time is read from the injected
+ * monotonic clock only. Before any acknowledgement the clock starts when the agent
+ * starts.
  */
 export class Fence {
   private cancelTimer: (() => void) | null = null;
@@ -17,13 +27,25 @@ export class Fence {
   constructor(
     private timeoutMs: number,
     /**
-     * Called once when the timeout passes with no acknowledgement (`silentMs` since the
-     * last one); returns whether the node fenced (a node in no HA group does not).
+     * Called once when the fence is due (the stop margin before the timeout) with no
+     * acknowledgement (`silentMs` since the last one); returns whether the node fenced (a node in no HA group does not).
      */
     private readonly onFence: (silentMs: number) => boolean,
     private readonly clock: Clock = systemClock,
+    /** The node's declared stop time (ms), or null for the default (see {@link stopMarginMs}). */
+    private readonly declaredStopMs: number | null = null,
   ) {
     this.lastAckSentAt = clock.now();
+  }
+
+  /** How long after the last acknowledged heartbeat was sent the fence fires (ms). */
+  get fenceAfterMs(): number {
+    return Math.max(0, this.timeoutMs - stopMarginMs(this.timeoutMs, this.declaredStopMs));
+  }
+
+  /** The margin the stop is given before keepAliveTimeout runs out, in seconds. */
+  get stopMarginSeconds(): number {
+    return stopMarginMs(this.timeoutMs, this.declaredStopMs) / 1000;
   }
 
   /** Starts watching (from now, or from the last acknowledgement). */
@@ -74,7 +96,7 @@ export class Fence {
   private schedule(): void {
     this.disarm();
     if (this.fencedAt !== null) return;
-    const due = this.lastAckSentAt + this.timeoutMs;
+    const due = this.lastAckSentAt + this.fenceAfterMs;
     this.cancelTimer = this.clock.setTimer(() => this.fire(), Math.max(0, due - this.clock.now()));
   }
 
@@ -82,7 +104,7 @@ export class Fence {
     this.cancelTimer = null;
     const silentMs = this.clock.now() - this.lastAckSentAt;
     // A late timer (a suspended VM) still fences: the deadline has passed either way.
-    if (silentMs < this.timeoutMs) return this.schedule();
+    if (silentMs < this.fenceAfterMs) return this.schedule();
     // Not fenced (no HA): nothing more to watch until the control plane answers again.
     if (this.onFence(silentMs)) this.fencedAt = this.clock.now();
   }

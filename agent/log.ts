@@ -19,6 +19,8 @@ export type LogEvent =
   | 'order-executed'
   | 'order-failed'
   | 'order-satisfied'
+  | 'order-dropped'
+  | 'watchdog'
   | 'fencing-started'
   | 'fencing-ended'
   | 'shutdown-notice-sent'

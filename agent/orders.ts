@@ -15,6 +15,14 @@ type Cause = 'order' | 'self-fencing' | 'resume-after-fencing';
  * Commands run beside the heartbeats, never in their way: a start that takes minutes
  * must not make the node look silent.
  */
+/** One start or stop waiting for its turn (or running). */
+interface Command {
+  action: Action;
+  epoch: number | null;
+  cause: Cause;
+  answer: HeartbeatAnswer | null;
+}
+
 export class Orders {
   /**
    * The order last carried out (or found already satisfied), with the epoch of the
@@ -23,7 +31,14 @@ export class Orders {
   private lastActed: { group: string | null; epoch: number; order: Action } | null = null;
   /** The critical services are stopped because the agent fenced, not because it was told to. */
   private stoppedByFence = false;
-  private queue: Promise<void> = Promise.resolve();
+  /** The services were all down when the agent started: see {@link assumeFenced}. */
+  private startedDown = false;
+  /** The command running now, and how to kill it. */
+  private running: { command: Command; abort: AbortController } | null = null;
+  private pending: Command[] = [];
+  /** Resolves when the queue runs dry; replaced whenever a command is queued on an idle queue. */
+  private drained: Promise<void> = Promise.resolve();
+  private markDrained: () => void = () => undefined;
 
   constructor(
     private readonly services: NodeServices,
@@ -39,7 +54,11 @@ export class Orders {
    */
   obey(answer: HeartbeatAnswer, resumed: boolean): void {
     const { serviceOrder: order, epoch } = answer;
-    if (resumed && this.stoppedByFence) {
+    // Services found down at start count as fenced for the first answer only, and only in
+    // an HA group: a node in none never fences, so nothing of the agent's stopped them.
+    const startedDown = this.startedDown && answer.group !== null;
+    this.startedDown = false;
+    if ((resumed || startedDown) && this.stoppedByFence) {
       this.stoppedByFence = false;
       if (order === 'stop') {
         this.lastActed = { group: answer.group, epoch, order };
@@ -54,7 +73,12 @@ export class Orders {
       // `leave`: the control plane believes the services run as before the silence (it
       // never ordered them stopped), so they are started again.
       if (order === 'start') this.lastActed = { group: answer.group, epoch, order };
-      this.enqueue('start', epoch, order === 'start' ? 'order' : 'resume-after-fencing', answer);
+      this.enqueue({
+        action: 'start',
+        epoch,
+        cause: order === 'start' ? 'order' : 'resume-after-fencing',
+        answer,
+      });
       return;
     }
     if (order === 'leave') return;
@@ -70,57 +94,105 @@ export class Orders {
       return;
     }
     this.lastActed = { group: answer.group, epoch, order };
-    this.enqueue(order, epoch, 'order', answer);
+    this.enqueue({ action: order, epoch, cause: 'order', answer });
   }
 
   /**
-   * Self-fencing: stops the critical services. Always — stopping is idempotent, and on a
-   * node an order stopped earlier someone may have started them by hand since. They are
-   * started again on resume only if no order had stopped them (docs/agent.md).
+   * Self-fencing: stops the critical services now. Always — stopping is idempotent, and
+   * on a node an order stopped earlier someone may have started them by hand since. They
+   * are started again on resume only if no order had stopped them (docs/agent.md).
+   *
+   * The fence does not wait its turn: the peer may take the users over at a fixed moment,
+   * and a start can run for commandTimeoutSeconds. Every queued command is dropped (the
+   * control plane's next answer decides again), and a running start is killed; a running
+   * stop is left to finish, since it does what the fence wants.
    */
   fence(): void {
     this.stoppedByFence = this.lastActed?.order !== 'stop';
-    this.enqueue('stop', null, 'self-fencing', null);
+    const dropped = this.pending;
+    this.pending = [];
+    for (const command of dropped)
+      this.log.warn(
+        'order-dropped',
+        `Dropped the queued ${command.action} (${this.why(command)}): self-fencing stops the critical services first; the control plane's next answer decides again.`,
+        { order: command.action, epoch: command.epoch, cause: command.cause },
+      );
+    const current = this.running;
+    if (current && current.command.action === 'start') current.abort.abort(new FencePreemption());
+    this.enqueue({ action: 'stop', epoch: null, cause: 'self-fencing', answer: null });
+  }
+
+  /**
+   * Treats the critical services as stopped by a fence of the agent's own. An agent
+   * starting on a node whose services are all down (the node has just booted, or the
+   * systemd fence unit stopped them when the previous agent died) starts them again only
+   * when the control plane answers, exactly as after a fence (docs/agent.md).
+   */
+  assumeFenced(): void {
+    this.stoppedByFence = true;
+    this.startedDown = true;
   }
 
   /** Forgets what was done: a rebooted agent knows nothing of earlier epochs. */
   reset(): void {
     this.lastActed = null;
     this.stoppedByFence = false;
+    this.startedDown = false;
+  }
+
+  /** Kills the running command and drops the queued ones: the agent is going away. */
+  halt(): void {
+    this.pending = [];
+    this.running?.abort.abort(new Error('the agent stopped'));
   }
 
   /** Resolves when every queued command has finished. */
   idle(): Promise<void> {
-    return this.queue;
+    return this.drained;
   }
 
-  private enqueue(action: Action, epoch: number | null, cause: Cause, answer: HeartbeatAnswer | null): void {
-    this.queue = this.queue.then(async () => {
+  private enqueue(command: Command): void {
+    this.pending.push(command);
+    if (this.running) return;
+    this.drained = new Promise((resolve) => (this.markDrained = resolve));
+    void this.pump();
+  }
+
+  /** Runs the queued commands one after the other until none is left. */
+  private async pump(): Promise<void> {
+    for (let command = this.pending.shift(); command; command = this.pending.shift()) {
+      const abort = new AbortController();
+      this.running = { command, abort };
+      const { action } = command;
       let result: ActionResult;
       try {
-        result = await (action === 'stop' ? this.services.stop() : this.services.start());
+        result = await (action === 'stop'
+          ? this.services.stop(abort.signal)
+          : this.services.start(abort.signal));
       } catch (e) {
         result = { ok: false, command: action, exitCode: null, durationMs: 0, detail: String(e) };
       }
-      this.report(action, epoch, cause, answer, result);
+      this.running = null;
+      if (abort.signal.aborted && abort.signal.reason instanceof FencePreemption)
+        result = { ...result, ok: false, detail: 'killed: self-fencing pre-empted it' };
+      this.report(command, result);
       this.afterCommand();
-    });
+    }
+    this.markDrained();
   }
 
-  private report(
-    action: Action,
-    epoch: number | null,
-    cause: Cause,
-    answer: HeartbeatAnswer | null,
-    result: ActionResult,
-  ): void {
+  private why({ action, epoch, cause, answer }: Command): string {
+    return cause === 'self-fencing'
+      ? 'self-fencing'
+      : cause === 'resume-after-fencing'
+        ? `the control plane answers again and says ${answer?.state ?? 'no state'} with order leave (epoch ${epoch}); they were stopped only by self-fencing`
+        : `order ${action} (epoch ${epoch}${answer?.state ? `, ${answer.state}` : ''})`;
+  }
+
+  private report(command: Command, result: ActionResult): void {
+    const { action, epoch, cause } = command;
     const verb = action === 'stop' ? 'Stopped' : 'Started';
-    const why =
-      cause === 'self-fencing'
-        ? 'self-fencing'
-        : cause === 'resume-after-fencing'
-          ? `the control plane answers again and says ${answer?.state ?? 'no state'} with order leave (epoch ${epoch}); they were stopped only by self-fencing`
-          : `order ${action} (epoch ${epoch}${answer?.state ? `, ${answer.state}` : ''})`;
+    const why = this.why(command);
     const fields = {
       order: action,
       epoch,
@@ -137,11 +209,20 @@ export class Orders {
     const advice =
       action === 'stop'
         ? 'This node may still serve users its peer now serves: stop the critical services by hand.'
-        : 'The control plane sees them down and decides (a fallback ends in Start of Critical Services Failed); start them by hand, then fall back or recover.';
+        : result.detail.includes('self-fencing')
+          ? 'The control plane decides again when it answers.'
+          : 'The control plane sees them down and decides (a fallback ends in Start of Critical Services Failed); start them by hand, then fall back or recover.';
     this.log.error(
       'order-failed',
       `Could not ${action} the critical services (${why}): ${result.detail || `exit status ${result.exitCode}`}. ${advice}`,
       fields,
     );
+  }
+}
+
+/** Why a start was killed: the fence needed the node stopped now. */
+class FencePreemption extends Error {
+  constructor() {
+    super('self-fencing pre-empted the command');
   }
 }

@@ -27,8 +27,10 @@ export interface NodeServices {
   /** The critical services' names, in the order the heartbeat reports them. */
   readonly names: readonly string[];
   observe(): Promise<Observation>;
-  start(): Promise<ActionResult>;
-  stop(): Promise<ActionResult>;
+  /** Starts them; `signal` kills the command (self-fencing pre-empts a start). */
+  start(signal?: AbortSignal): Promise<ActionResult>;
+  /** Stops them; `signal` kills the command (the agent is going away). */
+  stop(signal?: AbortSignal): Promise<ActionResult>;
 }
 
 type RealConfig = AgentConfig & {
@@ -60,23 +62,25 @@ export class RealServices implements NodeServices {
     };
   }
 
-  start(): Promise<ActionResult> {
-    return this.run(this.config.startCommand);
+  start(signal?: AbortSignal): Promise<ActionResult> {
+    return this.run(this.config.startCommand, signal);
   }
 
-  stop(): Promise<ActionResult> {
-    return this.run(this.config.stopCommand);
+  stop(signal?: AbortSignal): Promise<ActionResult> {
+    return this.run(this.config.stopCommand, signal);
   }
 
-  private async run(command: string): Promise<ActionResult> {
-    const outcome = await runShell(command, this.config.commandTimeoutSeconds * 1000);
-    const detail = outcome.timedOut
-      ? `did not finish within commandTimeoutSeconds (${this.config.commandTimeoutSeconds} s) and was killed`
-      : outcome.exitCode === null
-        ? outcome.output || 'could not be run'
-        : outcome.exitCode !== 0
-          ? `exited with status ${outcome.exitCode}${outcome.output ? `: ${outcome.output}` : ''}`
-          : outcome.output;
+  private async run(command: string, signal?: AbortSignal): Promise<ActionResult> {
+    const outcome = await runShell(command, this.config.commandTimeoutSeconds * 1000, signal);
+    const detail = outcome.aborted
+      ? 'was killed before it finished (self-fencing pre-empted it, or the agent stopped)'
+      : outcome.timedOut
+        ? `did not finish within commandTimeoutSeconds (${this.config.commandTimeoutSeconds} s) and was killed`
+        : outcome.exitCode === null
+          ? outcome.output || 'could not be run'
+          : outcome.exitCode !== 0
+            ? `exited with status ${outcome.exitCode}${outcome.output ? `: ${outcome.output}` : ''}`
+            : outcome.output;
     return {
       ok: outcome.exitCode === 0,
       command,

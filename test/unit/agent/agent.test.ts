@@ -8,6 +8,10 @@ import { FakeClock } from './support/fakeClock';
 import { answer, events, RecordingServices } from './support/fakes';
 
 const KEEP_ALIVE_TIMEOUT_S = 12;
+/** The node's declared stop time: the fence starts the stop this long before the timeout. */
+const STOP_TIME_S = 2;
+/** When the fence fires, after the last acknowledged heartbeat was sent. */
+const FENCE_AFTER_MS = (KEEP_ALIVE_TIMEOUT_S - STOP_TIME_S) * 1000;
 
 /**
  * A control plane the test scripts: `reply` decides each heartbeat's outcome (an answer
@@ -47,7 +51,7 @@ afterEach(async () => {
   }
 });
 
-function startAgent() {
+function startAgent(options: { stopTimeSeconds?: number } = {}) {
   const clock = new FakeClock();
   const controlPlane = new ScriptedControlPlane(clock);
   const services = new RecordingServices();
@@ -59,6 +63,7 @@ function startAgent() {
       nodeId: 'imp-1a',
       token: 'secret',
       keepAliveTimeoutSeconds: KEEP_ALIVE_TIMEOUT_S,
+      stopTimeSeconds: options.stopTimeSeconds ?? STOP_TIME_S,
     },
     { simulate: true },
   );
@@ -115,7 +120,7 @@ describe('prg-agent on a fake clock: heartbeats', () => {
 });
 
 describe('prg-agent on a fake clock: self-fencing', () => {
-  it('stops the critical services keepAliveTimeout after the last acknowledged heartbeat was sent', async () => {
+  it('stops the critical services its stop time before keepAliveTimeout after the last acknowledged heartbeat was sent', async () => {
     const { clock, controlPlane, services, lines, start } = startAgent();
     controlPlane.latencyMs = 1_500; // answers arrive late; the deadline counts from the send
     await start();
@@ -123,7 +128,7 @@ describe('prg-agent on a fake clock: self-fencing', () => {
     const lastAcknowledged = controlPlane.received.at(-1)!.at;
     controlPlane.goSilent();
 
-    await clock.advanceTo(lastAcknowledged + KEEP_ALIVE_TIMEOUT_S * 1000 - 1);
+    await clock.advanceTo(lastAcknowledged + FENCE_AFTER_MS - 1);
     expect(services.count('stop')).toBe(0);
     expect(services.running).toBe(true);
 
@@ -133,7 +138,8 @@ describe('prg-agent on a fake clock: self-fencing', () => {
     expect(events(lines)).toContain('fencing-started');
     expect(lines.find((l) => l.event === 'fencing-started')).toMatchObject({
       level: 'warn',
-      silentSeconds: KEEP_ALIVE_TIMEOUT_S,
+      silentSeconds: KEEP_ALIVE_TIMEOUT_S - STOP_TIME_S,
+      stopMarginSeconds: STOP_TIME_S,
     });
 
     await clock.advance(10 * KEEP_ALIVE_TIMEOUT_S * 1000);
@@ -152,7 +158,7 @@ describe('prg-agent on a fake clock: self-fencing', () => {
     const { clock, controlPlane, services, start, started } = startAgent();
     await start();
     controlPlane.reply = () => ({ kind: 'refused', status: 503, detail: 'Service Unavailable' });
-    await clock.advanceTo(started + KEEP_ALIVE_TIMEOUT_S * 1000);
+    await clock.advanceTo(started + FENCE_AFTER_MS);
     expect(services.count('stop')).toBe(1);
   });
 
@@ -197,13 +203,13 @@ describe('prg-agent on a fake clock: self-fencing', () => {
   });
 
   it('after the control plane stops answering, the fencing deadline is its keepAliveTimeout when it sent one', async () => {
-    const { clock, controlPlane, services, start } = startAgent();
+    const { clock, controlPlane, services, start } = startAgent({ stopTimeSeconds: 1 });
     controlPlane.answerWith({ keepAliveTimeoutSeconds: 4 });
     await start();
     await clock.advance(0);
     const lastAcknowledged = controlPlane.received.at(-1)!.at;
     controlPlane.goSilent();
-    await clock.advanceTo(lastAcknowledged + 3_999);
+    await clock.advanceTo(lastAcknowledged + 2_999);
     expect(services.count('stop')).toBe(0);
     await clock.advance(1);
     expect(services.count('stop')).toBe(1);

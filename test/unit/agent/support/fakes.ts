@@ -57,17 +57,41 @@ export class RecordingServices implements NodeServices {
     return { services: Object.fromEntries(this.names.map((n) => [n, status])), database: 'up' };
   }
 
-  start(): Promise<ActionResult> {
-    return this.run('start');
+  start(signal?: AbortSignal): Promise<ActionResult> {
+    return this.run('start', signal);
   }
 
-  stop(): Promise<ActionResult> {
-    return this.run('stop');
+  stop(signal?: AbortSignal): Promise<ActionResult> {
+    return this.run('stop', signal);
   }
 
-  private async run(action: 'start' | 'stop'): Promise<ActionResult> {
+  private async run(action: 'start' | 'stop', signal?: AbortSignal): Promise<ActionResult> {
     this.calls.push(action);
-    if (this.hold) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (this.hold) {
+      // A held command ends when released, or at once when killed (as a killed process would).
+      const killed = await new Promise<boolean>((resolve) => {
+        const release = () => resolve(false);
+        this.waiting.push(release);
+        signal?.addEventListener(
+          'abort',
+          () => {
+            this.waiting = this.waiting.filter((w) => w !== release);
+            resolve(true);
+          },
+          { once: true },
+        );
+      });
+      if (killed) {
+        this.calls.push(`${action} killed`);
+        return {
+          ok: false,
+          command: `/opt/presence/${action}`,
+          exitCode: null,
+          durationMs: 0,
+          detail: 'killed',
+        };
+      }
+    }
     const ok = this.fail !== action;
     if (ok) this.running = action === 'start';
     this.calls.push(`${action} done`);
