@@ -1,5 +1,8 @@
 import {
+  checkDissolve,
   inFailoverState,
+  memberStates,
+  Refusal,
   keyedRecord,
   newGroup,
   nodeViews,
@@ -15,6 +18,7 @@ import {
 import { newIncarnation } from './incarnation';
 import { applyGroupEvent, groupIndex } from './applyGroupEvent';
 import { ConflictError, NotFoundError, ValidationError, type FieldError } from './errors';
+import { openCursor, sealCursor, type CursorScope } from './paging';
 import type { Ports } from './ports';
 import type { GroupRecord, NodeRecord } from './records';
 
@@ -170,8 +174,16 @@ export async function getGroup(ports: Ports, name: string): Promise<GroupRecord>
   return record;
 }
 
-export async function findGroups(ports: Ports, prefix: string): Promise<GroupView[]> {
-  return (await ports.groups.list(prefix)).map(groupView);
+/** One page of the groups whose name starts with `query.name` (every group when empty). */
+export async function findGroups(
+  ports: Ports,
+  query: { name?: string | undefined; limit: number; cursor?: string | undefined },
+): Promise<{ groups: GroupView[]; next: string | null }> {
+  const prefix = query.name ?? '';
+  const scope: CursorScope = { list: 'groups', filters: { name: prefix } };
+  const start = await openCursor(ports.cursors, scope, query.cursor);
+  const page = await ports.groups.page(prefix, { limit: query.limit, start });
+  return { groups: page.items.map(groupView), next: await sealCursor(ports.cursors, scope, page.last) };
 }
 
 /** Changes the description and turns HA on or off, in one decision of the state machine. */
@@ -188,23 +200,36 @@ export async function updateGroup(ports: Ports, name: string, body: UpdateGroupB
   return groupView(record);
 }
 
-/** Deletes a group and frees its nodes; refused while HA is on and a workflow moves users. */
+/**
+ * Deletes a group and frees its nodes. Refused while a workflow runs, and while a node is
+ * failed over and still home to users: without the group they would go back to it.
+ */
 export async function deleteGroup(ports: Ports, name: string): Promise<void> {
   const record = await getGroup(ports, name);
-  if (record.group.highAvailability && record.group.operation) {
-    throw new ConflictError(
-      `Group ${name} has operation ${record.group.operation.id} running; wait for it to finish or disable HA first.`,
-      'OPERATION_IN_PROGRESS',
-      record.group.members.map((m) => ({ nodeId: m.nodeId, state: m.state, reason: m.reason })),
-    );
+  const away = record.group.highAvailability ? record.group.failedOver : null;
+  const usersAway = away === null ? 0 : ((await ports.nodes.get(away))?.userCount ?? 0);
+  try {
+    checkDissolve(record.group, usersAway);
+  } catch (error) {
+    if (error instanceof Refusal)
+      throw new ConflictError(error.message, error.code, memberStates(record.group));
+    throw error;
   }
   await ports.groups.remove(record);
   ports.log.info('Group deleted', { group: name });
 }
 
-export async function groupHistory(ports: Ports, name: string, limit: number): Promise<HistoryEntry[]> {
+/** One page of a group's state changes, newest first. */
+export async function groupHistory(
+  ports: Ports,
+  name: string,
+  query: { limit: number; cursor?: string | undefined },
+): Promise<{ history: HistoryEntry[]; next: string | null }> {
+  const scope: CursorScope = { list: 'history', filters: { group: name } };
+  const start = await openCursor(ports.cursors, scope, query.cursor);
   await getGroup(ports, name);
-  return ports.history.list(name, limit);
+  const page = await ports.history.page(name, { limit: query.limit, start });
+  return { history: page.items, next: await sealCursor(ports.cursors, scope, page.last) };
 }
 
 /** Whether any group of the cluster has a node failed over (no users may be added then). */

@@ -8,8 +8,21 @@ export * from './groups';
 export * from './actions';
 export { heartbeat, HeartbeatCache } from './heartbeat';
 export { sweep, type SweepReport } from './sweep';
+export { groupCensus, type GroupCensus } from './census';
 export * from './workflowTasks';
 export * from './parameters';
 export * from './users';
-export { hashToken, newNodeToken, tokenOwner } from './tokens';
+export * from './rehome';
+export * from './paging';
+export {
+  hashToken,
+  issueNodeToken,
+  verifyNodeToken,
+  StaticNodeTokenKeys,
+  checkKeyLength,
+  MAX_NODE_TOKEN_CHARS,
+  type NodeTokenKeyRing,
+  type VerifiedNodeToken,
+} from './tokens';
+export { authenticateNode } from './nodeAuth';
 export { readiness } from './health';

@@ -1,5 +1,7 @@
 import type { ClusterParameters, HeartbeatBody, HistoryEntry, DomainEvent, WorkflowKind } from '../core';
 import type { EnterpriseRecord, GroupRecord, LastHeartbeat, NodeRecord, UserRecord } from './records';
+import type { Page, PageRequest } from './paging';
+import type { NodeTokenKeyRing } from './tokens';
 
 /** Where the sweep and the heartbeat's fast path find a group's deadlines (see docs/data-model.md). */
 export interface GroupIndex {
@@ -38,6 +40,10 @@ export interface GroupRepository {
   /** Deletes the group and frees its nodes, if its version is still `expectedVersion`. */
   remove(record: GroupRecord): Promise<void>;
   list(namePrefix: string): Promise<GroupRecord[]>;
+  /** One page of the groups whose name starts with `namePrefix`, in a stable order. */
+  page(namePrefix: string, request: PageRequest): Promise<Page<GroupRecord>>;
+  /** The groups of these names that exist, read together (a page's worth at most). */
+  getMany(names: readonly string[]): Promise<GroupRecord[]>;
   listByCluster(clusterId: string): Promise<GroupRecord[]>;
   /** Names of the groups with a timer or a pair silence due at `now`. */
   due(now: number): Promise<string[]>;
@@ -50,15 +56,26 @@ export interface NodeRepository {
   create(node: NodeRecord): Promise<void>;
   get(nodeId: string): Promise<NodeRecord | null>;
   list(): Promise<NodeRecord[]>;
+  /** One page of the registered nodes, in a stable order. */
+  page(request: PageRequest): Promise<Page<NodeRecord>>;
+  /** The nodes of these ids that exist, read together (a page's worth at most). */
+  getMany(nodeIds: readonly string[]): Promise<NodeRecord[]>;
   listByCluster(clusterId: string): Promise<NodeRecord[]>;
   /** ConflictError while it is in a group or users have it as home. */
   remove(nodeId: string): Promise<void>;
   /**
    * Replaces the node's token hash, and its group's copy (bumping the group's version so
    * no decision in flight can write the old copy back), in one transaction, if the node is
-   * still in `group` (null: in none). ConflictError when its membership changed meanwhile.
+   * still in `group` (null: in none) and its token generation is still `generation.from`
+   * (null: none stored), moving it to `generation.to`. ConflictError when either changed
+   * meanwhile (so of two concurrent rotations exactly one wins).
    */
-  rotateTokenHash(nodeId: string, group: string | null, tokenHash: string): Promise<void>;
+  rotateTokenHash(
+    nodeId: string,
+    group: string | null,
+    tokenHash: string,
+    generation: { from: number | null; to: number },
+  ): Promise<void>;
   setParameters(nodeId: string, parameters: NodeRecord['parameters']): Promise<void>;
   recordHeartbeat(nodeId: string, heartbeat: LastHeartbeat): Promise<void>;
 }
@@ -85,6 +102,8 @@ export interface UserRepository {
   setHome(user: UserRecord, homeNode: string | null): Promise<void>;
   /** Up to `limit` users whose home is `nodeId`. */
   listByHome(nodeId: string, limit: number): Promise<string[]>;
+  /** One page of the users, of every home or (`homeNode`) of one, in a stable order. */
+  page(filter: { homeNode?: string }, request: PageRequest): Promise<Page<UserRecord>>;
 }
 
 export interface SettingsRepository {
@@ -107,13 +126,16 @@ export interface HistoryRepository {
   append(group: string, entries: HistoryEntry[], version: number): Promise<void>;
   /** Newest first. */
   list(group: string, limit: number): Promise<HistoryEntry[]>;
+  /** One page of the group's history, newest first. */
+  page(group: string, request: PageRequest): Promise<Page<HistoryEntry>>;
 }
 
 /** What a workflow execution starts with (the contract of `statemachines/*.asl.json`). */
 export interface WorkflowInput {
   group: string;
   operationId: string;
-  workflow: WorkflowKind | 'AUTO_FALLBACK';
+  /** REHOME runs outside the group's state machine (see app/rehome.ts). */
+  workflow: WorkflowKind | 'AUTO_FALLBACK' | 'REHOME';
   fromNode: string;
   toNode: string;
   waitSeconds?: number;
@@ -138,6 +160,28 @@ export interface StorageProbe {
   check(): Promise<void>;
 }
 
+/**
+ * Signs and checks the cursors of paged lists, so a client cannot hand back a storage key
+ * of its own making. Keyed per deployment (see docs/runtime.md and docs/stack.md).
+ */
+export interface CursorSigner {
+  /** The MAC of `payload`, as base64url. */
+  sign(payload: string): Promise<string>;
+  /**
+   * Whether `signature` is the MAC of `payload` under a key this signer accepts. Never
+   * writes: a refused request leaves storage as it was.
+   */
+  verify(payload: string, signature: string): Promise<boolean>;
+}
+
+/**
+ * The deployment's node token keys (docs/threat-model.md): on AWS a Secrets Manager
+ * secret read through the Lambda extension and cached; offline a key of the embedded default.
+ */
+export interface NodeTokenKeys {
+  keyRing(): Promise<NodeTokenKeyRing>;
+}
+
 /** Everything the use cases need from the outside world. */
 export interface Ports {
   groups: GroupRepository;
@@ -149,6 +193,8 @@ export interface Ports {
   events: EventPublisher;
   clock: Clock;
   storage: StorageProbe;
+  cursors: CursorSigner;
+  nodeTokens: NodeTokenKeys;
   log: OperatorLog;
   metrics: OperatorMetrics;
 }

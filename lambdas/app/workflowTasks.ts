@@ -8,7 +8,8 @@ export type WorkflowTask =
   | { task: 'checkOperation'; group: string; operationId: string }
   | { task: 'moveUsers'; group: string; operationId: string }
   | { task: 'reportFailure'; group: string; operationId: string; error?: { Error?: string; Cause?: string } }
-  | { task: 'automaticFallbackDue'; group: string; timerId: string };
+  | { task: 'automaticFallbackDue'; group: string; timerId: string }
+  | { task: 'rehomeUsers'; group: string; operationId: string; fromNode: string; toNode: string };
 
 /** Step Functions keeps at most 25,000 events per execution; each poll costs about nine. */
 const MAX_POLLS = 2_500;

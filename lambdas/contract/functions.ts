@@ -110,8 +110,10 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionDefinition>> = {
     timeoutSeconds: 60,
   }),
   workflowTask: fn('workflowTask', {
-    description: 'The steps of the failover, fallback, recovery and automatic-fallback workflows',
+    description: 'The steps of the failover, fallback, recovery, automatic-fallback and re-home workflows',
     ...MUTATES_GROUPS,
+    // The re-home workflow moves users' homes (and their nodes' counts).
+    writes: [...MUTATES_GROUPS.writes, 'users'],
     memoryMiB: 512,
     timeoutSeconds: 30,
   }),

@@ -3,7 +3,7 @@
  * from these, the typed client reads them, and the handler tests check every answer
  * against them, so a field added to a view without its schema fails a test.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   ClusterParametersSchema,
   EnterpriseParametersSchema,
@@ -14,6 +14,7 @@ import {
   type NodeStateCode,
   type ReasonCode,
 } from '../core';
+import { NextCursorSchema } from './paging';
 
 const StateSchema = z.enum(NODE_STATE_CODES as [NodeStateCode, ...NodeStateCode[]]);
 const ReasonSchema = z.enum(REASON_CODES as [ReasonCode, ...ReasonCode[]]);
@@ -40,7 +41,7 @@ export const NodeViewSchema = z.object({
   registeredAt: Timestamp,
 });
 
-export const NodeListSchema = z.object({ nodes: z.array(NodeViewSchema) });
+export const NodeListSchema = z.object({ nodes: z.array(NodeViewSchema), next: NextCursorSchema });
 
 export const RegisteredNodeSchema = z.object({
   node: NodeViewSchema,
@@ -92,7 +93,7 @@ export const GroupViewSchema = z.object({
   updatedAt: Timestamp,
 });
 
-export const GroupListSchema = z.object({ groups: z.array(GroupViewSchema) });
+export const GroupListSchema = z.object({ groups: z.array(GroupViewSchema), next: NextCursorSchema });
 
 export const HistoryEntrySchema = z.object({
   at: Timestamp,
@@ -103,7 +104,7 @@ export const HistoryEntrySchema = z.object({
   cause: z.string(),
 });
 
-export const HistorySchema = z.object({ history: z.array(HistoryEntrySchema) });
+export const HistorySchema = z.object({ history: z.array(HistoryEntrySchema), next: NextCursorSchema });
 
 export const OperationAcceptedSchema = z.object({
   operation: z
@@ -111,6 +112,15 @@ export const OperationAcceptedSchema = z.object({
     .nullable(),
   group: z.string(),
   epoch: z.number().int(),
+});
+
+/** The answer (202) to a re-home: the workflow that gives the failed-over node's users a new home. */
+export const RehomeAcceptedSchema = z.object({
+  group: z.string(),
+  operationId: z.string(),
+  fromNode: z.string(),
+  toNode: z.string(),
+  users: z.number().int().describe('Users whose home was fromNode when the workflow started'),
 });
 
 export const HeartbeatAnswerSchema = z.object({
@@ -121,6 +131,8 @@ export const HeartbeatAnswerSchema = z.object({
   serviceOrder: ServiceOrderSchema,
   nextHeartbeatSeconds: z.number(),
   keepAliveTimeoutSeconds: z.number(),
+  fenceAfterSeconds: z.number(),
+  serviceStopSeconds: z.number(),
 });
 
 export const ClusterParametersViewSchema = ClusterParametersSchema;
@@ -140,6 +152,8 @@ export const UserViewSchema = z.object({
     })
     .nullable(),
 });
+
+export const UserListSchema = z.object({ users: z.array(UserViewSchema), next: NextCursorSchema });
 
 export const RebalanceSchema = z.object({
   planned: z.array(z.object({ from: z.string(), to: z.string(), count: z.number().int() })),

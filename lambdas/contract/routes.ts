@@ -12,18 +12,18 @@ import {
   CreateUserBodySchema,
   EnterpriseParametersSchema,
   GroupNameSchema,
-  GroupsQuerySchema,
   HeartbeatBodySchema,
-  HistoryQuerySchema,
   NodeActionBodySchema,
   NodeIdSchema,
   NodeParametersPatchSchema,
+  RehomeBodySchema,
   RegisterNodeBodySchema,
   SetHomeBodySchema,
   UpdateGroupBodySchema,
   UserIdSchema,
 } from '../core';
 import type { FunctionId } from './functions';
+import { GroupsPageQuerySchema, HistoryPageQuerySchema, NodesQuerySchema, UsersQuerySchema } from './paging';
 import {
   ClusterParametersViewSchema,
   EnterpriseParametersViewSchema,
@@ -39,7 +39,9 @@ import {
   OperationAcceptedSchema,
   RebalanceSchema,
   RegisteredNodeSchema,
+  RehomeAcceptedSchema,
   RotatedTokenSchema,
+  UserListSchema,
   UserViewSchema,
 } from './responses';
 
@@ -98,8 +100,9 @@ export const ROUTES = {
   'GET /v1/nodes': {
     function: 'nodes',
     auth: 'read',
-    summary: 'List nodes',
+    summary: 'List nodes, a page at a time',
     status: 200,
+    query: NodesQuerySchema,
     response: NodeListSchema,
   },
   'GET /v1/nodes/{nodeId}': {
@@ -156,9 +159,9 @@ export const ROUTES = {
   'GET /v1/groups': {
     function: 'groups',
     auth: 'read',
-    summary: 'Find groups by name prefix',
+    summary: 'Find groups by name prefix, a page at a time',
     status: 200,
-    query: GroupsQuerySchema,
+    query: GroupsPageQuerySchema,
     response: GroupListSchema,
   },
   'GET /v1/groups/{name}': {
@@ -185,9 +188,9 @@ export const ROUTES = {
   'GET /v1/groups/{name}/history': {
     function: 'groups',
     auth: 'read',
-    summary: 'State changes, newest first',
+    summary: 'State changes, newest first, a page at a time',
     status: 200,
-    query: HistoryQuerySchema,
+    query: HistoryPageQuerySchema,
     response: HistorySchema,
   },
   'POST /v1/groups/{name}/failover': {
@@ -212,6 +215,15 @@ export const ROUTES = {
     summary: 'Recover a group whose nodes are Running in Failed Mode',
     status: 202,
     response: OperationAcceptedSchema,
+  },
+  'POST /v1/groups/{name}/rehome': {
+    function: 'groupActions',
+    auth: 'admin',
+    summary:
+      'Give the users of a failed-over node that will not come back its peer as their home (a workflow), so the group can be deleted or the node replaced',
+    status: 202,
+    body: RehomeBodySchema,
+    response: RehomeAcceptedSchema,
   },
   'GET /v1/clusters/{clusterId}/parameters': {
     function: 'parameters',
@@ -250,6 +262,14 @@ export const ROUTES = {
     status: 201,
     body: CreateUserBodySchema,
     response: UserViewSchema,
+  },
+  'GET /v1/users': {
+    function: 'users',
+    auth: 'read',
+    summary: 'List users (all, or those whose home is ?node=), a page at a time',
+    status: 200,
+    query: UsersQuerySchema,
+    response: UserListSchema,
   },
   'GET /v1/users/{userId}': {
     function: 'users',

@@ -4,13 +4,14 @@
  * in-process by the embedded default. File, state machine name and environment variable
  * are all derived from the id.
  */
-export type WorkflowId = 'TAKE_OVER' | 'FALL_BACK' | 'RECOVER' | 'AUTO_FALLBACK';
+export type WorkflowId = 'TAKE_OVER' | 'FALL_BACK' | 'RECOVER' | 'AUTO_FALLBACK' | 'REHOME';
 
 export const WORKFLOW_IDS = [
   'TAKE_OVER',
   'FALL_BACK',
   'RECOVER',
   'AUTO_FALLBACK',
+  'REHOME',
 ] as const satisfies readonly WorkflowId[];
 
 export interface WorkflowDefinition {
@@ -46,6 +47,10 @@ export const WORKFLOWS: Readonly<Record<WorkflowId, WorkflowDefinition>> = {
   AUTO_FALLBACK: workflow(
     'AUTO_FALLBACK',
     'Automatic Fallback: wait automaticFallbackDelay, then re-check and fall back if still healthy',
+  ),
+  REHOME: workflow(
+    'REHOME',
+    "Re-home: give a failed-over node's users the peer serving them as their home, a page at a time",
   ),
 };
 

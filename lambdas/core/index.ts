@@ -19,7 +19,8 @@ export {
   type NodeView,
 } from './machine/view';
 export { serviceOrder } from './machine/serviceOrder';
-export { FAILED_STATES } from './machine/admin';
+export { FAILED_STATES, Refusal } from './machine/admin';
+export { checkDissolve, checkRehome, memberStates, type RehomePlan } from './machine/rehome';
 export { OPERATION_TIMEOUT_SECONDS } from './machine/draft';
 export { isFresh, isHealthy, expiredFault } from './machine/health';
 export { nextDueAt, nextTimerDueAt, pairSilentAt } from './machine/deadlines';

@@ -1,4 +1,4 @@
-import { failover, fallback, recover, type Ports } from '../app';
+import { failover, fallback, recover, rehome, type Ports } from '../app';
 import { httpHandler } from './http/httpHandler';
 
 /** Manual failover, fallback and recovery: 202 with the operation, 409 with the states. */
@@ -7,5 +7,6 @@ export function makeGroupActionsHandler(ports: Ports) {
     'POST /v1/groups/{name}/failover': ({ path, body }) => failover(ports, path.name, body.nodeId),
     'POST /v1/groups/{name}/fallback': ({ path, body }) => fallback(ports, path.name, body.nodeId),
     'POST /v1/groups/{name}/recover': ({ path }) => recover(ports, path.name),
+    'POST /v1/groups/{name}/rehome': ({ path, body }) => rehome(ports, path.name, body.nodeId),
   });
 }

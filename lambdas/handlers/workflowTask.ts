@@ -5,6 +5,7 @@ import {
   checkOperation,
   ConflictError,
   moveUsers,
+  rehomeUsersPage,
   reportFailure,
   type Ports,
   type WorkflowTask,
@@ -39,6 +40,8 @@ export async function runTask(p: Ports, task: WorkflowTask): Promise<unknown> {
         return await reportFailure(p, task.group, task.operationId, task.error);
       case 'automaticFallbackDue':
         return await automaticFallbackDue(p, task.group, task.timerId);
+      case 'rehomeUsers':
+        return await rehomeUsersPage(p, task.group, task.operationId, task.fromNode, task.toNode);
       default: {
         const never: never = task;
         throw new Error(

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { NodeIdSchema } from './identifiers';
 
 const NAME_CHARACTERS = /^[A-Za-z0-9_-]*$/;
@@ -78,6 +78,10 @@ export type UpdateGroupBody = z.infer<typeof UpdateGroupBodySchema>;
 /** Body of `POST /v1/groups/{name}/failover` (the node to fail over) and `…/fallback` (the node to fall back to). */
 export const NodeActionBodySchema = z.object({ nodeId: NodeIdSchema }).strict();
 export type NodeActionBody = z.infer<typeof NodeActionBodySchema>;
+
+/** Body of `POST /v1/groups/{name}/rehome`: the failed-over node whose users get its peer as their home. */
+export const RehomeBodySchema = z.object({ nodeId: NodeIdSchema }).strict();
+export type RehomeBody = z.infer<typeof RehomeBodySchema>;
 
 /** Query of `GET /v1/groups?name=PREFIX`: an empty prefix finds every group. */
 export const GroupsQuerySchema = z

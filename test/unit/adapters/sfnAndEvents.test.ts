@@ -17,6 +17,7 @@ const ARNS = {
   FALL_BACK: 'arn:sm:fall-back',
   RECOVER: 'arn:sm:recover',
   AUTO_FALLBACK: 'arn:sm:auto-fallback',
+  REHOME: 'arn:sm:rehome',
 };
 const sfn = mockClient(SFNClient);
 const eb = mockClient(EventBridgeClient);
@@ -72,6 +73,7 @@ describe('the Step Functions workflow starter', () => {
       FALL_BACK: 'arn:aws:states:eu-west-1:123456789012:stateMachine:PresenceHa-fall-back',
       RECOVER: 'arn:aws:states:eu-west-1:123456789012:stateMachine:PresenceHa-recover',
       AUTO_FALLBACK: 'arn:aws:states:eu-west-1:123456789012:stateMachine:PresenceHa-auto-fallback',
+      REHOME: 'arn:aws:states:eu-west-1:123456789012:stateMachine:PresenceHa-rehome',
     };
     beforeEach(() => {
       sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
