@@ -13,10 +13,12 @@ export const LAMBDA_RUNTIME = Runtime.NODEJS_22_X;
 
 /**
  * An ESM bundle may still contain CommonJS dependencies that call `require`; Node's ESM
- * loader has none, so give them one.
+ * loader has none, so give them one. Exported for `npm run bench`, which builds the
+ * bundles with these same options to measure them.
  */
-const REQUIRE_SHIM =
+export const BUNDLE_BANNER =
   "import { createRequire as __prgCreateRequire } from 'node:module'; const require = __prgCreateRequire(import.meta.url);";
+const REQUIRE_SHIM = BUNDLE_BANNER;
 
 export interface ProjectFunctionProps {
   /** The entry of `FUNCTIONS`: entry file, memory, timeout and description come from it. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * How the sync agent assigns users to nodes (the manual's "User Assignment Mode"):

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ServiceStatusSchema = z.enum(['running', 'stopped']);
 export type ServiceStatus = z.infer<typeof ServiceStatusSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `nodeId` and `clusterId`: 1–64 of `[A-Za-z0-9._-]`. */
 export const NodeIdSchema = z

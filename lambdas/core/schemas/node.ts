@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ClusterIdSchema, NodeIdSchema } from './identifiers';
 import { HostnameSchema } from './hostname';
 import { NodeParametersFieldsSchema } from './parameters';

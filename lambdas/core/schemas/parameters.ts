@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The manual's five critical services: the cluster default for `criticalServices`. */
 export const DEFAULT_CRITICAL_SERVICES = [

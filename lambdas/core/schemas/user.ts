@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ClusterIdSchema, NodeIdSchema } from './identifiers';
 
 /** A user id: 1–128 of letters, digits and `. _ @ + -`, so that an e-mail-like id fits. */
