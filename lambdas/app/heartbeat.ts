@@ -1,5 +1,7 @@
 import {
+  fenceAfterSeconds,
   heartbeatResponse,
+  serviceStopSeconds,
   servicesReportedDown,
   staleBootDetail,
   type ClusterParameters,
@@ -12,8 +14,13 @@ import type { Ports } from './ports';
 import type { GroupRecord } from './records';
 import { hashToken, sameHash, tokenOwner } from './tokens';
 
-/** How long a warm function trusts what it learned about a node's group and cluster parameters. */
-const CACHE_MS = 10_000;
+/**
+ * How long a warm function trusts what it learned about a node's group and cluster
+ * parameters. A change of the timers is judged with the old ones for at least this long
+ * (see `patchClusterParameters`): answers computed from the cached copy still carry them.
+ */
+export const HEARTBEAT_PARAMETERS_CACHE_MS = 10_000;
+const CACHE_MS = HEARTBEAT_PARAMETERS_CACHE_MS;
 
 interface Membership {
   group: string;
@@ -104,6 +111,8 @@ export async function heartbeat(
       serviceOrder: 'leave',
       nextHeartbeatSeconds: params.keepAliveInterval,
       keepAliveTimeoutSeconds: params.keepAliveTimeout,
+      fenceAfterSeconds: fenceAfterSeconds(params),
+      serviceStopSeconds: serviceStopSeconds(params),
     };
   }
   const { record, params } = await applyGroupEvent(ports, node.group, {

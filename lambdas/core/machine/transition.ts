@@ -1,4 +1,4 @@
-import type { ClusterParameters } from '../schemas/parameters';
+import { judgingParameters, type ClusterParameters } from '../schemas/parameters';
 import type { Effect, GroupEvent, GroupState } from '../types';
 import { Draft } from './draft';
 import { applyHeartbeat } from './heartbeat';
@@ -75,7 +75,8 @@ export function transition(
   now: number,
   params: ClusterParameters,
 ): TransitionResult {
-  const draft = new Draft(structuredClone(group), now, params);
+  // Silence is judged with the old timeout too while a change of the timers settles.
+  const draft = new Draft(structuredClone(group), now, judgingParameters(params, now));
   const unchanged = (outcome: TransitionOutcome, effects: Effect[] = []): TransitionResult => ({
     group,
     effects,

@@ -1,4 +1,4 @@
-import type { ClusterParameters } from '../schemas/parameters';
+import { fenceAfterSeconds, serviceStopSeconds, type ClusterParameters } from '../schemas/parameters';
 import type { NodeId } from '../schemas/identifiers';
 import type { GroupState, Member, ServiceOrder } from '../types';
 import { NODE_STATES, stateLabel, type NodeStateCode } from '../catalogue/states';
@@ -14,8 +14,16 @@ export interface HeartbeatResponse {
   epoch: number;
   serviceOrder: ServiceOrder;
   nextHeartbeatSeconds: number;
-  /** The cluster's keepAliveTimeout: how long the node may go unanswered before it must fence itself. */
+  /** The cluster's keepAliveTimeout: after this long unanswered the node's services must be stopped. */
   keepAliveTimeoutSeconds: number;
+  /**
+   * When the agent must begin stopping its services, in seconds after sending its last
+   * answered heartbeat: keepAliveTimeout less the stop time and the clock slack
+   * (docs/safety.md).
+   */
+  fenceAfterSeconds: number;
+  /** The cluster's serviceStopSeconds: how long the node's stop of its services may take. */
+  serviceStopSeconds: number;
 }
 
 /** Peers whose silence the heartbeat does not watch: already shown lost, or still starting. */
@@ -72,7 +80,18 @@ export function heartbeatResponse(
     epoch: group.epoch,
     serviceOrder: member ? serviceOrder(group, member) : 'leave',
     nextHeartbeatSeconds: nextHeartbeatSeconds(group, nodeId, now, params),
+    ...fenceTimers(params),
+  };
+}
+
+/** The self-fencing timers an answer carries, from the cluster's current parameters. */
+function fenceTimers(
+  params: ClusterParameters,
+): Pick<HeartbeatResponse, 'keepAliveTimeoutSeconds' | 'fenceAfterSeconds' | 'serviceStopSeconds'> {
+  return {
     keepAliveTimeoutSeconds: params.keepAliveTimeout,
+    fenceAfterSeconds: fenceAfterSeconds(params),
+    serviceStopSeconds: serviceStopSeconds(params),
   };
 }
 

@@ -25,6 +25,8 @@ describe('POST /v1/nodes/{nodeId}/heartbeat', () => {
       serviceOrder: 'leave',
       nextHeartbeatSeconds: 1,
       keepAliveTimeoutSeconds: 3,
+      fenceAfterSeconds: 2.4,
+      serviceStopSeconds: 0,
     });
     expect(h.dynamoCalls).toEqual(['UpdateItemCommand']);
     // Steady for as long as both nodes keep talking: the sweep's index is not rewritten.
@@ -111,6 +113,8 @@ describe('POST /v1/nodes/{nodeId}/heartbeat', () => {
       serviceOrder: 'leave',
       nextHeartbeatSeconds: 15,
       keepAliveTimeoutSeconds: 60,
+      fenceAfterSeconds: 59.4,
+      serviceStopSeconds: 0,
     });
     const shown = await h.call('GET', '/v1/nodes/imp-x', { scopes: ['prg/read'] });
     expect(shown.body.lastHeartbeatAt).toBe(new Date(h.clock.t).toISOString());

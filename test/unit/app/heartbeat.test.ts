@@ -26,6 +26,8 @@ describe('heartbeat', () => {
       serviceOrder: 'leave',
       nextHeartbeatSeconds: 15,
       keepAliveTimeoutSeconds: 60,
+      fenceAfterSeconds: 59.4,
+      serviceStopSeconds: 0,
     });
     const shown = await nodeView(w.ports, await getNode(w.ports, 'imp-x'));
     expect(shown.lastHeartbeatAt).toBe(new Date(w.clock.t).toISOString());
@@ -47,6 +49,8 @@ describe('heartbeat', () => {
       serviceOrder: 'leave',
       nextHeartbeatSeconds: 1,
       keepAliveTimeoutSeconds: 3,
+      fenceAfterSeconds: 2.4,
+      serviceStopSeconds: 0,
     });
     expect(w.db.calls).toEqual(['groups.steadyHeartbeat']);
     // Steady for as long as both keep talking: no decision, no history, no event.

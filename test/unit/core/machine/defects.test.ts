@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { GroupEvent } from '../../../../lambdas/core';
+import {
+  CLOCK_DRIFT,
+  DEFAULT_CLUSTER_PARAMETERS,
+  fenceRuleBroken,
+  heartbeatResponse,
+  transition,
+  type GroupEvent,
+} from '../../../../lambdas/core';
 import { FAST_PARAMETERS as p, PairSimulator } from '../../../support/pairSimulator';
 import { play, scenario } from '../../../support/pairCommands';
 
@@ -150,5 +157,106 @@ describe('a heartbeat from an older boot is taken as a restart', () => {
     const r = delayedFromBefore(sim, A, sim.node(A).boots + 5, 'any-new-id', 0);
     expect(r.outcome).toBe('applied');
     expect(sim.group.members[0]!.boot).toBe(sim.node(A).boots + 5);
+  });
+});
+
+describe('changing keepAliveTimeout/keepAliveInterval causes false failovers and a split-brain window', () => {
+  const slow = { ...p, keepAliveInterval: 5, keepAliveTimeout: 15, initializationKeepAliveTimeout: 30 };
+  const healthy = () => Object.fromEntries(p.criticalServices.map((s) => [s, 'running' as const]));
+
+  /** A pair beating every 5 s; b's last heartbeat is 4 s old, a's is fresh. */
+  function pairWithLateB() {
+    const sim = new PairSimulator(slow).startNormal();
+    sim.node(B).alive = false;
+    const lastB = sim.group.members[1]!.lastHeartbeatAt!;
+    const hbA = (seq: number) => ({
+      type: 'Heartbeat' as const,
+      nodeId: A,
+      heartbeat: {
+        bootId: sim.node(A).bootId,
+        boot: sim.node(A).boots,
+        sequence: seq,
+        services: healthy(),
+        database: 'up' as const,
+      },
+    });
+    return { sim, lastB, hbA };
+  }
+
+  it('lowering the timeout does not find a node silent by the new timeout while its agent may still fence on the old one', () => {
+    const { sim, lastB, hbA } = pairWithLateB();
+    const changedAt = lastB + 4000;
+    // What the PATCH stores: the new timers, and the old timeout until the change settles.
+    const lowered = {
+      ...slow,
+      keepAliveInterval: 1,
+      keepAliveTimeout: 3,
+      timerChange: { keepAliveTimeout: 15, keepAliveInterval: 5, until: changedAt + 10_000 + 20_000 },
+    };
+    let group = transition(sim.group, { type: 'SweepTick' }, changedAt, lowered).group;
+    expect(group.members.map((m) => m.state)).toEqual(['NORMAL', 'NORMAL']);
+    // a keeps beating; b's agent, told 15 s, has not fenced yet at 14 s.
+    const seq = sim.node(A).sequence + 1;
+    group = transition(group, hbA(seq), lastB + 14_000, lowered).group;
+    expect(group.members.map((m) => m.state)).toEqual(['NORMAL', 'NORMAL']);
+    // Past the old timeout b is lost, as it was before the change.
+    group = transition(group, hbA(seq + 1), lastB + 15_500, lowered).group;
+    expect(group.members[1]!.state).toBe('DOWN');
+    expect(group.members[0]!.state).toBe('TAKING_OVER');
+  });
+
+  it('once the change has settled, silence is judged with the new timeout alone', () => {
+    const { sim, lastB, hbA } = pairWithLateB();
+    const lowered = {
+      ...slow,
+      keepAliveInterval: 1,
+      keepAliveTimeout: 3,
+      timerChange: { keepAliveTimeout: 15, keepAliveInterval: 5, until: lastB + 3_500 },
+    };
+    // a is heard 2 s after b's last heartbeat while the change settles, then after it.
+    const seq = sim.node(A).sequence;
+    const settling = transition(sim.group, hbA(seq + 1), lastB + 2000, lowered).group;
+    const group = transition(settling, hbA(seq + 2), lastB + 4000, lowered).group;
+    expect(group.members[1]!.state).toBe('DOWN');
+  });
+
+  it('raising the timeout takes effect at once: the larger timeout is the new one', () => {
+    const { sim, lastB, hbA } = pairWithLateB();
+    const raised = {
+      ...slow,
+      keepAliveTimeout: 30,
+      timerChange: { keepAliveTimeout: 15, keepAliveInterval: 5, until: lastB + 60_000 },
+    };
+    const group = transition(sim.group, hbA(sim.node(A).sequence + 1), lastB + 20_000, raised).group;
+    expect(group.members.map((m) => m.state)).toEqual(['NORMAL', 'NORMAL']);
+  });
+});
+
+describe('self-fencing stops too late', () => {
+  it('the answer tells the agent to start fencing early enough for its declared stop time to end before keepAliveTimeout', () => {
+    const sim = new PairSimulator({
+      ...p,
+      keepAliveTimeout: 60,
+      keepAliveInterval: 15,
+      serviceStopSeconds: 20,
+    });
+    sim.startNormal();
+    const answer = heartbeatResponse(sim.group, A, sim.params, sim.now);
+    expect(answer).toMatchObject({ keepAliveTimeoutSeconds: 60, serviceStopSeconds: 20 });
+    // 60 s less the 20 s stop, 0.5 s of slack and 0.1 % of drift over 60 s, to a tenth below.
+    expect(answer.fenceAfterSeconds).toBe(39.4);
+    // Fence, drift and stop end before the control plane may find the node silent.
+    expect(answer.fenceAfterSeconds * (1 + CLOCK_DRIFT) + 20).toBeLessThan(60);
+  });
+
+  it('timers that leave less than two heartbeat intervals before the fence are refused, naming why', () => {
+    const params = { ...DEFAULT_CLUSTER_PARAMETERS, serviceStopSeconds: 40 };
+    expect(fenceRuleBroken(params)).toMatch(
+      /less than two keepAliveInterval \(30 s\): one lost answer would fence a healthy node/,
+    );
+    expect(fenceRuleBroken({ ...params, serviceStopSeconds: 29 })).toBeNull();
+    expect(fenceRuleBroken({ ...DEFAULT_CLUSTER_PARAMETERS, keepAliveInterval: 30 })).not.toBeNull();
+    // The pair timers the tests use (interval 1, timeout 3) still fence in time.
+    expect(fenceRuleBroken(p)).toBeNull();
   });
 });

@@ -540,6 +540,8 @@ describe('enabling and disabling high availability', () => {
       serviceOrder: 'leave',
       nextHeartbeatSeconds: 15,
       keepAliveTimeoutSeconds: 60,
+      fenceAfterSeconds: 59.4,
+      serviceStopSeconds: 0,
     });
   });
 });
