@@ -8,6 +8,7 @@ import { LocalEventBus } from './eventBus';
 import { LocalWorkflowRunner } from './workflows';
 import { localContext } from './apiGatewayEvent';
 import { startServer } from './server';
+import { embeddedNodeTokenKeys } from './nodeTokenKey';
 
 export interface EmbeddedOptions {
   host?: string;
@@ -92,6 +93,7 @@ export async function startEmbedded(o: EmbeddedOptions = {}): Promise<Embedded> 
     tables,
     workflows: { start: (input) => (runner as LocalWorkflowRunner).start(input) },
     events: bus,
+    nodeTokens: await embeddedNodeTokenKeys(o.dataDir),
   });
   const handlers = makeHandlers(ports);
   const workflows = new LocalWorkflowRunner(

@@ -9,10 +9,11 @@ import {
   type HeartbeatResponse,
 } from '../core';
 import { applyGroupEvent } from './applyGroupEvent';
-import { ConflictError, ForbiddenError, UnauthorizedError } from './errors';
+import { ConflictError } from './errors';
+import { authenticateNode, notValidFor } from './nodeAuth';
 import type { Ports } from './ports';
 import type { GroupRecord } from './records';
-import { hashToken, sameHash, tokenOwner } from './tokens';
+import { hashToken, sameHash } from './tokens';
 
 /**
  * How long a warm function trusts what it learned about a node's group and cluster
@@ -37,6 +38,7 @@ interface Membership {
 export class HeartbeatCache {
   private readonly members = new Map<string, Membership>();
   private readonly params = new Map<string, { value: ClusterParameters; until: number }>();
+  private readonly onPreviousKey = new Set<string>();
 
   membership(nodeId: string): Membership | undefined {
     return this.members.get(nodeId);
@@ -46,6 +48,13 @@ export class HeartbeatCache {
     const memberIndex = record.group.members.findIndex((m) => m.nodeId === nodeId);
     if (memberIndex < 0 || !record.group.highAvailability) this.members.delete(nodeId);
     else this.members.set(nodeId, { group: record.group.name, memberIndex, clusterId: record.clusterId });
+  }
+
+  /** True the first time this function sees `nodeId` on the previous key: one warning, not one a second. */
+  firstOnPreviousKey(nodeId: string): boolean {
+    if (this.onPreviousKey.has(nodeId)) return false;
+    this.onPreviousKey.add(nodeId);
+    return true;
   }
 
   async parameters(ports: Ports, clusterId: string): Promise<ClusterParameters> {
@@ -71,6 +80,15 @@ export async function heartbeat(
   token: string,
   body: HeartbeatBody,
 ): Promise<HeartbeatResponse> {
+  // A forged or malformed token ends here, before any read or write (the handler has
+  // already checked it before the body; checking again keeps this use case safe alone).
+  const verified = await authenticateNode(ports, nodeId, token);
+  if (verified.key === 'previous' && cache.firstOnPreviousKey(nodeId)) {
+    ports.log.warn('A node heartbeats with a token signed by the previous node token key', {
+      nodeId,
+      action: `Rotate its token (POST /v1/nodes/${nodeId}/token) and give it to its agent before the previous key's grace ends, or the node will be refused.`,
+    });
+  }
   const tokenHash = hashToken(token);
   const known = cache.membership(nodeId);
   if (known) {
@@ -92,7 +110,15 @@ export async function heartbeat(
   // found out without credentials. A refused token leaves the cache alone: a forger must
   // not push the real node's next heartbeat off the one-write path.
   if (!node) throw notValidFor(nodeId);
-  if (!sameHash(node.tokenHash, tokenHash)) await refuseToken(ports, nodeId, token, tokenHash);
+  if (!sameHash(node.tokenHash, tokenHash)) {
+    // A token we signed that is no longer the node's: an agent still holding a rotated one.
+    ports.log.info('A node presented a token that was rotated away', {
+      nodeId,
+      presentedGeneration: verified.generation,
+      currentGeneration: node.tokenGeneration ?? null,
+    });
+    throw notValidFor(nodeId);
+  }
   if (!node.group) {
     const params = await cache.parameters(ports, node.clusterId);
     const last = node.lastHeartbeat?.body;
@@ -122,23 +148,4 @@ export async function heartbeat(
   });
   cache.remember(nodeId, record);
   return heartbeatResponse(record.group, nodeId, params, ports.clock.now());
-}
-
-/** 403 when the token is another node's own valid token, 401 for any other bad token. */
-async function refuseToken(ports: Ports, nodeId: string, token: string, tokenHash: string): Promise<never> {
-  const owner = tokenOwner(token);
-  if (owner !== null && owner !== nodeId) {
-    const other = await ports.nodes.get(owner);
-    if (other && sameHash(other.tokenHash, tokenHash)) {
-      throw new ForbiddenError(`This token belongs to node ${owner}; node ${nodeId} must use its own token.`);
-    }
-  }
-  throw notValidFor(nodeId);
-}
-
-/** The one refusal for a token that does not open this node, whether or not the node exists. */
-function notValidFor(nodeId: string): UnauthorizedError {
-  return new UnauthorizedError(
-    `The token is not valid for node ${nodeId}. If the node is registered, its token was rotated or mistyped: rotate it with POST /v1/nodes/${nodeId}/token and give the new one to its agent; otherwise register the node with POST /v1/nodes.`,
-  );
 }

@@ -13,6 +13,7 @@ export * from './workflowTasks';
 export * from './parameters';
 export * from './users';
 export * from './rehome';
+export * from './maintenance';
 export * from './paging';
 export {
   hashToken,
@@ -20,6 +21,7 @@ export {
   verifyNodeToken,
   StaticNodeTokenKeys,
   checkKeyLength,
+  keyRingFromSecret,
   MAX_NODE_TOKEN_CHARS,
   type NodeTokenKeyRing,
   type VerifiedNodeToken,

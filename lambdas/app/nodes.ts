@@ -7,8 +7,9 @@ import {
 } from '../core';
 import { NotFoundError, ValidationError } from './errors';
 import type { Ports } from './ports';
-import type { NodeRecord } from './records';
-import { hashToken, newNodeToken } from './tokens';
+import { openCursor, sealCursor, type CursorScope } from './paging';
+import type { GroupRecord, NodeRecord } from './records';
+import { hashToken, issueNodeToken } from './tokens';
 
 /** A node as the API shows it: never its token hash. */
 export interface NodeView {
@@ -27,13 +28,18 @@ export interface NodeView {
 
 /** The node's public view; heartbeat facts come from its group while it is in one. */
 export async function nodeView(ports: Ports, node: NodeRecord): Promise<NodeView> {
+  return nodeViewWith(node, node.group ? await ports.groups.get(node.group) : null);
+}
+
+/** The node's public view, given its group as already read (null: in none, or not found). */
+function nodeViewWith(node: NodeRecord, group: GroupRecord | null): NodeView {
   let last: { at: number | null; services: Record<string, string>; database: string | null } = {
     at: node.lastHeartbeat?.at ?? null,
     services: node.lastHeartbeat?.body.services ?? {},
     database: node.lastHeartbeat?.body.database ?? null,
   };
   if (node.group) {
-    const member = (await ports.groups.get(node.group))?.group.members.find((m) => m.nodeId === node.nodeId);
+    const member = group?.group.members.find((m) => m.nodeId === node.nodeId);
     if (member?.lastHeartbeatAt) {
       last = { at: member.lastHeartbeatAt, services: member.services, database: member.database };
     }
@@ -58,10 +64,11 @@ export async function registerNode(
   ports: Ports,
   body: RegisterNodeBody,
 ): Promise<{ node: NodeView; token: string }> {
-  const token = newNodeToken(body.nodeId);
+  const token = issueNodeToken(await ports.nodeTokens.keyRing(), body.nodeId, 1);
   const node: NodeRecord = {
     ...body,
     tokenHash: hashToken(token),
+    tokenGeneration: 1,
     group: null,
     parameters: { ...DEFAULT_NODE_PARAMETERS },
     userCount: 0,
@@ -79,9 +86,23 @@ export async function getNode(ports: Ports, nodeId: string): Promise<NodeRecord>
   return node;
 }
 
-export async function listNodes(ports: Ports): Promise<NodeView[]> {
-  const nodes = await ports.nodes.list();
-  return Promise.all(nodes.map((n) => nodeView(ports, n)));
+/**
+ * One page of the registered nodes. The groups of the page's nodes are read in one batch,
+ * so a page costs one scan and one batch read however large the fleet is.
+ */
+export async function listNodes(
+  ports: Ports,
+  query: { limit: number; cursor?: string | undefined },
+): Promise<{ nodes: NodeView[]; next: string | null }> {
+  const scope: CursorScope = { list: 'nodes', filters: {} };
+  const start = await openCursor(ports.cursors, scope, query.cursor);
+  const page = await ports.nodes.page({ limit: query.limit, start });
+  const names = [...new Set(page.items.flatMap((n) => (n.group ? [n.group] : [])))];
+  const groups = new Map((await ports.groups.getMany(names)).map((g) => [g.group.name, g]));
+  return {
+    nodes: page.items.map((n) => nodeViewWith(n, n.group ? (groups.get(n.group) ?? null) : null)),
+    next: await sealCursor(ports.cursors, scope, page.last),
+  };
 }
 
 /** Deletes a node that is in no group and home to no user. */
@@ -91,13 +112,19 @@ export async function deleteNode(ports: Ports, nodeId: string): Promise<void> {
   ports.log.info('Node deleted', { nodeId });
 }
 
-/** Issues a new token; the old one stops working at once, in its group's fast path too. */
+/**
+ * Issues a new token of the next generation, signed with the current key; the old one
+ * stops working at once, in its group's fast path too. Also how a node's token is moved
+ * off a key being replaced (docs/threat-model.md).
+ */
 export async function rotateToken(ports: Ports, nodeId: string): Promise<{ token: string }> {
   const node = await getNode(ports, nodeId);
-  const token = newNodeToken(nodeId);
+  const from = node.tokenGeneration ?? null;
+  const to = (from ?? 0) + 1;
+  const token = issueNodeToken(await ports.nodeTokens.keyRing(), nodeId, to);
   const hash = hashToken(token);
-  await ports.nodes.rotateTokenHash(nodeId, node.group, hash);
-  ports.log.info('Node token rotated', { nodeId });
+  await ports.nodes.rotateTokenHash(nodeId, node.group, hash, { from, to });
+  ports.log.info('Node token rotated', { nodeId, generation: to });
   return { token };
 }
 

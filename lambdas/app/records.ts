@@ -27,6 +27,11 @@ export interface NodeRecord {
   softwareVersion: string;
   publisherId: string;
   tokenHash: string;
+  /**
+   * How many tokens the node has been issued (the generation inside its token): absent
+   * on nodes registered before tokens carried one. Rotation moves it on conditionally.
+   */
+  tokenGeneration?: number;
   /** The group it belongs to, if any: a node belongs to at most one. */
   group: string | null;
   parameters: NodeParameters;

@@ -2,7 +2,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { EventPublisher, Ports, WorkflowStarter } from '../app';
+import {
+  StaticNodeTokenKeys,
+  type CursorSigner,
+  type EventPublisher,
+  type NodeTokenKeys,
+  type Ports,
+  type WorkflowStarter,
+} from '../app';
 import { createDocumentClient, tableNamesFromEnv, type TableNames } from '../adapters/dynamodb/client';
 import { DynamoGroupRepository } from '../adapters/dynamodb/groups';
 import { DynamoHistoryRepository } from '../adapters/dynamodb/history';
@@ -10,7 +17,14 @@ import { DynamoNodeRepository } from '../adapters/dynamodb/nodes';
 import { DynamoSettingsRepository } from '../adapters/dynamodb/settings';
 import { DynamoUserRepository } from '../adapters/dynamodb/users';
 import { DynamoStorageProbe } from '../adapters/dynamodb/probe';
+import { DynamoCursorSigner } from '../adapters/dynamodb/cursorKey';
 import { EventBridgePublisher } from '../adapters/eventbridge/publisher';
+import {
+  extensionFetch,
+  NODE_TOKEN_SECRET_ENV,
+  NO_NODE_TOKEN_KEYS,
+  SecretNodeTokenKeys,
+} from '../adapters/secrets/nodeTokenKeys';
 import { SfnWorkflowStarter } from '../adapters/sfn/workflowStarter';
 import { EVENT_BUS_ENV, WORKFLOWS, WORKFLOW_IDS, type WorkflowId } from '../contract';
 import { logger, metrics } from './observability';
@@ -22,6 +36,10 @@ export interface PortsConfig {
   workflows: WorkflowStarter;
   events: EventPublisher;
   clock?: Ports['clock'];
+  /** Signs list cursors; by default with a key kept in the settings table. */
+  cursors?: CursorSigner;
+  /** The node token keys; by default a random key that lives as long as these ports. */
+  nodeTokens?: NodeTokenKeys;
 }
 
 /** The ports over DynamoDB, with the given workflow starter and event publisher. */
@@ -37,6 +55,8 @@ export function portsFrom(config: PortsConfig): Ports {
     events: config.events,
     clock: config.clock ?? { now: () => Date.now() },
     storage: new DynamoStorageProbe(db, config.tables),
+    nodeTokens: config.nodeTokens ?? StaticNodeTokenKeys.random(),
+    cursors: config.cursors ?? new DynamoCursorSigner(db, config.tables),
     log: {
       info: (message, extra) => logger.info(message, { ...extra }),
       warn: (message, extra) => logger.warn(message, { ...extra }),
@@ -70,5 +90,11 @@ export function portsFromEnv(env: NodeJS.ProcessEnv): Ports {
     tables: tableNamesFromEnv(env),
     workflows: new SfnWorkflowStarter(new SFNClient({ maxAttempts: 4 }), workflowArnsFromEnv(env)),
     events: new EventBridgePublisher(new EventBridgeClient({ maxAttempts: 4 }), env[EVENT_BUS_ENV] ?? ''),
+    // Only the functions that issue or check node tokens are given the secret.
+    nodeTokens: env[NODE_TOKEN_SECRET_ENV]
+      ? new SecretNodeTokenKeys(env[NODE_TOKEN_SECRET_ENV], extensionFetch(env), undefined, undefined, (m) =>
+          logger.warn(m),
+        )
+      : NO_NODE_TOKEN_KEYS,
   });
 }

@@ -10,6 +10,8 @@ import {
 import { ConflictError, NotFoundError } from '../../app/errors';
 import type { NodeRepository } from '../../app/ports';
 import type { LastHeartbeat, NodeRecord } from '../../app/records';
+import type { Page, PageRequest } from '../../app/paging';
+import { batchGet, readPage } from './paging';
 import { allItems, cancellationReasons, isConditionFailure, type TableNames } from './client';
 
 /** Registered nodes in DynamoDB. */
@@ -49,6 +51,20 @@ export class DynamoNodeRepository implements NodeRepository {
   async list(): Promise<NodeRecord[]> {
     const items = (await allItems(this.db, { TableName: this.tables.nodes })) as unknown as NodeRecord[];
     return items.sort((a, b) => a.nodeId.localeCompare(b.nodeId));
+  }
+
+  async page(request: PageRequest): Promise<Page<NodeRecord>> {
+    const page = await readPage(this.db, { TableName: this.tables.nodes }, request);
+    return { items: page.items as unknown as NodeRecord[], last: page.last };
+  }
+
+  async getMany(nodeIds: readonly string[]): Promise<NodeRecord[]> {
+    const items = await batchGet(
+      this.db,
+      this.tables.nodes,
+      nodeIds.map((nodeId) => ({ nodeId })),
+    );
+    return items as unknown as NodeRecord[];
   }
 
   async listByCluster(clusterId: string): Promise<NodeRecord[]> {
@@ -104,19 +120,31 @@ export class DynamoNodeRepository implements NodeRepository {
     }
   }
 
-  async rotateTokenHash(nodeId: string, group: string | null, tokenHash: string): Promise<void> {
+  async rotateTokenHash(
+    nodeId: string,
+    group: string | null,
+    tokenHash: string,
+    generation: { from: number | null; to: number },
+  ): Promise<void> {
+    // The generation it was read at: of two rotations at once, the second finds it moved.
+    const sameGeneration = generation.from === null ? 'attribute_not_exists(#gen)' : '#gen = :from';
     const node = {
       Update: {
         TableName: this.tables.nodes,
         Key: { nodeId },
-        UpdateExpression: 'SET tokenHash = :h',
-        ConditionExpression:
+        UpdateExpression: 'SET tokenHash = :h, #gen = :to',
+        ConditionExpression: `${
           group === null
             ? 'attribute_exists(nodeId) AND (attribute_not_exists(#group) OR #group = :null)'
-            : '#group = :g',
-        ExpressionAttributeNames: { '#group': 'group' },
-        ExpressionAttributeValues:
-          group === null ? { ':h': tokenHash, ':null': null } : { ':h': tokenHash, ':g': group },
+            : '#group = :g'
+        } AND ${sameGeneration}`,
+        ExpressionAttributeNames: { '#group': 'group', '#gen': 'tokenGeneration' },
+        ExpressionAttributeValues: {
+          ':h': tokenHash,
+          ':to': generation.to,
+          ...(group === null ? { ':null': null } : { ':g': group }),
+          ...(generation.from === null ? {} : { ':from': generation.from }),
+        },
       },
     };
     const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [node];
@@ -143,7 +171,7 @@ export class DynamoNodeRepository implements NodeRepository {
     } catch (e) {
       if (!cancellationReasons(e)) throw e;
       throw new ConflictError(
-        `Node ${nodeId} joined or left a group while its token was being rotated; nothing was changed. Try again.`,
+        `Node ${nodeId} joined or left a group, or had its token rotated by another request, while its token was being rotated; nothing was changed. Try again, and give the agent the token of the request that succeeded.`,
         'CONCURRENT_UPDATE',
       );
     }

@@ -60,13 +60,30 @@ const PATH_SCHEMAS = new Map<string, z.ZodObject>(
 );
 
 /**
- * Checks the route's scopes before the body is even read: a caller without the right
- * token learns nothing about what a valid request would look like (401/403, not 400).
+ * How a function checks a node's bearer token for its node routes, by the token's MAC
+ * alone (no storage call): resolves when it may go on, throws the 401/403 otherwise.
  */
-const routeAuth = (served: ReadonlySet<RouteKey>): MiddlewareObj<HttpEvent> => ({
-  before: (request) => {
+export type NodeTokenCheck = (nodeId: string, token: string) => Promise<unknown>;
+
+export interface HttpHandlerOptions {
+  /** Required when the function serves a route with `auth: 'node'`. */
+  nodeToken?: NodeTokenCheck;
+}
+
+/**
+ * Checks the route's scopes, or a node route's token, before the body is even read or
+ * its size judged: a caller without the right token learns nothing about what a valid
+ * request would look like (401/403, not 400), and a forged node token costs no I/O.
+ */
+const routeAuth = (served: ReadonlySet<RouteKey>, nodeToken?: NodeTokenCheck): MiddlewareObj<HttpEvent> => ({
+  before: async (request) => {
     const found = ROUTE_BY_KEY.get(request.event.routeKey);
-    if (found && served.has(found.key)) authorize(found.spec.auth, request.event);
+    if (!found || !served.has(found.key)) return;
+    authorize(found.spec.auth, request.event);
+    if (found.spec.auth === 'node' && nodeToken) {
+      const nodeId = request.event.pathParameters?.nodeId;
+      await nodeToken(typeof nodeId === 'string' ? nodeId : '', bearerToken(request.event));
+    }
   },
 });
 
@@ -117,9 +134,19 @@ type AnyImplementation = (request: RouteRequest<RouteKey>) => Promise<unknown>;
  * route's success status, one line of log context and metrics per invocation, and
  * problem+json for every error. Route implementations only call a use case.
  */
-export function httpHandler<F extends FunctionId>(_functionId: F, routes: RouteImplementations<F>) {
+export function httpHandler<F extends FunctionId>(
+  functionId: F,
+  routes: RouteImplementations<F>,
+  options: HttpHandlerOptions = {},
+) {
   const implementations = routes as unknown as Record<string, AnyImplementation>;
   const served = new Set(Object.keys(implementations) as RouteKey[]);
+  const nodeRoutes = [...served].filter((key) => ROUTE_BY_KEY.get(key)?.spec.auth === 'node');
+  if (nodeRoutes.length > 0 && !options.nodeToken) {
+    throw new Error(
+      `Function ${functionId} serves ${nodeRoutes.join(', ')} but was given no node token check; pass options.nodeToken.`,
+    );
+  }
   const dispatch = async (
     event: HttpEvent,
     _context: Context,
@@ -152,7 +179,7 @@ export function httpHandler<F extends FunctionId>(_functionId: F, routes: RouteI
     .use(injectLambdaContext(logger))
     .use(flushMetrics())
     .use(httpHeaderNormalizer())
-    .use(routeAuth(served))
+    .use(routeAuth(served, options.nodeToken))
     .use(bodyLimit())
     .use(jsonBody())
     .use(problems());

@@ -1,4 +1,4 @@
-import type { Ports } from '../../../lambdas/app';
+import { HmacCursorSigner, StaticNodeTokenKeys, type Ports } from '../../../lambdas/app';
 import { MemoryDatabase } from './database';
 import { MemoryGroupRepository } from './groups';
 import { MemoryHistoryRepository } from './history';
@@ -58,6 +58,8 @@ export function memoryPorts(clockStart = CLOCK_START) {
     events,
     clock,
     storage,
+    cursors: HmacCursorSigner.random(),
+    nodeTokens: StaticNodeTokenKeys.random(),
     log,
     metrics,
   };

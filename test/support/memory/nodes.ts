@@ -4,8 +4,11 @@ import {
   type LastHeartbeat,
   type NodeRecord,
   type NodeRepository,
+  type Page,
+  type PageRequest,
 } from '../../../lambdas/app';
 import { copy, type MemoryDatabase } from './database';
+import { pageOf } from './paging';
 
 /** Registered nodes in memory, with the DynamoDB adapter's conditions and transactions. */
 export class MemoryNodeRepository implements NodeRepository {
@@ -38,6 +41,20 @@ export class MemoryNodeRepository implements NodeRepository {
     return [...this.db.nodes.values()].map(copy).sort((a, b) => a.nodeId.localeCompare(b.nodeId));
   }
 
+  async page(request: PageRequest): Promise<Page<NodeRecord>> {
+    await this.db.call('nodes.page');
+    const page = pageOf([...this.db.nodes.values()], request, (n) => ({ nodeId: n.nodeId }), (k) => String(k.nodeId));
+    return { items: page.items.map(copy), last: page.last };
+  }
+
+  async getMany(nodeIds: readonly string[]): Promise<NodeRecord[]> {
+    await this.db.call('nodes.getMany');
+    return nodeIds.flatMap((id) => {
+      const node = this.db.nodes.get(id);
+      return node ? [copy(node)] : [];
+    });
+  }
+
   async listByCluster(clusterId: string): Promise<NodeRecord[]> {
     await this.db.call('nodes.listByCluster');
     return [...this.db.nodes.values()].filter((n) => n.clusterId === clusterId).map(copy);
@@ -58,18 +75,25 @@ export class MemoryNodeRepository implements NodeRepository {
     this.db.nodes.delete(nodeId);
   }
 
-  async rotateTokenHash(nodeId: string, group: string | null, tokenHash: string): Promise<void> {
+  async rotateTokenHash(
+    nodeId: string,
+    group: string | null,
+    tokenHash: string,
+    generation: { from: number | null; to: number },
+  ): Promise<void> {
     await this.db.call('nodes.rotateTokenHash');
     const node = this.db.nodes.get(nodeId);
     const stored = group === null ? undefined : this.db.groups.get(group);
-    const membershipAsRead = node !== undefined && node.group === group;
-    if (!membershipAsRead || (group !== null && !stored)) {
+    const asRead =
+      node !== undefined && node.group === group && (node.tokenGeneration ?? null) === generation.from;
+    if (!asRead || (group !== null && !stored)) {
       throw new ConflictError(
-        `Node ${nodeId} joined or left a group while its token was being rotated; nothing was changed. Try again.`,
+        `Node ${nodeId} joined or left a group, or had its token rotated by another request, while its token was being rotated; nothing was changed. Try again.`,
         'CONCURRENT_UPDATE',
       );
     }
     node.tokenHash = tokenHash;
+    node.tokenGeneration = generation.to;
     if (stored) {
       // The group's copy, with a new version so no decision in flight writes the old one back.
       stored.record = {

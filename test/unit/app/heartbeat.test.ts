@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   ForbiddenError,
+  issueNodeToken,
   getNode,
   moveUsers,
   nodeView,
@@ -147,7 +148,9 @@ describe('heartbeat', () => {
 
   it('refuses an unregistered node and a bad token (401), and another node’s own token (403)', async () => {
     const { a, b } = await w.normalPair();
-    await expect(w.beat({ ...a, id: 'ghost' })).rejects.toBeInstanceOf(UnauthorizedError);
+    // A token we signed for a node that is not registered (say, deleted since).
+    const ghostToken = issueNodeToken(await w.ports.nodeTokens.keyRing(), 'ghost', 1);
+    await expect(w.beat({ ...a, id: 'ghost', token: ghostToken })).rejects.toBeInstanceOf(UnauthorizedError);
     await expect(w.beat({ ...a, token: 'prgn.nope.nope' })).rejects.toBeInstanceOf(UnauthorizedError);
     await expect(w.beat({ ...a, token: 'not-even-a-token' })).rejects.toBeInstanceOf(UnauthorizedError);
     const other = w.beat({ ...a, token: b.token });
@@ -162,12 +165,19 @@ describe('heartbeat', () => {
 
   it('an unknown node and a wrong token get the same refusal, so node ids cannot be enumerated', async () => {
     const { a } = await w.normalPair();
-    const unknown = await w.beat({ ...a, id: 'ghost' }).catch((e: unknown) => e);
+    const ghostToken = issueNodeToken(await w.ports.nodeTokens.keyRing(), 'ghost', 1);
+    const unknown = await w.beat({ ...a, id: 'ghost', token: ghostToken }).catch((e: unknown) => e);
     const forged = await w.beat({ ...a, id: 'imp-a', token: 'prgn.nope.nope' }).catch((e: unknown) => e);
     expect(unknown).toBeInstanceOf(UnauthorizedError);
     expect(forged).toBeInstanceOf(UnauthorizedError);
     const words = (e: unknown, id: string) => (e as Error).message.replaceAll(id, '<node>');
     expect(words(unknown, 'ghost')).toBe(words(forged, 'imp-a'));
+    // Nor with a real token of another node: its MAC is all that is judged, so a registered
+    // and an unknown node id get the same 403.
+    const onGhost = await w.beat({ ...a, id: 'ghost' }).catch((e: unknown) => e);
+    const onPeer = await w.beat({ ...a, id: 'imp-b' }).catch((e: unknown) => e);
+    expect(onGhost).toBeInstanceOf(ForbiddenError);
+    expect(words(onGhost, 'ghost')).toBe(words(onPeer, 'imp-b'));
   });
 
   it('a forged token does not push the real node off the one-write path', async () => {

@@ -104,11 +104,11 @@ describe('the in-memory group repository', () => {
 
   it('rotating a token in a group changes the group’s copy and moves its version; a stale group is refused', async () => {
     const m = await pair();
-    await m.nodes.rotateTokenHash('imp-a', 'prg-1', 'new-hash');
+    await m.nodes.rotateTokenHash('imp-a', 'prg-1', 'new-hash', { from: null, to: 2 });
     const g = (await m.groups.get('prg-1'))!;
     expect([g.tokens['imp-a'], g.version]).toEqual(['new-hash', 2]);
     expect((await m.nodes.get('imp-a'))!.tokenHash).toBe('new-hash');
-    const stale = await m.nodes.rotateTokenHash('imp-c', 'prg-1', 'h').catch((e) => e);
+    const stale = await m.nodes.rotateTokenHash('imp-c', 'prg-1', 'h', { from: null, to: 2 }).catch((e) => e);
     expect(stale.code).toBe('CONCURRENT_UPDATE');
     expect((await m.nodes.get('imp-c'))!.tokenHash).toBe('hash-imp-c');
   });
