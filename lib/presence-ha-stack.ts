@@ -1,5 +1,6 @@
 import { ArnFormat, Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
@@ -18,6 +19,9 @@ import {
 import { DEFAULT_LOG_RETENTION } from './config';
 import { Alarms } from './constructs/alarms';
 import { Api } from './constructs/api';
+import { Console } from './constructs/console';
+import { Dashboard } from './constructs/dashboard';
+import { Notifications } from './constructs/notifications';
 import { ProjectFunction } from './constructs/project-function';
 import { Tables } from './constructs/tables';
 import { stateMachineArn, stateMachineName, Workflows } from './constructs/workflows';
@@ -30,6 +34,11 @@ export interface PresenceHaStackProps extends StackProps {
   readonly cognitoDomainPrefix?: string;
   /** Retention of the Lambda, API and workflow logs. Default one month. */
   readonly logRetention?: RetentionDays;
+  /**
+   * The operator's console (S3 + CloudFront + Cognito hosted UI, docs/console.md). Default:
+   * the context value `console` (`cdk deploy -c console=true`), else off.
+   */
+  readonly console?: boolean;
 }
 
 /** Powertools service name of every function: one service, told apart by function name. */
@@ -47,6 +56,10 @@ export class PresenceHaStack extends Stack {
   readonly workflows: Workflows;
   readonly api: Api;
   readonly alarms: Alarms;
+  /** The console, when deployed with it; its distribution takes the optional WAF front. */
+  readonly console?: Console;
+  readonly notifications: Notifications;
+  readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: PresenceHaStackProps = {}) {
     super(scope, id, {
@@ -105,7 +118,28 @@ export class PresenceHaStack extends Stack {
       stateMachines: this.workflows.byId,
       httpApi: this.api.httpApi,
       sweep: lambdas.sweep,
+      groupsNotNormal: new Metric({
+        namespace: this.stackName,
+        metricName: 'GroupsNotNormal',
+        dimensionsMap: { service: SERVICE_NAME },
+        statistic: 'Maximum',
+        period: Duration.minutes(5),
+      }),
     });
+
+    const dashboardName = `${this.stackName}-operations`;
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName,
+      functions: lambdas,
+      stateMachines: this.workflows.byId,
+      httpApi: this.api.httpApi,
+      serviceName: SERVICE_NAME,
+    });
+    this.notifications = new Notifications(this, 'Notifications', { bus: this.bus, dashboardName });
+
+    const withConsole = props.console ?? String(this.node.tryGetContext('console')) === 'true';
+    if (withConsole)
+      this.console = new Console(this, 'Console', { api: this.api, deletionProtection, logRetention });
 
     this.outputs();
   }
@@ -215,6 +249,11 @@ export class PresenceHaStack extends Stack {
       value: this.alarms.topic.topicArn,
       description: 'Subscribe to receive the alarms',
     });
+    new CfnOutput(this, 'NotificationTopicArn', {
+      value: this.notifications.topic.topicArn,
+      description: 'Failovers, fallbacks, Failed Mode and nodes Down in words: subscribe people here',
+    });
+    new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName });
     for (const tableId of TABLE_IDS) {
       new CfnOutput(this, `${pascalCase(tableId)}TableName`, { value: this.tables.byId[tableId].tableName });
     }

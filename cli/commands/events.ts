@@ -19,6 +19,18 @@ const col = (text: string, width: number, paint: (s: string) => string = (s) => 
 export function formatEvent(event: BusEvent, c: Colors): string {
   const detail = event.detail as Record<string, unknown>;
   const str = (key: string) => (typeof detail[key] === 'string' ? (detail[key] as string) : null);
+  if (event['detail-type'] === 'OperatorNotification') {
+    // The message is several lines (title, what happened, what to do): indent all but the first.
+    const [title = '', ...rest] = event.detail.message.split('\n');
+    const paint =
+      event.detail.severity === 'critical' ? c.red : event.detail.severity === 'warning' ? c.yellow : c.bold;
+    return [
+      [c.dim(event.time), col('Notification', 17, c.bold), col(event.detail.group, 12), paint(title)].join(
+        '  ',
+      ),
+      ...rest.map((line) => `    ${line}`),
+    ].join('\n');
+  }
   const head = [c.dim(event.time), col(event['detail-type'], 17, c.bold), col(str('group') ?? '-', 12)];
   if (event['detail-type'] === 'NodeStateChanged') {
     const from = str('from');

@@ -6,10 +6,12 @@
 export * from './functions';
 export * from './workflows';
 export * from './events';
+export * from './notifications';
 export * from './tables';
 export * from './routes';
 export * from './paths';
 export * from './responses';
+export * from './paging';
 export {
   apiClient,
   ApiProblemError,

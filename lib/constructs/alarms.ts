@@ -15,6 +15,8 @@ export interface AlarmsProps {
   readonly httpApi: HttpApi;
   /** The function the one-minute schedule runs: its silence is an alarm of its own. */
   readonly sweep: IFunction;
+  /** The sweep's census (Maximum per minute): groups with HA on and a node not Normal. */
+  readonly groupsNotNormal?: IMetric;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -67,6 +69,17 @@ export class Alarms extends Construct {
       description:
         'The one-minute sweep did not run for 5 minutes: lost heartbeats and expired timers are not being detected.',
     });
+
+    if (props.groupsNotNormal) {
+      // A failover is told at once by the notifications topic; this alarm is for a group
+      // left failed over or in Failed Mode: 15 minutes not Normal.
+      this.add('GroupsNotNormal', {
+        metric: props.groupsNotNormal,
+        evaluationPeriods: 3,
+        description:
+          'At least one group has been not Normal for 15 minutes (failed over, Running in Failed Mode, a node Down): run prg status to see which and the recommended action.',
+      });
+    }
   }
 
   private add(
@@ -75,6 +88,7 @@ export class Alarms extends Construct {
       metric: IMetric;
       description: string;
       threshold?: number;
+      evaluationPeriods?: number;
       comparisonOperator?: ComparisonOperator;
       treatMissingData?: TreatMissingData;
     },
@@ -84,7 +98,7 @@ export class Alarms extends Construct {
       alarmName: `${Stack.of(this).stackName}-${id}`,
       alarmDescription: options.description,
       threshold: options.threshold ?? 1,
-      evaluationPeriods: 1,
+      evaluationPeriods: options.evaluationPeriods ?? 1,
       comparisonOperator: options.comparisonOperator ?? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: options.treatMissingData ?? TreatMissingData.NOT_BREACHING,
     });
