@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { issueNodeToken } from '../../../lambdas/app';
 import { apiHarness, type ApiHarness } from '../../support/apiHarness';
 import { beat, normalPair, registerNode, states } from '../../support/apiPair';
 
@@ -149,8 +150,9 @@ describe('POST /v1/nodes/{nodeId}/heartbeat', () => {
 
   it('401 for an unregistered node or a bad token, 403 for another node’s token, 400 for a bad body', async () => {
     const { a, b } = await normalPair(h);
+    // A token signed by this deployment for a node that is not registered (say, deleted since).
     const ghost = await h.call('POST', '/v1/nodes/ghost/heartbeat', {
-      token: a.token,
+      token: issueNodeToken(await h.ports.nodeTokens.keyRing(), 'ghost', 1),
       scopes: null,
       body: { bootId: 'x', boot: 0, sequence: 1, database: 'up' },
     });
