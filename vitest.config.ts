@@ -12,7 +12,7 @@ export default defineConfig({
       {
         // The fast layer: the core, the use cases over in-memory ports, the agent's logic.
         // No Java, no DynamoDB Local, no bundling: `npm run test:unit`.
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts'] },
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/simulation/**/*.test.ts'] },
       },
       {
         // The AWS stack synthesized (esbuild bundles every function) and the ASL workflows
@@ -23,7 +23,8 @@ export default defineConfig({
         // Real DynamoDB (Local): the handlers, the DynamoDB adapters, the pair end to end.
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          // test/browser: the console in a real headless Chromium against the embedded default.
+          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/browser/**/*.test.ts'],
           // One DynamoDB Local for the run; each file creates its own tables in it.
           globalSetup: ['test/support/globalSetup.ts'],
         },

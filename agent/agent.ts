@@ -335,6 +335,7 @@ export class Agent {
     const fencedMs = this.fence.acknowledged(
       sentAt,
       answer.keepAliveTimeoutSeconds === undefined ? undefined : answer.keepAliveTimeoutSeconds * 1000,
+      answer.fenceAfterSeconds === undefined ? undefined : Math.round(answer.fenceAfterSeconds * 1000),
     );
     const changed =
       previous === null ||

@@ -16,6 +16,10 @@ export const HeartbeatAnswerSchema = z.object({
   serviceOrder: z.enum(['stop', 'start', 'leave']),
   nextHeartbeatSeconds: z.number().positive().max(3600),
   keepAliveTimeoutSeconds: z.number().positive().max(3600).optional(),
+  /** When to begin the self-fence, after sending the last answered heartbeat (docs/safety.md). */
+  fenceAfterSeconds: z.number().min(0).max(3600).optional(),
+  /** The cluster's declared stop time of the critical services. */
+  serviceStopSeconds: z.number().min(0).max(3600).optional(),
 });
 export type HeartbeatAnswer = z.infer<typeof HeartbeatAnswerSchema>;
 

@@ -38,14 +38,22 @@ export class Fence {
     this.lastAckSentAt = clock.now();
   }
 
-  /** How long after the last acknowledged heartbeat was sent the fence fires (ms). */
+  /** The control plane's own fence time (its answer's `fenceAfterSeconds`), in ms, once heard. */
+  private toldFenceAfterMs: number | null = null;
+
+  /**
+   * How long after the last acknowledged heartbeat was sent the fence fires (ms): what
+   * the control plane last said (it knows the cluster's stop time and its clock slack),
+   * else the timeout less the local stop margin.
+   */
   get fenceAfterMs(): number {
+    if (this.toldFenceAfterMs !== null) return Math.min(this.toldFenceAfterMs, this.timeoutMs);
     return Math.max(0, this.timeoutMs - stopMarginMs(this.timeoutMs, this.declaredStopMs));
   }
 
   /** The margin the stop is given before keepAliveTimeout runs out, in seconds. */
   get stopMarginSeconds(): number {
-    return stopMarginMs(this.timeoutMs, this.declaredStopMs) / 1000;
+    return (this.timeoutMs - this.fenceAfterMs) / 1000;
   }
 
   /** Starts watching (from now, or from the last acknowledgement). */
@@ -68,11 +76,12 @@ export class Fence {
 
   /**
    * A heartbeat sent at `sentAt` (on the same clock) was acknowledged. Returns how long the agent had been
-   * fenced (ms) when this ends a fence, else null. `timeoutMs` updates the timeout when
-   * the control plane tells it.
+   * fenced (ms) when this ends a fence, else null. `timeoutMs` and `fenceAfterMs` update
+   * the timeout and the fence time when the control plane tells them.
    */
-  acknowledged(sentAt: number, timeoutMs?: number): number | null {
+  acknowledged(sentAt: number, timeoutMs?: number, fenceAfterMs?: number): number | null {
     if (timeoutMs !== undefined) this.timeoutMs = timeoutMs;
+    if (fenceAfterMs !== undefined) this.toldFenceAfterMs = fenceAfterMs;
     this.lastAckSentAt = Math.max(this.lastAckSentAt, sentAt);
     const ended = this.fencedAt === null ? null : this.clock.now() - this.fencedAt;
     this.fencedAt = null;
