@@ -118,3 +118,29 @@ export class ApiClient {
     return e;
   }
 }
+
+/** Items per request when the CLI follows a list's pages: the API's largest page. */
+export const CLI_PAGE_LIMIT = 1000;
+
+/**
+ * Every item of a paged list, asking for page after page (passing each answer's `next`
+ * back as the cursor) until the last one, or until `max` items are in hand.
+ */
+export async function allPages<T>(
+  page: (cursor: string | undefined, limit: number) => Promise<{ items: T[]; next: string | null }>,
+  max = Number.POSITIVE_INFINITY,
+): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const res = await page(cursor, Math.min(CLI_PAGE_LIMIT, max - items.length));
+    items.push(...res.items);
+    if (res.next !== null && res.next === cursor) {
+      throw new CliError('the control plane handed back the same page cursor twice', ExitCode.FAILED, [
+        'The list would never end. Is the server a presence-ha API of this version?',
+      ]);
+    }
+    cursor = res.next ?? undefined;
+  } while (cursor !== undefined && items.length < max);
+  return items.slice(0, max);
+}

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { JSON_HELP, examples } from '../args';
+import { allPages } from '../client';
 import { context } from '../context';
 import { usageError } from '../errors';
 import { describeOperation, renderGroup, type GroupView } from '../groupView';
@@ -60,11 +61,18 @@ export function registerGroup(program: Command): void {
     .command('list')
     .description('list the groups, with their nodes and states')
     .option('--prefix <prefix>', 'only groups whose name starts with this')
-    .option('--json', `${JSON_HELP}: {"groups": [...]}`)
+    .option('--json', `${JSON_HELP}: {"groups": [...]}, every page in one list`)
     .addHelpText('after', examples('prg group list', 'prg group list --prefix prg- --json'))
     .action(async (opts: { prefix?: string }, cmd: Command) => {
       const ctx = context(cmd);
-      const res = await ctx.api().call('GET /v1/groups', { query: opts.prefix ? { name: opts.prefix } : {} });
+      const api = ctx.api();
+      const groups = await allPages(async (cursor, limit) => {
+        const page = await api.call('GET /v1/groups', {
+          query: { limit, ...(opts.prefix ? { name: opts.prefix } : {}), ...(cursor ? { cursor } : {}) },
+        });
+        return { items: page.groups, next: page.next };
+      });
+      const res = { groups: groups.sort((a, b) => a.name.localeCompare(b.name)) };
       if (ctx.out.json) return ctx.out.printJson(res);
       if (res.groups.length === 0) return ctx.out.line('No groups.');
       const c = ctx.out.c;
@@ -151,6 +159,33 @@ export function registerGroup(program: Command): void {
       const ctx = context(cmd);
       await ctx.api().call('DELETE /v1/groups/{name}', { path: { name } });
       ctx.out.line(`Group ${name} deleted; its nodes are free to join another group.`);
+    });
+
+  group
+    .command('rehome')
+    .description(
+      "give the users of a failed-over node that will not come back its peer as their home (a workflow), so the group can be deleted or the node replaced",
+    )
+    .argument('<name>', 'the group')
+    .argument('<node>', 'the failed-over node (its peer must be Running in Backup Mode)')
+    .option('--json', 'print the 202 answer as JSON')
+    .addHelpText(
+      'after',
+      examples(
+        'prg group rehome prg-1 imp-a     # then, once imp-a is home to nobody: prg group delete prg-1',
+        '# the runbook: docs/runbooks.md, "Replace a dead node"',
+      ),
+    )
+    .action(async (name: string, nodeId: string, _opts: unknown, cmd: Command) => {
+      const ctx = context(cmd);
+      const res = await ctx.api().call('POST /v1/groups/{name}/rehome', { path: { name }, body: { nodeId } });
+      if (ctx.out.json) return ctx.out.printJson(res);
+      ctx.out.line(
+        `Re-home ${res.operationId} started: ${res.users} user(s) whose home is ${res.fromNode} get ${res.toNode} as their home.`,
+      );
+      ctx.out.line(
+        `Watch it with: prg node show ${res.fromNode}   (users: 0 when done); then: prg group delete ${name}`,
+      );
     });
 
   for (const [verb, on] of [

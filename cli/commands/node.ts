@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { JSON_HELP, examples } from '../args';
+import { allPages } from '../client';
 import { context } from '../context';
 import { relativeAge, type Output } from '../output';
 
@@ -70,12 +71,18 @@ export function registerNode(program: Command): void {
 
   node
     .command('list')
-    .description('list the registered nodes with their group and last heartbeat')
-    .option('--json', `${JSON_HELP}: {"nodes": [...]}`)
+    .description('list the registered nodes with their group and last heartbeat (every page)')
+    .option('--json', `${JSON_HELP}: {"nodes": [...]}, every page in one list`)
     .addHelpText('after', examples('prg node list', "prg node list --json | jq -r '.nodes[].nodeId'"))
     .action(async (_opts: unknown, cmd: Command) => {
       const ctx = context(cmd);
-      const res = await ctx.api().call('GET /v1/nodes');
+      const api = ctx.api();
+      const nodes = await allPages(async (cursor, limit) => {
+        const page = await api.call('GET /v1/nodes', { query: { limit, ...(cursor ? { cursor } : {}) } });
+        return { items: page.nodes, next: page.next };
+      });
+      // The API pages in storage order; an operator reads names in order.
+      const res = { nodes: nodes.sort((a, b) => a.nodeId.localeCompare(b.nodeId)) };
       if (ctx.out.json) return ctx.out.printJson(res);
       if (res.nodes.length === 0)
         return ctx.out.line('No nodes registered yet. Register one with: prg node register --help');

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { UserView } from '../../lambdas/contract';
 import { JSON_HELP, examples } from '../args';
+import { allPages } from '../client';
 import { context } from '../context';
 import type { Output } from '../output';
 
@@ -30,7 +31,7 @@ function printUser(out: Output, view: UserView): void {
   );
 }
 
-/** `prg user ...`: add, show, home, delete, rebalance. */
+/** `prg user ...`: add, list, show, home, delete, rebalance. */
 export function registerUser(program: Command): void {
   const user = program
     .command('user')
@@ -94,6 +95,43 @@ export function registerUser(program: Command): void {
       const ctx = context(cmd);
       await ctx.api().call('DELETE /v1/users/{userId}', { path: { userId } });
       ctx.out.line(`User ${userId} deleted.`);
+    });
+
+  user
+    .command('list')
+    .description('list the users with their home and serving node (every page)')
+    .option('--node <nodeId>', 'only the users whose home is this node')
+    .option('--json', `${JSON_HELP}: {"users": [...]}, every page in one list`)
+    .addHelpText('after', examples('prg user list', 'prg user list --node imp-a --json'))
+    .action(async (opts: { node?: string }, cmd: Command) => {
+      const ctx = context(cmd);
+      const api = ctx.api();
+      const users = await allPages(async (cursor, limit) => {
+        const page = await api.call('GET /v1/users', {
+          query: { limit, ...(opts.node ? { node: opts.node } : {}), ...(cursor ? { cursor } : {}) },
+        });
+        return { items: page.users, next: page.next };
+      });
+      const res = { users: users.sort((a, b) => a.userId.localeCompare(b.userId)) };
+      if (ctx.out.json) return ctx.out.printJson(res);
+      if (res.users.length === 0)
+        return ctx.out.line(opts.node ? `No user has ${opts.node} as home.` : 'No users.');
+      const c = ctx.out.c;
+      ctx.out.line(
+        ctx.out.table(
+          ['USER', 'CLUSTER', 'HOME', 'SERVING'],
+          res.users.map((u) => [
+            u.userId,
+            u.clusterId,
+            u.homeNode ?? c.dim('none'),
+            u.currentNode === null
+              ? c.dim('-')
+              : u.currentNode === u.homeNode
+                ? u.currentNode
+                : c.yellow(`${u.currentNode} (home failed over)`),
+          ]),
+        ),
+      );
     });
 
   user

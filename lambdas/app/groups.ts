@@ -53,6 +53,8 @@ export interface GroupView {
     endedAt: string;
   } | null;
   automaticFallbackAt: string | null;
+  /** The maintenance window, while one is on: no automatic failover or fallback until `until`. */
+  maintenance: { reason: string; until: string; by: string } | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -92,6 +94,13 @@ export function groupView(record: GroupRecord): GroupView {
         }
       : null,
     automaticFallbackAt: group.autoFallback ? new Date(group.autoFallback.dueAt).toISOString() : null,
+    maintenance: group.maintenance
+      ? {
+          reason: group.maintenance.reason,
+          until: new Date(group.maintenance.until).toISOString(),
+          by: group.maintenance.by,
+        }
+      : null,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };

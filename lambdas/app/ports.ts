@@ -2,6 +2,7 @@ import type { ClusterParameters, HeartbeatBody, HistoryEntry, DomainEvent, Workf
 import type { EnterpriseRecord, GroupRecord, LastHeartbeat, NodeRecord, UserRecord } from './records';
 import type { Page, PageRequest } from './paging';
 import type { NodeTokenKeyRing } from './tokens';
+import type { OutboxRecord, OutboxStore } from './outbox';
 
 /** Where the sweep and the heartbeat's fast path find a group's deadlines (see docs/data-model.md). */
 export interface GroupIndex {
@@ -35,8 +36,12 @@ export interface GroupRepository {
    * ConflictError when the name is taken or a node already belongs to a group.
    */
   create(record: GroupRecord, index: GroupIndex): Promise<void>;
-  /** Replaces the group if its stored version is still `expectedVersion`; else VersionConflictError. */
-  save(record: GroupRecord, expectedVersion: number, index: GroupIndex): Promise<void>;
+  /**
+   * Replaces the group if its stored version is still `expectedVersion`; else
+   * VersionConflictError. With `outbox` (only when `Ports.outbox` is set), the decision's
+   * history lines and events are written in the same transaction (lambdas/app/outbox.ts).
+   */
+  save(record: GroupRecord, expectedVersion: number, index: GroupIndex, outbox?: OutboxRecord): Promise<void>;
   /** Deletes the group and frees its nodes, if its version is still `expectedVersion`. */
   remove(record: GroupRecord): Promise<void>;
   list(namePrefix: string): Promise<GroupRecord[]>;
@@ -147,7 +152,8 @@ export interface WorkflowStarter {
 }
 
 export interface EventPublisher {
-  publish(events: DomainEvent[]): Promise<void>;
+  /** `ids`: one idempotency key per event (docs/events.md), when the events come from the outbox. */
+  publish(events: DomainEvent[], ids?: readonly string[]): Promise<void>;
 }
 
 export interface Clock {
@@ -197,6 +203,12 @@ export interface Ports {
   nodeTokens: NodeTokenKeys;
   log: OperatorLog;
   metrics: OperatorMetrics;
+  /**
+   * The outbox of group decisions: when set, `groups.save` writes history and events with
+   * the state and the sweep relays what was not published. Unset (in-memory ports), they
+   * are written after the state, as before.
+   */
+  outbox?: OutboxStore;
 }
 
 /** Numbers operators alarm on (Powertools Metrics satisfies it through a thin wrapper). */

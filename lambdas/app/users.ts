@@ -9,6 +9,7 @@ import {
 } from '../core';
 import { clusterInFailover } from './groups';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
+import { openCursor, sealCursor, type CursorScope } from './paging';
 import type { Ports } from './ports';
 import type { GroupRecord, NodeRecord, UserRecord } from './records';
 
@@ -33,6 +34,24 @@ function reloginAfter(userId: string, lower: number, upper: number): number {
 }
 
 async function view(ports: Ports, user: UserRecord): Promise<UserView> {
+  if (!user.homeNode) return viewWith(user, () => null, () => null);
+  const home = await ports.nodes.get(user.homeNode);
+  const group = home?.group ? await ports.groups.get(home.group) : null;
+  const serving = group ? currentNode(user.homeNode, group.group) : user.homeNode;
+  const servingNode = serving === user.homeNode ? home : await ports.nodes.get(serving);
+  return viewWith(
+    user,
+    (id) => (id === user.homeNode ? home : id === serving ? servingNode : null),
+    () => group,
+  );
+}
+
+/** The user's view from nodes and groups already read (one read per page, not per user). */
+function viewWith(
+  user: UserRecord,
+  nodeOf: (nodeId: string) => NodeRecord | null,
+  groupOf: (name: string) => GroupRecord | null,
+): UserView {
   if (!user.homeNode) {
     return {
       userId: user.userId,
@@ -42,11 +61,10 @@ async function view(ports: Ports, user: UserRecord): Promise<UserView> {
       relogin: null,
     };
   }
-  const home = await ports.nodes.get(user.homeNode);
-  const group = home?.group ? await ports.groups.get(home.group) : null;
+  const home = nodeOf(user.homeNode);
+  const group = home?.group ? groupOf(home.group) : null;
   const serving = group ? currentNode(user.homeNode, group.group) : user.homeNode;
-  const servingNode = serving === user.homeNode ? home : await ports.nodes.get(serving);
-  const limits = servingNode?.parameters;
+  const limits = nodeOf(serving)?.parameters;
   return {
     userId: user.userId,
     clusterId: user.clusterId,
@@ -114,6 +132,41 @@ export async function getUser(ports: Ports, userId: string): Promise<UserView> {
   if (!user) throw new NotFoundError('user', userId);
   return view(ports, user);
 }
+
+/**
+ * One page of the users, of every home node or (`query.node`) of one. The home nodes,
+ * their groups and the serving peers of the page are each read in one batch.
+ */
+export async function listUsers(
+  ports: Ports,
+  query: { node?: string | undefined; limit: number; cursor?: string | undefined },
+): Promise<{ users: UserView[]; next: string | null }> {
+  const scope: CursorScope = { list: 'users', filters: query.node === undefined ? {} : { node: query.node } };
+  const start = await openCursor(ports.cursors, scope, query.cursor);
+  const page = await ports.users.page(query.node === undefined ? {} : { homeNode: query.node }, {
+    limit: query.limit,
+    start,
+  });
+  const nodes = new Map<string, NodeRecord>();
+  const groups = new Map<string, GroupRecord>();
+  const homes = unique(page.items.flatMap((u) => (u.homeNode ? [u.homeNode] : [])));
+  for (const n of await ports.nodes.getMany(homes)) nodes.set(n.nodeId, n);
+  const groupNames = unique([...nodes.values()].flatMap((n) => (n.group ? [n.group] : [])));
+  for (const g of await ports.groups.getMany(groupNames)) groups.set(g.group.name, g);
+  // A group's peer serves the users of a failed-over node: read the peers not read yet.
+  const peers = unique([...groups.values()].flatMap((g) => g.group.nodes).filter((id) => !nodes.has(id)));
+  for (const n of await ports.nodes.getMany(peers)) nodes.set(n.nodeId, n);
+  const users = page.items.map((u) =>
+    viewWith(
+      u,
+      (id) => nodes.get(id) ?? null,
+      (name) => groups.get(name) ?? null,
+    ),
+  );
+  return { users, next: await sealCursor(ports.cursors, scope, page.last) };
+}
+
+const unique = (ids: string[]): string[] => [...new Set(ids)];
 
 export async function deleteUser(ports: Ports, userId: string): Promise<void> {
   const user = await ports.users.get(userId);

@@ -58,8 +58,9 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionDefinition>> = {
   }),
   nodes: fn('nodes', {
     description: 'Node registration, listing, token rotation, per-node parameters',
-    reads: ['settings'],
-    writes: ['nodes', 'groups'],
+    reads: [],
+    // settings: the list cursors' signing key, made by the first list that needs one.
+    writes: ['nodes', 'groups', 'settings'],
     publishes: false,
     starts: [],
     memoryMiB: 512,
@@ -69,6 +70,9 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionDefinition>> = {
     description:
       'Presence redundancy groups: create, find, show, update (enable/disable HA), delete, history',
     ...MUTATES_GROUPS,
+    // settings: the list cursors' signing key, made by the first list that needs one.
+    reads: [],
+    writes: [...MUTATES_GROUPS.writes, 'settings'],
     memoryMiB: 512,
     timeoutSeconds: 10,
   }),
@@ -89,8 +93,9 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionDefinition>> = {
   }),
   users: fn('users', {
     description: 'Users, their home node and the sync agent assignment',
-    reads: ['groups', 'settings'],
-    writes: ['users', 'nodes'],
+    reads: ['groups'],
+    // settings: the list cursors' signing key, made by the first list that needs one.
+    writes: ['users', 'nodes', 'settings'],
     publishes: false,
     starts: [],
     memoryMiB: 512,

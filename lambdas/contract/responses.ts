@@ -83,12 +83,16 @@ export const GroupViewSchema = z.object({
   epoch: z.number().int(),
   version: z.number().int(),
   operation: z
-    .object({ ...OperationFields, phase: z.enum(['AWAIT_SERVICES', 'MOVE_USERS']), startedAt: Timestamp })
+    .object({ ...OperationFields, phase: z.enum(['AWAIT_STOP', 'AWAIT_SERVICES', 'MOVE_USERS']), startedAt: Timestamp })
     .nullable(),
   lastOperation: z
     .object({ ...OperationFields, outcome: z.enum(['succeeded', 'failed']), endedAt: Timestamp })
     .nullable(),
   automaticFallbackAt: Timestamp.nullable(),
+  maintenance: z
+    .object({ reason: z.string(), until: Timestamp, by: z.string().describe('Who started it') })
+    .nullable()
+    .describe('While on: no automatic failover or fallback starts until `until`'),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });

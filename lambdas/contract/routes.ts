@@ -13,6 +13,7 @@ import {
   EnterpriseParametersSchema,
   GroupNameSchema,
   HeartbeatBodySchema,
+  MaintenanceBodySchema,
   NodeActionBodySchema,
   NodeIdSchema,
   NodeParametersPatchSchema,
@@ -183,6 +184,21 @@ export const ROUTES = {
     function: 'groups',
     auth: 'admin',
     summary: 'Delete a group',
+    status: 204,
+  },
+  'PUT /v1/groups/{name}/maintenance': {
+    function: 'groups',
+    auth: 'admin',
+    summary:
+      'Start (or replace) a maintenance window: until `until` (at most 7 days ahead) no automatic failover or fallback starts',
+    status: 200,
+    body: MaintenanceBodySchema,
+    response: GroupViewSchema,
+  },
+  'DELETE /v1/groups/{name}/maintenance': {
+    function: 'groups',
+    auth: 'admin',
+    summary: 'End the maintenance window now (also when none is on); the group is judged at once',
     status: 204,
   },
   'GET /v1/groups/{name}/history': {

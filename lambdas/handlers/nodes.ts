@@ -15,7 +15,7 @@ import { httpHandler } from './http/httpHandler';
 export function makeNodesHandler(ports: Ports) {
   return httpHandler('nodes', {
     'POST /v1/nodes': ({ body }) => registerNode(ports, body),
-    'GET /v1/nodes': async () => ({ nodes: await listNodes(ports) }),
+    'GET /v1/nodes': ({ query }) => listNodes(ports, query),
     'GET /v1/nodes/{nodeId}': async ({ path }) => nodeView(ports, await getNode(ports, path.nodeId)),
     'DELETE /v1/nodes/{nodeId}': ({ path }) => deleteNode(ports, path.nodeId),
     'POST /v1/nodes/{nodeId}/token': ({ path }) => rotateToken(ports, path.nodeId),

@@ -2,6 +2,8 @@ import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@a
 import type { HistoryEntry } from '../../core';
 import type { HistoryRepository } from '../../app/ports';
 import type { TableNames } from './client';
+import type { Page, PageRequest } from '../../app/paging';
+import { readPage } from './paging';
 
 /** How long history is kept before DynamoDB's TTL removes it. */
 const RETENTION_DAYS = 400;
@@ -38,6 +40,21 @@ export const DEFAULT_HISTORY_RETRY: HistoryRetry = {
   random: Math.random,
 };
 
+/**
+ * The stored items of a decision's history lines: also written by the group repository,
+ * in the transaction of the decision, when the ports keep an outbox.
+ */
+export function historyItems(group: string, entries: HistoryEntry[], version: number) {
+  return entries.map((entry, i) => ({
+    group,
+    // Time first for the order; the group's version and the line's position keep two
+    // transitions of the same millisecond apart and in the order they were decided.
+    sk: `${entry.at}#${String(version).padStart(12, '0')}#${String(i).padStart(3, '0')}`,
+    ...entry,
+    expiresAt: Math.floor(Date.parse(entry.at) / 1000) + RETENTION_DAYS * 86_400,
+  }));
+}
+
 /** A group's history, sorted by time so one query returns it newest first. */
 export class DynamoHistoryRepository implements HistoryRepository {
   constructor(
@@ -47,14 +64,7 @@ export class DynamoHistoryRepository implements HistoryRepository {
   ) {}
 
   async append(group: string, entries: HistoryEntry[], version: number): Promise<void> {
-    const items = entries.map((entry, i) => ({
-      group,
-      // Time first for the order; the group's version and the line's position keep two
-      // transitions of the same millisecond apart and in the order they were decided.
-      sk: `${entry.at}#${String(version).padStart(12, '0')}#${String(i).padStart(3, '0')}`,
-      ...entry,
-      expiresAt: Math.floor(Date.parse(entry.at) / 1000) + RETENTION_DAYS * 86_400,
-    }));
+    const items = historyItems(group, entries, version);
     const { baseMs, capMs, attempts, sleep, random } = this.retry;
     let lost = 0;
     for (let k = 0; k < items.length; k += BATCH) {
@@ -76,6 +86,31 @@ export class DynamoHistoryRepository implements HistoryRepository {
           "If this repeats, look at the history table's ThrottledRequests and WriteThrottleEvents metrics.",
       );
     }
+  }
+
+  async page(group: string, request: PageRequest): Promise<Page<HistoryEntry>> {
+    const page = await readPage(
+      this.db,
+      {
+        TableName: this.tables.history,
+        KeyConditionExpression: '#group = :g',
+        ExpressionAttributeNames: { '#group': 'group' },
+        ExpressionAttributeValues: { ':g': group },
+        ScanIndexForward: false,
+      },
+      request,
+    );
+    return {
+      items: page.items.map((i) => ({
+        at: i.at as string,
+        nodeId: i.nodeId as string,
+        from: i.from as HistoryEntry['from'],
+        to: i.to as HistoryEntry['to'],
+        reason: i.reason as HistoryEntry['reason'],
+        cause: i.cause as string,
+      })),
+      last: page.last,
+    };
   }
 
   async list(group: string, limit: number): Promise<HistoryEntry[]> {

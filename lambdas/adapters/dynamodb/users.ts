@@ -7,6 +7,8 @@ import {
 import { ConflictError } from '../../app/errors';
 import type { UserAdmission, UserRepository } from '../../app/ports';
 import type { UserRecord } from '../../app/records';
+import type { Page, PageRequest } from '../../app/paging';
+import { batchGet, readPage } from './paging';
 import { cancellationReasons, type TableNames } from './client';
 
 /**
@@ -199,6 +201,40 @@ export class DynamoUserRepository implements UserRepository {
       }
       throw e;
     }
+  }
+
+  async page(filter: { homeNode?: string }, request: PageRequest): Promise<Page<UserRecord>> {
+    if (filter.homeNode === undefined) {
+      const page = await readPage(this.db, { TableName: this.tables.users }, request);
+      return { items: page.items.map(fromItem), last: page.last };
+    }
+    // The index holds keys only: read the page's users in one batch, in the index's order.
+    const page = await readPage(
+      this.db,
+      {
+        TableName: this.tables.users,
+        IndexName: 'byHomeNode',
+        KeyConditionExpression: 'homeNode = :n',
+        ExpressionAttributeValues: { ':n': filter.homeNode },
+      },
+      request,
+    );
+    const ids = page.items.map((i) => i.userId as string);
+    const byId = new Map(
+      (
+        await batchGet(
+          this.db,
+          this.tables.users,
+          ids.map((userId) => ({ userId })),
+        )
+      ).map((i) => [i.userId as string, fromItem(i)]),
+    );
+    // A user deleted between the two reads is left out.
+    const items = ids.flatMap((id) => {
+      const user = byId.get(id);
+      return user ? [user] : [];
+    });
+    return { items, last: page.last };
   }
 
   async listByHome(nodeId: string, limit: number): Promise<string[]> {

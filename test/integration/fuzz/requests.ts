@@ -174,7 +174,7 @@ function queryArb(r: RouteDefinition, valid: boolean): fc.Arbitrary<Record<strin
           .oneof(
             fc.constantFrom(...LIMIT_VALUES),
             hostileString,
-            fc.constantFrom('g'.repeat(129), 'prg-', '%', 'a b'),
+            fc.constantFrom('g'.repeat(129), 'prg-', '%', 'a b', '.', 'a.', '.b', 'a.b.c', 'a+b.c/d'),
           )
           .map((v) => [k, v] as const),
       ),

@@ -289,7 +289,27 @@ export const POOLS: Record<string, readonly string[]> = {
     'x'.repeat(128),
     'é'.repeat(128),
   ],
+  // Cursors shaped like the API's (base64url, a dot, a MAC) that it never handed out:
+  // forged keys, keys of other lists and filters, content that is not a key, a MAC of the
+  // wrong length. Each must be a 400 naming cursor that reads and writes nothing.
+  cursor: [
+    forgedCursor({ v: 1, s: 'nodes', k: { nodeId: 'imp-a' } }, 'A'.repeat(43)),
+    forgedCursor({ v: 1, s: 'groups&name=', k: { name: 'prg-1' } }, 'x'.repeat(43)),
+    forgedCursor({ v: 1, s: 'history&group=prg-1', k: { group: 'prg-1', sk: '~' } }, '_'.repeat(43)),
+    forgedCursor({ v: 1, s: 'users', k: { userId: { S: 'u1' } } }, 'A'),
+    forgedCursor({ v: 1, s: 'nodes', k: JSON.parse('{"__proto__":{"nodeId":"x"}}') }, 'AAAA'),
+    forgedCursor({ v: 2, s: 'nodes', k: {} }, 'A'.repeat(43)),
+    forgedCursor('not an object', 'A'.repeat(43)),
+    `${Buffer.from('{"v":1').toString('base64url')}.${'A'.repeat(43)}`,
+    'a.b',
+    `${'A'.repeat(2000)}.${'B'.repeat(100)}`,
+  ],
 };
+
+/** A cursor of the API's shape over `content`, with a MAC the API never made. */
+function forgedCursor(content: unknown, mac: string): string {
+  return `${Buffer.from(JSON.stringify(content)).toString('base64url')}.${mac}`;
+}
 
 /** The names the fuzzer's baseline holds, drawn more often than the rest of each pool. */
 export const EXISTING: Record<string, readonly string[]> = {

@@ -5,10 +5,13 @@ import {
   type GroupIndex,
   type GroupRecord,
   type GroupRepository,
+  type Page,
+  type PageRequest,
   type SteadyHeartbeatOutcome,
   type SteadyHeartbeatWrite,
 } from '../../../lambdas/app';
 import { copy, type MemoryDatabase, type StoredGroup } from './database';
+import { pageOf } from './paging';
 
 function stored(record: GroupRecord, index: GroupIndex): StoredGroup {
   return {
@@ -104,6 +107,23 @@ export class MemoryGroupRepository implements GroupRepository {
       .filter((item) => item.record.group.name.startsWith(namePrefix))
       .map((item) => copy(item.record))
       .sort((a, b) => a.group.name.localeCompare(b.group.name));
+  }
+
+  async page(namePrefix: string, request: PageRequest): Promise<Page<GroupRecord>> {
+    await this.db.call('groups.page');
+    const matching = [...this.db.groups.values()]
+      .map((item) => item.record)
+      .filter((r) => r.group.name.startsWith(namePrefix));
+    const page = pageOf(matching, request, (r) => ({ name: r.group.name }), (k) => String(k.name));
+    return { items: page.items.map(copy), last: page.last };
+  }
+
+  async getMany(names: readonly string[]): Promise<GroupRecord[]> {
+    await this.db.call('groups.getMany');
+    return names.flatMap((name) => {
+      const item = this.db.groups.get(name);
+      return item ? [copy(item.record)] : [];
+    });
   }
 
   async listByCluster(clusterId: string): Promise<GroupRecord[]> {

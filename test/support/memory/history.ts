@@ -1,5 +1,6 @@
 import type { HistoryEntry } from '../../../lambdas/core';
-import type { HistoryRepository } from '../../../lambdas/app';
+import type { HistoryRepository, Page, PageRequest } from '../../../lambdas/app';
+import { pageOf } from './paging';
 import { copy, type MemoryDatabase } from './database';
 
 /**
@@ -21,6 +22,29 @@ export class MemoryHistoryRepository implements HistoryRepository {
       group,
       [...lines.values()].sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0)),
     );
+  }
+
+  /** Newest first, after the line whose sort key is `request.start.sk`. */
+  async page(group: string, request: PageRequest): Promise<Page<HistoryEntry>> {
+    await this.db.call('history.page');
+    const page = pageOf(
+      this.db.history.get(group) ?? [],
+      request,
+      (line) => ({ group, sk: line.sk }),
+      (k) => String(k.sk),
+      'descending',
+    );
+    return {
+      items: page.items.map(({ entry }) => ({
+        at: entry.at,
+        nodeId: entry.nodeId,
+        from: entry.from,
+        to: entry.to,
+        reason: entry.reason,
+        cause: entry.cause,
+      })),
+      last: page.last,
+    };
   }
 
   /** Newest first, at most `limit`. */

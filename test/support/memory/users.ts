@@ -1,4 +1,11 @@
-import { ConflictError, type UserRecord, type UserRepository } from '../../../lambdas/app';
+import {
+  ConflictError,
+  type Page,
+  type PageRequest,
+  type UserRecord,
+  type UserRepository,
+} from '../../../lambdas/app';
+import { pageOf } from './paging';
 import { copy, type MemoryDatabase } from './database';
 
 /**
@@ -60,6 +67,15 @@ export class MemoryUserRepository implements UserRepository {
     stored.homeNode = homeNode;
     this.count(user.homeNode, -1);
     this.count(homeNode, 1);
+  }
+
+  async page(filter: { homeNode?: string }, request: PageRequest): Promise<Page<UserRecord>> {
+    await this.db.call('users.page');
+    const users = [...this.db.users.values()].filter(
+      (u) => filter.homeNode === undefined || u.homeNode === filter.homeNode,
+    );
+    const page = pageOf(users, request, (u) => ({ userId: u.userId }), (k) => String(k.userId));
+    return { items: page.items.map(copy), last: page.last };
   }
 
   /** Users without a home are not in the home index, as in the table's `byHomeNode`. */

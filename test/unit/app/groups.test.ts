@@ -21,7 +21,7 @@ beforeEach(() => {
 });
 
 const groupOf = async (nodeId: string) => (await getNode(w.ports, nodeId)).group;
-const names = async () => (await findGroups(w.ports, '')).map((g) => g.name);
+const names = async () => (await findGroups(w.ports, { limit: 1000 })).groups.map((g) => g.name);
 
 /** Runs `act`, expecting it to be refused with `type`, and returns the error to look at. */
 async function refused<E extends Error>(
@@ -124,7 +124,7 @@ describe('creating a group', () => {
     const loser = results.find((r) => r.status === 'rejected')!;
     expect(loser.reason).toBeInstanceOf(ConflictError);
     expect(loser.reason.code).toBe('IN_USE');
-    const [winner] = await findGroups(w.ports, '');
+    const [winner] = (await findGroups(w.ports, { limit: 1000 })).groups;
     expect(await names()).toEqual([winner!.name]);
     expect(await groupOf('imp-b')).toBe(winner!.name);
     // The loser's other node was not taken either: all or nothing.
@@ -139,9 +139,12 @@ describe('finding groups', () => {
     await w.createGroup({ name: 'paris-2', nodes: ['n1'] });
     await w.createGroup({ name: 'paris-1', nodes: ['n2'] });
     await w.createGroup({ name: 'lyon-1', nodes: ['n3'] });
-    expect((await findGroups(w.ports, 'paris')).map((g) => g.name)).toEqual(['paris-1', 'paris-2']);
+    expect((await findGroups(w.ports, { name: 'paris', limit: 1000 })).groups.map((g) => g.name)).toEqual([
+      'paris-1',
+      'paris-2',
+    ]);
     expect(await names()).toEqual(['lyon-1', 'paris-1', 'paris-2']);
-    expect(await findGroups(w.ports, 'rome')).toEqual([]);
+    expect((await findGroups(w.ports, { name: 'rome', limit: 1000 })).groups).toEqual([]);
   });
 });
 
@@ -255,7 +258,7 @@ describe("a group's history", () => {
     await moveUsers(w.ports, 'prg-1', f.operation!.id);
     const done = new Date(w.clock.t).toISOString();
 
-    const lines = await groupHistory(w.ports, 'prg-1', 50);
+    const lines = (await groupHistory(w.ports, 'prg-1', { limit: 50 })).history;
     for (const line of lines) {
       expect(Object.keys(line).sort()).toEqual(['at', 'cause', 'from', 'nodeId', 'reason', 'to']);
       expect(line.cause).toEqual(expect.any(String));
@@ -279,10 +282,10 @@ describe("a group's history", () => {
       ['NORMAL', 'TAKING_OVER', 'ON_ADMIN_REQUEST'],
       ['TAKING_OVER', 'RUNNING_IN_BACKUP_MODE', 'ON_ADMIN_REQUEST'],
     ]);
-    expect(await groupHistory(w.ports, 'prg-1', 2)).toEqual(lines.slice(0, 2));
+    expect((await groupHistory(w.ports, 'prg-1', { limit: 2 })).history).toEqual(lines.slice(0, 2));
   });
 
   it('of an unknown group is not found', async () => {
-    await expect(groupHistory(w.ports, 'prg-9', 10)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(groupHistory(w.ports, 'prg-9', { limit: 10 })).rejects.toBeInstanceOf(NotFoundError);
   });
 });
