@@ -105,7 +105,9 @@ export function renderGroup(out: Output, group: GroupView, now = Date.now()): st
     const due = Math.max(0, Math.round((Date.parse(group.automaticFallbackAt) - now) / 1000));
     header.push(colors.yellow(`automatic fallback in ${due}s`));
   }
+  if (group.maintenance) header.push(colors.yellow('MAINTENANCE'));
   const lines = [header.join('  ')];
+  if (group.maintenance) lines.push(maintenanceLine(out, group.maintenance, now));
   lines.push(
     out.table(
       ['NODE', 'STATE', 'REASON', 'LAST HEARTBEAT', 'SERVICES', 'DATABASE'],
@@ -141,6 +143,18 @@ export function renderGroup(out: Output, group: GroupView, now = Date.now()): st
   const next = nextCommands(group);
   if (next.length > 0) lines.push(`  ${colors.bold('With prg:')} ${next.join('   or   ')}`);
   return lines.join('\n');
+}
+
+/** The maintenance window in one line: why, by whom, until when, and what it holds back. */
+export function maintenanceLine(
+  out: Output,
+  window: NonNullable<GroupView['maintenance']>,
+  now = Date.now(),
+): string {
+  const left = Math.max(0, Math.round((Date.parse(window.until) - now) / 1000));
+  return out.c.yellow(
+    `  Maintenance until ${window.until} (${duration(left * 1000)} left) by ${window.by}: ${window.reason}. No automatic failover or fallback until then.`,
+  );
 }
 
 function unique(xs: string[]): string[] {

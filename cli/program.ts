@@ -6,6 +6,7 @@ import { registerConfig } from './commands/config';
 import { registerEvents } from './commands/events';
 import { registerGroup } from './commands/group';
 import { registerHistory } from './commands/history';
+import { registerMaintenance } from './commands/maintenance';
 import { registerMode } from './commands/mode';
 import { registerNode } from './commands/node';
 import { registerParams } from './commands/params';
@@ -79,6 +80,7 @@ Colour: on a terminal only; never with NO_COLOR set or --no-color.`,
 
   registerStatus(program);
   registerActions(program);
+  registerMaintenance(program);
   registerGroup(program);
   registerNode(program);
   registerParams(program);

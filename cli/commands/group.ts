@@ -164,7 +164,7 @@ export function registerGroup(program: Command): void {
   group
     .command('rehome')
     .description(
-      "give the users of a failed-over node that will not come back its peer as their home (a workflow), so the group can be deleted or the node replaced",
+      'give the users of a failed-over node that will not come back its peer as their home (a workflow), so the group can be deleted or the node replaced',
     )
     .argument('<name>', 'the group')
     .argument('<node>', 'the failed-over node (its peer must be Running in Backup Mode)')

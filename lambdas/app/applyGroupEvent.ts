@@ -12,6 +12,7 @@ import { ConflictError, NotFoundError, VersionConflictError } from './errors';
 import { runEffects } from './effects';
 import type { GroupIndex, Ports } from './ports';
 import type { GroupRecord } from './records';
+import type { OutboxRecord } from './outbox';
 
 /** How often a decision is re-made when a concurrent write on the same group got in first. */
 const ATTEMPTS = 5;
@@ -35,7 +36,12 @@ export const WORKFLOW_RESTART_AFTER_MS = 60_000;
  */
 export function groupIndex(record: GroupRecord, params: ClusterParameters): GroupIndex {
   const op = record.group.operation;
-  const timers = [nextTimerDueAt(record.group, params), op ? op.startedAt + WORKFLOW_RESTART_AFTER_MS : null];
+  const timers = [
+    nextTimerDueAt(record.group, params),
+    op ? op.startedAt + WORKFLOW_RESTART_AFTER_MS : null,
+    // A maintenance window ends by itself: the sweep (and the fast path) must judge it then.
+    record.group.maintenance?.until ?? null,
+  ];
   const due = timers.filter((t): t is number => t !== null);
   return {
     timerDueAt: due.length > 0 ? Math.min(...due) : null,
@@ -73,8 +79,9 @@ export async function applyGroupEvent(
       version: record.version + 1,
       updatedAt: new Date(now).toISOString(),
     };
+    const outbox = outboxOf(ports, name, next.version, now, result.effects);
     try {
-      await ports.groups.save(next, record.version, groupIndex(next, params));
+      await ports.groups.save(next, record.version, groupIndex(next, params), outbox);
     } catch (error) {
       if (error instanceof VersionConflictError && attempt < ATTEMPTS) {
         // Writers that collided once would collide again in lockstep: spread them out.
@@ -89,10 +96,28 @@ export async function applyGroupEvent(
       }
       throw error;
     }
-    await runEffects(ports, name, result.effects, next.version);
+    await runEffects(ports, name, result.effects, next.version, outbox);
     recordMetrics(ports, record, result.effects, now);
     return { record: next, result, params };
   }
+}
+
+/**
+ * The decision's history lines and events as one outbox record, written with the state:
+ * none when the ports keep no outbox or the decision says nothing (most sweep ticks).
+ */
+function outboxOf(
+  ports: Ports,
+  group: string,
+  version: number,
+  now: number,
+  effects: Effect[],
+): OutboxRecord | undefined {
+  if (!ports.outbox) return undefined;
+  const events = effects.flatMap((e) => (e.type === 'Publish' ? [e.event] : []));
+  const history = effects.flatMap((e) => (e.type === 'AppendHistory' ? [e.entry] : []));
+  if (events.length === 0 && history.length === 0) return undefined;
+  return { group, version, at: now, events, history };
 }
 
 /** Reasons of an automatic failover whose detection started with the node's last heartbeat. */

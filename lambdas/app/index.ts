@@ -9,6 +9,14 @@ export * from './actions';
 export { heartbeat, HeartbeatCache } from './heartbeat';
 export { sweep, type SweepReport } from './sweep';
 export { groupCensus, type GroupCensus } from './census';
+export {
+  relayOutbox,
+  deliverOutbox,
+  outboxEventId,
+  OUTBOX_GRACE_MS,
+  type OutboxRecord,
+  type OutboxStore,
+} from './outbox';
 export * from './workflowTasks';
 export * from './parameters';
 export * from './users';

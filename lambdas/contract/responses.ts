@@ -83,7 +83,11 @@ export const GroupViewSchema = z.object({
   epoch: z.number().int(),
   version: z.number().int(),
   operation: z
-    .object({ ...OperationFields, phase: z.enum(['AWAIT_STOP', 'AWAIT_SERVICES', 'MOVE_USERS']), startedAt: Timestamp })
+    .object({
+      ...OperationFields,
+      phase: z.enum(['AWAIT_STOP', 'AWAIT_SERVICES', 'MOVE_USERS']),
+      startedAt: Timestamp,
+    })
     .nullable(),
   lastOperation: z
     .object({ ...OperationFields, outcome: z.enum(['succeeded', 'failed']), endedAt: Timestamp })

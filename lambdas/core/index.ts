@@ -20,6 +20,7 @@ export {
 } from './machine/view';
 export { serviceOrder } from './machine/serviceOrder';
 export { FAILED_STATES, Refusal } from './machine/admin';
+export { MAX_MAINTENANCE_MS } from './machine/maintenance';
 export { checkDissolve, checkRehome, memberStates, type RehomePlan } from './machine/rehome';
 export { OPERATION_TIMEOUT_SECONDS } from './machine/draft';
 export { isFresh, isHealthy, expiredFault } from './machine/health';

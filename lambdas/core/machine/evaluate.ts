@@ -2,6 +2,7 @@ import type { ReasonCode } from '../catalogue/reasons';
 import type { NodeStateCode } from '../catalogue/states';
 import type { Member } from '../types';
 import type { Draft } from './draft';
+import { inMaintenance } from './maintenance';
 import { expiredFault, isFresh, isHealthy, isSilent, reportedFault, silentFor, type Fault } from './health';
 
 const secs = (ms: number) => Math.round(ms / 1000);
@@ -77,6 +78,7 @@ function operationRules(draft: Draft): boolean {
       draft.endOperation('failed');
       return true;
     }
+    if (op.phase === 'AWAIT_STOP') return awaitStopRule(draft, from);
     if (from.state !== 'DOWN' && isSilent(from, to, now, params)) {
       draft.set(from, 'DOWN', from.reason ?? op.reason, silenceCause(draft, from));
       return true;
@@ -108,6 +110,37 @@ function operationRules(draft: Draft): boolean {
         return true;
       }
     }
+  }
+  return false;
+}
+
+/** Every critical service of the node was reported not running by its last heartbeat. */
+function servicesStopped(draft: Draft, member: Member): boolean {
+  return draft.params.criticalServices.every((s) => Object.hasOwn(member.servicesDownSince, s));
+}
+
+/**
+ * A manual failover moves the users only once the failing node no longer serves them:
+ * its heartbeat reports every critical service stopped, or it has been silent past the
+ * moment its agent's fence has stopped them (keepAliveTimeout, see docs/safety.md).
+ * A node still heard but still running its services when the window ends fails the
+ * operation, its users staying where they are.
+ */
+function awaitStopRule(draft: Draft, from: Member): boolean {
+  const op = draft.group.operation;
+  if (!op) return false;
+  const { now, params } = draft;
+  if (!isFresh(from, now, params) || servicesStopped(draft, from)) {
+    op.phase = 'MOVE_USERS';
+    return true;
+  }
+  if (op.servicesDeadline !== null && now > op.servicesDeadline) {
+    draft.failBoth(
+      'TAKE_OVER_USERS_FAILED',
+      `${from.nodeId} was told to stop its critical services but still reported some running ${secs(now - op.startedAt)} s later (initializationKeepAliveTimeout + serviceStopSeconds); its users stay on it.`,
+    );
+    draft.endOperation('failed');
+    return true;
   }
   return false;
 }
@@ -173,6 +206,8 @@ function initializationRule(draft: Draft): boolean {
       changed = true;
       continue;
     }
+    // Maintenance: no automatic failover; the node is judged when the window ends.
+    if (inMaintenance(draft)) continue;
     const fault = reportedFault(member) ?? 'CRITICAL_SERVICE_DOWN';
     const cause = `${member.nodeId} did not report every critical service running and its database up ${window}.`;
     if (canTakeOver(draft, peer) && peer.state === 'NORMAL') {
@@ -195,6 +230,8 @@ function initializationRule(draft: Draft): boolean {
 
 /** A serving node that is DOWN: its healthy peer takes its users, or both have failed. */
 function downServingNodeRule(draft: Draft): boolean {
+  // Maintenance: a lost node is shown Down, its peer is left as it is (no automatic failover).
+  if (inMaintenance(draft)) return false;
   for (const member of draft.group.members) {
     const peer = draft.peer(member);
     if (
@@ -250,6 +287,8 @@ function downServingNodeRule(draft: Draft): boolean {
 /** A serving node whose fault has lasted `criticalServiceDelay`. */
 function faultRule(draft: Draft): boolean {
   const { now, params } = draft;
+  // Maintenance: services stopped for patching start no failover; judged when the window ends.
+  if (inMaintenance(draft)) return false;
   for (const member of draft.group.members) {
     if (member.state !== 'NORMAL' && member.state !== 'RUNNING_IN_BACKUP_MODE') continue;
     const fault = expiredFault(member, now, params);
@@ -352,7 +391,8 @@ function automaticFallbackRule(draft: Draft): boolean {
       return true;
     }
   }
-  if (now < dueAt) return false;
+  // Maintenance holds a due fallback back; the window's end judges the group again.
+  if (now < dueAt || inMaintenance(draft)) return false;
   const cause = `${failedOver.nodeId} stayed healthy for ${params.automaticFallbackDelay} s (automaticFallbackDelay); automatic fallback.`;
   draft.set(failedOver, 'TAKING_BACK', 'AUTOMATIC_FALLBACK', cause);
   draft.set(peer, 'FALLING_BACK', 'AUTOMATIC_FALLBACK', cause);

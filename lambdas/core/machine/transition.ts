@@ -17,6 +17,7 @@ import { staleBootDetail, type HeartbeatBody } from '../schemas/heartbeat';
 import type { Member } from '../types';
 import { evaluate } from './evaluate';
 import { finalize } from './finalize';
+import { endMaintenance, endMaintenanceIfDue, startMaintenance } from './maintenance';
 
 /**
  * The first heartbeat of the node taking back after a fallback began is answered with its
@@ -112,6 +113,12 @@ export function transition(
       case 'DisableHa':
         disableHa(draft);
         break;
+      case 'StartMaintenance':
+        startMaintenance(draft, event.reason, event.until, event.by);
+        break;
+      case 'EndMaintenance':
+        if (!endMaintenance(draft, event.by)) return unchanged('ignored');
+        break;
       case 'WorkflowStepSucceeded':
         if (!workflowStepSucceeded(draft, event.operationId)) return unchanged('ignored');
         break;
@@ -127,6 +134,8 @@ export function transition(
     if (error instanceof Refusal) return unchanged('refused', [refusalEffect(draft, error)]);
     throw error;
   }
+  // A window whose end has come ends before the clock rules, which then judge the group at once.
+  endMaintenanceIfDue(draft);
   evaluate(draft);
   finalize(group, draft);
   return { group: draft.group, effects: draft.effects, outcome: 'applied' };

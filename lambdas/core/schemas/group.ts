@@ -79,6 +79,28 @@ export type UpdateGroupBody = z.infer<typeof UpdateGroupBodySchema>;
 export const NodeActionBodySchema = z.object({ nodeId: NodeIdSchema }).strict();
 export type NodeActionBody = z.infer<typeof NodeActionBodySchema>;
 
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * Body of `PUT /v1/groups/{name}/maintenance`: why, and when the window ends by itself
+ * (an ISO 8601 time with its offset; how far ahead is checked against the clock).
+ */
+export const MaintenanceBodySchema = z
+  .object({
+    reason: z
+      .string({ error: 'must say why, in 1–200 characters' })
+      .trim()
+      .min(1, 'must say why, in 1–200 characters')
+      .max(200, 'must say why, in 1–200 characters')
+      .refine((s) => !CONTROL.test(s), 'must not contain control characters'),
+    until: z.iso.datetime({
+      offset: true,
+      error: 'must be an ISO 8601 time such as 2026-11-27T18:00:00Z, at most 7 days ahead',
+    }),
+  })
+  .strict();
+export type MaintenanceBody = z.infer<typeof MaintenanceBodySchema>;
+
 /** Body of `POST /v1/groups/{name}/rehome`: the failed-over node whose users get its peer as their home. */
 export const RehomeBodySchema = z.object({ nodeId: NodeIdSchema }).strict();
 export type RehomeBody = z.infer<typeof RehomeBodySchema>;

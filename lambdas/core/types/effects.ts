@@ -37,6 +37,21 @@ export type DomainEvent =
       at: string;
     }
   | {
+      detailType: 'MaintenanceStarted';
+      group: string;
+      reason: string;
+      until: string;
+      by: string;
+      at: string;
+    }
+  | {
+      detailType: 'MaintenanceEnded';
+      group: string;
+      /** Who ended it; null when it ran out at its `until`. */
+      by: string | null;
+      at: string;
+    }
+  | {
       detailType: 'UsersMoved';
       group: string;
       fromNode: NodeId;

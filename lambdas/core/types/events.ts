@@ -14,4 +14,8 @@ export type GroupEvent =
   | { type: 'DisableHa' }
   | { type: 'WorkflowStepSucceeded'; operationId: string; step: WorkflowStep }
   | { type: 'WorkflowStepFailed'; operationId: string; step: WorkflowStep; error: string }
-  | { type: 'AutomaticFallbackDue'; timerId: string };
+  | { type: 'AutomaticFallbackDue'; timerId: string }
+  /** Starts or replaces the maintenance window. */
+  | { type: 'StartMaintenance'; reason: string; until: number; by: string }
+  /** Ends the maintenance window early (nothing happens when there is none). */
+  | { type: 'EndMaintenance'; by: string };

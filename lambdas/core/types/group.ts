@@ -48,7 +48,12 @@ export interface Member extends NodeFacts {
 }
 
 export type WorkflowKind = 'TAKE_OVER' | 'FALL_BACK' | 'RECOVER';
-export type OperationPhase = 'AWAIT_SERVICES' | 'MOVE_USERS';
+/**
+ * AWAIT_STOP: a manual failover waits for the failing node to stop its services;
+ * AWAIT_SERVICES: a fallback waits for the node taking back to start them;
+ * MOVE_USERS: the users may move.
+ */
+export type OperationPhase = 'AWAIT_STOP' | 'AWAIT_SERVICES' | 'MOVE_USERS';
 
 /** The workflow running on a group; at most one at a time. */
 export interface Operation {
@@ -61,7 +66,10 @@ export interface Operation {
   to: NodeId;
   startedAt: number;
   phase: OperationPhase;
-  /** AWAIT_SERVICES: the node taking back must be healthy by then (epoch ms). */
+  /**
+   * AWAIT_SERVICES: the node taking back must be healthy by then; AWAIT_STOP: the failing
+   * node must have reported its services stopped (or fallen silent) by then (epoch ms).
+   */
   servicesDeadline: number | null;
   /**
    * AWAIT_SERVICES: when the node taking back was answered its `start` order (its first
@@ -92,6 +100,20 @@ export interface AutoFallbackTimer {
 }
 
 /**
+ * A maintenance window: until `until`, nothing automatic starts on the group (no failover,
+ * no fallback); states are still judged and shown, manual actions still work.
+ */
+export interface MaintenanceWindow {
+  reason: string;
+  /** When it ends by itself (epoch ms). */
+  until: number;
+  /** Who started it: the caller as the API saw it. */
+  by: string;
+  /** When it started (epoch ms). */
+  since: number;
+}
+
+/**
  * The whole state of a presence redundancy group as the domain sees it. Users are not
  * here: a user's serving node is derived from `failedOver`, so a failover costs the same
  * for 10 users or 150,000.
@@ -118,5 +140,7 @@ export interface GroupState {
   /** The last operation that ended (absent in groups stored before it existed). */
   lastOperation?: OperationResult | null;
   autoFallback: AutoFallbackTimer | null;
+  /** The maintenance window, if one is on (absent in groups stored before windows existed). */
+  maintenance?: MaintenanceWindow | null;
   members: Member[];
 }

@@ -73,6 +73,7 @@ function hostileGroup(): GroupView {
     operation: null,
     lastOperation: null,
     automaticFallbackAt: null,
+    maintenance: { reason: `patching ${HOSTILE}`, until: T, by: `user ${HOSTILE}` },
     createdAt: T,
     updatedAt: T,
   };
