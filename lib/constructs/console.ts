@@ -1,0 +1,261 @@
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import {
+  AllowedMethods,
+  CachePolicy,
+  Distribution,
+  HeadersFrameOption,
+  HeadersReferrerPolicy,
+  OriginRequestPolicy,
+  ResponseHeadersPolicy,
+  SecurityPolicyProtocol,
+  ViewerProtocolPolicy,
+} from 'aws-cdk-lib/aws-cloudfront';
+import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import {
+  CfnUserPool,
+  CfnUserPoolGroup,
+  LambdaVersion,
+  OAuthScope,
+  UserPoolClientIdentityProvider,
+  UserPoolOperation,
+  type UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
+import { CfnAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { ADMIN_SCOPE, READ_SCOPE, type Api } from './api';
+
+/** The Cognito groups of console users: only `admins` get prg/admin. */
+export const CONSOLE_GROUPS = { admins: 'admins', readers: 'readers' } as const;
+
+/**
+ * The pre-token-generation trigger (event version 2, which may change access-token
+ * scopes): prg/admin only for members of `admins`, prg/read for `admins` and `readers`,
+ * neither for anyone else. Inline, since it is a dozen lines with no dependency.
+ */
+const SCOPE_TRIGGER = `
+exports.handler = async (event) => {
+  const groups = (event.request.groupConfiguration && event.request.groupConfiguration.groupsToOverride) || [];
+  const admin = groups.includes(${JSON.stringify(CONSOLE_GROUPS.admins)});
+  const reader = admin || groups.includes(${JSON.stringify(CONSOLE_GROUPS.readers)});
+  const suppress = [];
+  if (!admin) suppress.push(${JSON.stringify(ADMIN_SCOPE)});
+  if (!reader) suppress.push(${JSON.stringify(READ_SCOPE)});
+  event.response = { claimsAndScopeOverrideDetails: { accessTokenGeneration: { scopesToSuppress: suppress } } };
+  return event;
+};
+`;
+
+export interface ConsoleProps {
+  readonly api: Api;
+  readonly deletionProtection: boolean;
+  readonly logRetention: RetentionDays;
+}
+
+/**
+ * The operator's console on AWS: the built files in a private S3 bucket behind CloudFront
+ * (origin access control), `/v1/*` routed to the HTTP API so the console and the API are
+ * one origin (no CORS), and sign-in through Cognito's hosted UI with the authorization
+ * code flow and PKCE. The files are uploaded after deployment (docs/console.md).
+ */
+export class Console extends Construct {
+  readonly bucket: Bucket;
+  /** The distribution; the optional WAF front attaches its web ACL here (`attachWebAclId`). */
+  readonly distribution: Distribution;
+  readonly client: UserPoolClient;
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: ConsoleProps) {
+    super(scope, id);
+    const { api } = props;
+    const removalPolicy = props.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.bucket = new Bucket(this, 'Bucket', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy,
+    });
+
+    // The console's own rules, as the embedded default sends them (console/serve.ts).
+    const headers = new ResponseHeadersPolicy(this, 'Headers', {
+      comment: 'presence-ha console: no inline code, no framing, calls to this origin only',
+      securityHeadersBehavior: {
+        contentSecurityPolicy: {
+          contentSecurityPolicy: Fn.join('', [
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ",
+            api.domain.baseUrl(),
+            "; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+          ]),
+          override: true,
+        },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.days(365),
+          includeSubdomains: true,
+          override: true,
+        },
+      },
+    });
+
+    // `https://<id>.execute-api.<region>.amazonaws.com` → its host name.
+    const apiHost = Fn.select(2, Fn.split('/', api.url));
+    this.distribution = new Distribution(this, 'Distribution', {
+      comment: 'presence-ha console and API on one origin',
+      defaultRootObject: 'index.html',
+      minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+      defaultBehavior: {
+        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        responseHeadersPolicy: headers,
+        cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+      },
+      additionalBehaviors: {
+        // The API, never cached, with every viewer header (Authorization included) but Host.
+        '/v1/*': {
+          origin: new HttpOrigin(apiHost),
+          viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+          allowedMethods: AllowedMethods.ALLOW_ALL,
+          cachePolicy: CachePolicy.CACHING_DISABLED,
+          originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+        },
+      },
+    });
+    this.url = `https://${this.distribution.distributionDomainName}/`;
+
+    const pool = api.userPool;
+    // Only a V2 pre-token-generation event may change access-token scopes, and Cognito
+    // runs V2 triggers only on the Essentials (or Plus) plan: docs/console.md gives the cost.
+    (pool.node.defaultChild as CfnUserPool).userPoolTier = 'ESSENTIALS';
+    const triggerLogs = new LogGroup(this, 'ScopeTriggerLogs', {
+      retention: props.logRetention,
+      removalPolicy,
+    });
+    const trigger = new LambdaFunction(this, 'ScopeTrigger', {
+      description: 'Cognito pre-token generation: prg/admin for the admins group only',
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      handler: 'index.handler',
+      code: Code.fromInline(SCOPE_TRIGGER),
+      memorySize: 128,
+      timeout: Duration.seconds(5),
+      logGroup: triggerLogs,
+    });
+    pool.addTrigger(UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, trigger, LambdaVersion.V2_0);
+
+    new CfnUserPoolGroup(this, 'Admins', {
+      userPoolId: pool.userPoolId,
+      groupName: CONSOLE_GROUPS.admins,
+      description: 'Console users who may act: fail over, fall back, recover, change parameters (prg/admin)',
+    });
+    new CfnUserPoolGroup(this, 'Readers', {
+      userPoolId: pool.userPoolId,
+      groupName: CONSOLE_GROUPS.readers,
+      description: 'Console users who may look only (prg/read)',
+    });
+
+    const resourceServer = pool.node.findChild('ResourceServer');
+    this.client = pool.addClient('ConsoleClient', {
+      // A browser keeps no secret: PKCE stands in for it.
+      generateSecret: false,
+      authFlows: {},
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.custom(ADMIN_SCOPE), OAuthScope.custom(READ_SCOPE)],
+        callbackUrls: [this.url],
+        logoutUrls: [this.url],
+      },
+      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(12),
+      enableTokenRevocation: true,
+      preventUserExistenceErrors: true,
+    });
+    this.client.node.addDependency(resourceServer);
+
+    // The API's JWT authorizer admits tokens by client id: add the console's to the two
+    // client-credentials clients it already lists.
+    const authorizer = api.httpApi.node.findAll().find((c): c is CfnAuthorizer => c instanceof CfnAuthorizer);
+    if (!authorizer) throw new Error('The console needs the API’s JWT authorizer, and found none.');
+    authorizer.addPropertyOverride('JwtConfiguration.Audience', [
+      api.appClient.userPoolClientId,
+      api.readOnlyClient.userPoolClientId,
+      this.client.userPoolClientId,
+    ]);
+
+    const stack = Stack.of(this);
+    new CfnOutput(stack, 'ConsoleUrl', { value: this.url, description: 'The operator’s console' });
+    new CfnOutput(stack, 'ConsoleBucketName', {
+      value: this.bucket.bucketName,
+      description: 'Upload console/dist and config.json here (docs/console.md)',
+    });
+    new CfnOutput(stack, 'ConsoleConfig', {
+      description: 'The console’s config.json',
+      value: Stack.of(this).toJsonString({
+        auth: 'cognito',
+        live: 'poll',
+        cognito: {
+          domain: api.domain.baseUrl(),
+          clientId: this.client.userPoolClientId,
+          redirectUri: this.url,
+        },
+      }),
+    });
+
+    NagSuppressions.addResourceSuppressions(this.bucket, [
+      {
+        id: 'AwsSolutions-S1',
+        reason:
+          'The bucket holds only the built console, public by nature and replaceable from the repository; reads reach it through CloudFront alone (origin access control), whose requests are what an access log would show.',
+      },
+    ]);
+    NagSuppressions.addResourceSuppressions(this.distribution, [
+      {
+        id: 'AwsSolutions-CFR1',
+        reason:
+          'Operators on call may be anywhere; who may use the console is decided by Cognito sign-in and the API’s scopes, not by country.',
+      },
+      {
+        id: 'AwsSolutions-CFR2',
+        reason:
+          'The optional WAF front (lib/constructs/waf.ts) attaches a web ACL to this distribution when deployed with it; without it the API keeps its own throttling and every route needs a Cognito token.',
+      },
+      {
+        id: 'AwsSolutions-CFR3',
+        reason:
+          'The API behind /v1/* writes its own access log with the caller’s client id; the static files carry no data, so distribution access logs would add a bucket and cost without telling an operator anything new.',
+      },
+      {
+        id: 'AwsSolutions-CFR4',
+        reason:
+          'The distribution uses the default CloudFront certificate, which allows TLS 1.0 viewers; a custom domain with its own certificate raises the minimum to TLS 1.2, set with minimumProtocolVersion.',
+      },
+    ]);
+    NagSuppressions.addResourceSuppressions(
+      trigger,
+      [
+        {
+          id: 'AwsSolutions-L1',
+          reason:
+            'Pinned to Node.js 22 like every function of the stack (lib/constructs/project-function.ts): the project builds and tests on Node 22, and a newer runtime is a tested upgrade of the whole toolchain, not a deploy-time default.',
+        },
+        {
+          id: 'AwsSolutions-IAM4',
+          reason:
+            'AWSLambdaBasicExecutionRole only lets the trigger write its own log lines; it reads and writes nothing else, since the groups arrive in the Cognito event.',
+          appliesTo: [
+            'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+          ],
+        },
+      ],
+      true,
+    );
+  }
+}
