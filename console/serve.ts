@@ -35,6 +35,16 @@ export function serveConsole(
   dir: string,
 ): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  if (pathname === '/config.json') {
+    // How this deployment signs in and follows changes (console/src/session.ts, ConsoleConfig).
+    res.writeHead(200, {
+      ...CONSOLE_HEADERS,
+      'content-type': 'application/json',
+      'cache-control': 'no-cache',
+    });
+    res.end(JSON.stringify({ auth: 'token', live: 'sse' }));
+    return true;
+  }
   const name =
     pathname === '/' || pathname === '/index.html'
       ? 'index.html'

@@ -73,6 +73,8 @@ export function startLive(mode: 'sse' | 'poll'): void {
   }
   const controller = new AbortController();
   let retry: ReturnType<typeof setTimeout> | null = null;
+  // Heartbeats are not events: reread now and then so "last heartbeat" ages stay true.
+  const slow = setInterval(tick, 10_000);
   const connect = () => {
     readStream(controller.signal)
       .catch((e: unknown) => {
@@ -88,6 +90,7 @@ export function startLive(mode: 'sse' | 'poll'): void {
   };
   connect();
   stopLive = () => {
+    clearInterval(slow);
     controller.abort();
     if (retry) clearTimeout(retry);
     setStatus({ connected: false });

@@ -1,0 +1,250 @@
+/**
+ * The console in a real headless Chromium against the embedded default: what an operator
+ * on call does with it, at 375 px wide, by mouse and by keyboard alone, with an admin and
+ * a read token, and axe-core finding no serious or critical violation on any page.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { apiClient } from '../../lambdas/contract';
+import { launchBrowser, startConsoleWorld, type ConsoleWorld } from './support';
+
+const tag = Math.random().toString(36).slice(2, 8);
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const PHONE = { width: 375, height: 812 };
+const NORMAL = ['NORMAL/NORMAL', 'NORMAL/NORMAL'];
+/** Text as read aloud: runs of white space as one space. */
+const words = (text: string) => text.replace(/\s+/g, ' ').trim();
+const FAILED_OVER = ['IDLE/ON_ADMIN_REQUEST', 'RUNNING_IN_BACKUP_MODE/ON_ADMIN_REQUEST'];
+
+let world: ConsoleWorld;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  [world, browser] = await Promise.all([
+    startConsoleWorld({ dynamoEndpoint: inject('dynamoEndpoint'), tablePrefix: `browser-${tag}` }),
+    launchBrowser(),
+  ]);
+}, 120_000);
+
+afterEach(async () => {
+  for (const c of contexts.splice(0)) await c.close();
+  // Each scenario starts from a Normal pair, whatever the one before it left.
+  await fallBackIfNeeded();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await world?.stop();
+});
+
+/** A fresh phone-sized tab; axe is injected by the test, so the page's CSP is bypassed for it. */
+async function newPage(o: { dark?: boolean } = {}): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: PHONE,
+    bypassCSP: true,
+    colorScheme: o.dark ? 'dark' : 'light',
+  });
+  contexts.push(context);
+  return context.newPage();
+}
+
+/** Signs in through the form, as an operator types the token. */
+async function signIn(page: Page, token: string): Promise<void> {
+  await page.goto(world.server.url);
+  await page.getByLabel('Token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Pages' }).waitFor();
+}
+
+/** Sets the pair back to Normal through the API (setup between scenarios, not under test). */
+async function fallBackIfNeeded(): Promise<void> {
+  const states = await world.states();
+  if (states.join() === NORMAL.join()) return;
+  await world.waitFor(FAILED_OVER);
+  await apiClient({ baseUrl: world.server.url, token: world.server.adminToken }).call(
+    'POST /v1/groups/{name}/fallback',
+    { path: { name: world.group }, body: { nodeId: world.a } },
+  );
+  await world.waitFor(NORMAL, 40_000);
+}
+
+/** axe-core's serious and critical violations on the page as it is now. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE });
+  const found = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (o: object) => Promise<any> } }).axe;
+    const result = await axe.run({ resultTypes: ['violations'] });
+    return result.violations
+      .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v: any) => `${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(' ')).join(', ')})`);
+  });
+  return found as string[];
+}
+
+describe('the console in a browser', () => {
+  it('signs in with the admin token and shows the overview: groups, states with icon and words, heartbeats, users', async () => {
+    const page = await newPage();
+    await page.goto(world.server.url);
+    expect(await seriousViolations(page)).toEqual([]);
+    await signIn(page, world.server.adminToken);
+    const card = page.locator('.card', { has: page.getByRole('link', { name: world.group }) });
+    await expect
+      .poll(async () => (await card.locator('.badge').allInnerTexts()).map(words), { timeout: 15_000 })
+      .toEqual(['✓ (healthy) Normal (Normal)', '✓ (healthy) Normal (Normal)']);
+    // Colour is not the only cue: each badge has an icon and words for it.
+    expect(await card.locator('.badge .glyph').first().innerText()).toBe('✓');
+    expect(await card.innerText()).toMatch(/\d+ s ago/);
+    expect(await page.getByText(/Updated \d+ s ago · live \(events\)/).count()).toBe(1);
+    // 375 px wide: nothing sticks out sideways.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+  }, 60_000);
+
+  it('fails over from the group page after a confirmation, and the page follows to Idle / Running in Backup Mode by itself', async () => {
+    const page = await newPage();
+    await signIn(page, world.server.adminToken);
+    await page.getByRole('link', { name: world.group }).click();
+    const failover = page.getByRole('button', { name: `Failover ${world.a}` });
+    await failover.waitFor();
+    // Fallback is not allowed while both are Normal, and the button says why.
+    const fallback = page.getByRole('button', { name: `Fallback ${world.a}` });
+    expect(await fallback.getAttribute('aria-disabled')).toBe('true');
+    const whyNot = await fallback.getAttribute('aria-describedby');
+    expect(await page.locator(`#${whyNot}`).textContent()).toMatch(
+      /Fallback to imp-a needs it Idle or Failed Over/,
+    );
+    // The reason shows on focus, not only to screen readers.
+    await fallback.focus();
+    expect(await page.locator(`#${whyNot}`).isVisible()).toBe(true);
+    // A mark on the window: it survives only if the page is never reloaded.
+    await page.evaluate(() => ((window as unknown as { mark: number }).mark = 42));
+
+    await failover.click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    expect(await dialog.innerText()).toMatch(/imp-a is Idle and imp-b is Running in Backup Mode/);
+    expect(await dialog.innerText()).toMatch(/users whose home is imp-a move to imp-b/);
+    expect(await seriousViolations(page)).toEqual([]);
+    // Nothing happens until the confirm button is pressed.
+    expect(await world.states()).toEqual(NORMAL);
+    await dialog.getByRole('button', { name: `Failover ${world.a}` }).click();
+
+    const stateOf = (node: string) => page.getByTestId(`state-${node}`);
+    await expect
+      .poll(async () => words(await stateOf(world.a).innerText()), { timeout: 30_000 })
+      .toBe('◐ (needs attention) Idle (On Admin Request)');
+    await expect
+      .poll(async () => words(await stateOf(world.b).innerText()), { timeout: 30_000 })
+      .toBe('◐ (needs attention) Running in Backup Mode (On Admin Request)');
+    expect(await page.evaluate(() => (window as unknown as { mark?: number }).mark)).toBe(42);
+    // Now fallback is the allowed action and failover is not.
+    await expect
+      .poll(() => page.getByRole('button', { name: `Fallback ${world.a}` }).getAttribute('aria-disabled'), {
+        timeout: 15_000,
+      })
+      .toBe(null);
+    expect(await failover.getAttribute('aria-disabled')).toBe('true');
+  }, 90_000);
+
+  it('shows a refused parameter next to its field, with the API’s reason', async () => {
+    const page = await newPage();
+    await signIn(page, world.server.adminToken);
+    await page.getByRole('link', { name: 'Parameters' }).click();
+    const timeout = page.getByLabel('Keep Alive (Heartbeat) Timeout', { exact: true });
+    await timeout.fill('0');
+    await page.getByRole('button', { name: 'Save cluster-wide parameters' }).click();
+    const error = page.locator('#cluster-keepAliveTimeout-error');
+    await error.waitFor();
+    expect(await error.innerText()).toMatch(/1/);
+    expect(await timeout.getAttribute('aria-invalid')).toBe('true');
+    expect(await timeout.getAttribute('aria-describedby')).toContain('cluster-keepAliveTimeout-error');
+    // Nothing was written.
+    const params = await apiClient({ baseUrl: world.server.url, token: world.server.readToken }).call(
+      'GET /v1/clusters/{clusterId}/parameters',
+      { path: { clusterId: 'c1' } },
+    );
+    expect(params.keepAliveTimeout).toBe(10);
+  }, 60_000);
+
+  it('a reader signed in by the start link sees everything and can act on nothing', async () => {
+    const page = await newPage();
+    await page.goto(`${world.server.url}/#token=${encodeURIComponent(world.server.readToken)}`);
+    await page.getByText('Read only').waitFor();
+    // The token leaves the address bar at once.
+    expect(page.url()).not.toContain('token');
+    await page.getByRole('link', { name: world.group }).click();
+    const failover = page.getByRole('button', { name: `Failover ${world.a}` });
+    await failover.waitFor();
+    expect(await failover.getAttribute('aria-disabled')).toBe('true');
+    const why = await failover.getAttribute('aria-describedby');
+    expect(await page.locator(`#${why}`).textContent()).toMatch(/read token/);
+    // Playwright will not click a button marked aria-disabled; a keyboard user can still press it.
+    await failover.focus();
+    await page.keyboard.press('Enter');
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    expect(await page.getByRole('switch', { name: 'High availability' }).getAttribute('aria-disabled')).toBe(
+      'true',
+    );
+    expect(await world.states()).toEqual(NORMAL);
+  }, 60_000);
+
+  it('fails over with the keyboard alone', async () => {
+    const page = await newPage();
+    await page.goto(world.server.url);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(world.server.adminToken);
+    await page.keyboard.press('Enter');
+    await page.getByRole('navigation', { name: 'Pages' }).waitFor();
+    /** Presses Tab until the focused element has this accessible text (bounded). */
+    const tabTo = async (text: string) => {
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press('Tab');
+        const focused = await page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+        if (focused === text) return;
+      }
+      throw new Error(`Tab never reached "${text}"`);
+    };
+    await tabTo(world.group);
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: `Failover ${world.a}` }).waitFor();
+    await tabTo(`Failover ${world.a}`);
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog').waitFor();
+    // Focus starts on Cancel; Tab reaches the confirm button, Enter presses it.
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(`Failover ${world.a}`);
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => page.getByTestId(`state-${world.a}`).innerText(), { timeout: 30_000 })
+      .toMatch(/Idle/);
+    await world.waitFor(FAILED_OVER);
+  }, 90_000);
+
+  it.each([['light'], ['dark']])(
+    'axe finds no serious or critical violation on any page (%s)',
+    async (scheme) => {
+      const page = await newPage({ dark: scheme === 'dark' });
+      await signIn(page, world.server.adminToken);
+      const pages = [
+        '#/',
+        `#/groups/${world.group}`,
+        `#/groups/${world.group}/history`,
+        '#/parameters',
+        '#/users',
+        '#/nodes',
+      ];
+      const found: Record<string, string[]> = {};
+      for (const hash of pages) {
+        await page.goto(`${world.server.url}/${hash}`);
+        await page.locator('main h1').waitFor();
+        await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
+        found[hash] = await seriousViolations(page);
+      }
+      expect(found).toEqual(Object.fromEntries(pages.map((p) => [p, []])));
+    },
+    60_000,
+  );
+});
