@@ -9,6 +9,9 @@ import {
   type NotificationKind,
 } from '../lambdas/contract';
 
+/** How many idempotency keys the local bus remembers to drop repeats. */
+const SEEN_KEPT = 10_000;
+
 /** What the embedded default says to people when an event calls for it (docs/alerts.md). */
 export interface NotificationDetail {
   kind: NotificationKind;
@@ -47,12 +50,22 @@ export type BusEvent =
 export class LocalEventBus implements EventPublisher {
   private readonly subscribers = new Set<(e: BusEvent) => void>();
   private seq = 0;
+  /** Idempotency keys of the latest events, oldest first. */
+  private readonly seen = new Set<string>();
 
   constructor(private readonly writeLine: (line: string) => void) {}
 
-  async publish(events: DomainEvent[]): Promise<void> {
-    for (const event of events) {
-      const { detailType, ...detail } = event;
+  async publish(events: DomainEvent[], ids?: readonly string[]): Promise<void> {
+    for (const [index, event] of events.entries()) {
+      const eventId = ids?.[index];
+      // The relay may hand in again what was published just before a crash: say it once.
+      if (eventId !== undefined) {
+        if (this.seen.has(eventId)) continue;
+        this.seen.add(eventId);
+        if (this.seen.size > SEEN_KEPT) this.seen.delete(this.seen.values().next().value as string);
+      }
+      const { detailType, ...rest } = event;
+      const detail = eventId === undefined ? rest : { ...rest, eventId };
       const time = new Date().toISOString();
       const e: BusEvent = { id: ++this.seq, source: EVENT_SOURCE, 'detail-type': detailType, time, detail };
       this.emit(e);

@@ -1,5 +1,6 @@
 import type { Effect } from '../core';
 import type { Ports } from './ports';
+import { deliverOutbox, type OutboxRecord } from './outbox';
 
 /**
  * Carries out what a transition asked for, after its write succeeded: history lines,
@@ -13,6 +14,8 @@ export async function runEffects(
   group: string,
   effects: Effect[],
   version: number,
+  /** Written with the state: its history is stored already, its events are published from it. */
+  outbox?: OutboxRecord,
 ): Promise<void> {
   const history = [];
   const events = [];
@@ -46,8 +49,12 @@ export async function runEffects(
     }
   }
   const results = await Promise.allSettled([
-    history.length > 0 ? ports.history.append(group, history, version) : Promise.resolve(),
-    events.length > 0 ? ports.events.publish(events) : Promise.resolve(),
+    outbox || history.length === 0 ? Promise.resolve() : ports.history.append(group, history, version),
+    outbox
+      ? deliverOutbox(ports, outbox)
+      : events.length > 0
+        ? ports.events.publish(events)
+        : Promise.resolve(),
     ...starts.map((start) =>
       ports.workflows.start({
         group,
@@ -61,7 +68,12 @@ export async function runEffects(
   ]);
   const what = ['history', 'events', ...starts.map((s) => `workflow ${s.workflow} ${s.operationId}`)];
   results.forEach((result, index) => {
-    if (result.status === 'rejected') {
+    if (result.status === 'rejected' && outbox && index === 1) {
+      ports.log.warn(
+        `Group ${group}: the decision and its events are stored, but the events could not be published now; the sweep publishes them within a minute.`,
+        { group, version, error: String(result.reason) },
+      );
+    } else if (result.status === 'rejected') {
       ports.log.error(
         `Group ${group}: the decision is stored but its ${what[index]} could not be written; ` +
           'workflows are restarted by the sweep or failed by their deadline, events and history lines are lost.',

@@ -30,6 +30,7 @@ export {
   StaticNodeTokenKeys,
   checkKeyLength,
   keyRingFromSecret,
+  NODE_TOKEN_SECRET_ENV,
   MAX_NODE_TOKEN_CHARS,
   type NodeTokenKeyRing,
   type VerifiedNodeToken,

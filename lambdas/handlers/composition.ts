@@ -18,6 +18,7 @@ import { DynamoSettingsRepository } from '../adapters/dynamodb/settings';
 import { DynamoUserRepository } from '../adapters/dynamodb/users';
 import { DynamoStorageProbe } from '../adapters/dynamodb/probe';
 import { DynamoCursorSigner } from '../adapters/dynamodb/cursorKey';
+import { DynamoOutboxStore } from '../adapters/dynamodb/outbox';
 import { EventBridgePublisher } from '../adapters/eventbridge/publisher';
 import {
   extensionFetch,
@@ -57,6 +58,7 @@ export function portsFrom(config: PortsConfig): Ports {
     storage: new DynamoStorageProbe(db, config.tables),
     nodeTokens: config.nodeTokens ?? StaticNodeTokenKeys.random(),
     cursors: config.cursors ?? new DynamoCursorSigner(db, config.tables),
+    outbox: new DynamoOutboxStore(db, config.tables),
     log: {
       info: (message, extra) => logger.info(message, { ...extra }),
       warn: (message, extra) => logger.warn(message, { ...extra }),

@@ -1,12 +1,20 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { groupCensus, sweep, type Ports } from '../app';
+import { groupCensus, relayOutbox, sweep, type Ports } from '../app';
 import { flushMetrics, logger, metrics } from './observability';
 
 /** The minute sweep (EventBridge schedule): fails the invocation when a group could not be judged, so its alarm fires. */
 export function makeSweepHandler(ports: Ports) {
   return middy(async () => {
+    // First the decisions whose events a crashed or failed request did not publish.
+    const relayed = await relayOutbox(ports).catch((error: unknown) => {
+      logger.error('Sweep could not read the outbox; unpublished events wait for the next sweep.', {
+        error: String(error),
+      });
+      return 0;
+    });
+    if (relayed > 0) metrics.addMetric('OutboxRelayed', MetricUnit.Count, relayed);
     const report = await sweep(ports);
     metrics.addMetric('SweepGroupsVisited', MetricUnit.Count, report.visited);
     metrics.addMetric('SweepGroupsChanged', MetricUnit.Count, report.changed.length);

@@ -14,6 +14,8 @@ import type {
   SteadyHeartbeatWrite,
 } from '../../app/ports';
 import type { GroupRecord } from '../../app/records';
+import type { OutboxRecord } from '../../app/outbox';
+import { outboxPuts } from './outbox';
 import type { Page, PageRequest } from '../../app/paging';
 import { batchGet, readPage } from './paging';
 import { allItems, cancellationReasons, isConditionFailure, type TableNames } from './client';
@@ -98,7 +100,13 @@ export class DynamoGroupRepository implements GroupRepository {
     }
   }
 
-  async save(record: GroupRecord, expectedVersion: number, index: GroupIndex): Promise<void> {
+  async save(
+    record: GroupRecord,
+    expectedVersion: number,
+    index: GroupIndex,
+    outbox?: OutboxRecord,
+  ): Promise<void> {
+    if (outbox) return this.saveWithOutbox(record, expectedVersion, index, outbox);
     try {
       await this.db.send(
         new PutCommand({
@@ -111,6 +119,43 @@ export class DynamoGroupRepository implements GroupRepository {
       );
     } catch (e) {
       if (isConditionFailure(e)) throw new VersionConflictError(`group ${record.group.name}`);
+      throw e;
+    }
+  }
+
+  /**
+   * The decision, its history lines and its outbox record in one transaction: all are
+   * stored or none. Only decisions that say something come here; a steady heartbeat never does.
+   */
+  private async saveWithOutbox(
+    record: GroupRecord,
+    expectedVersion: number,
+    index: GroupIndex,
+    outbox: OutboxRecord,
+  ): Promise<void> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tables.groups,
+                Item: toItem(record, index),
+                ConditionExpression: '#version = :expected',
+                ExpressionAttributeNames: { '#version': 'version' },
+                ExpressionAttributeValues: { ':expected': expectedVersion },
+              },
+            },
+            ...outboxPuts(this.tables.history, outbox),
+          ],
+        }),
+      );
+    } catch (e) {
+      const reasons = cancellationReasons(e);
+      // Another write on the group got in first (or is in flight): decide again on what it wrote.
+      if (reasons?.[0] === 'ConditionalCheckFailed' || reasons?.includes('TransactionConflict')) {
+        throw new VersionConflictError(`group ${record.group.name}`);
+      }
       throw e;
     }
   }

@@ -6,16 +6,23 @@ import { EVENT_SOURCE } from '../../contract/events';
 /** EventBridge accepts at most 10 entries per PutEvents call. */
 const BATCH = 10;
 
-/** Publishes domain events on the stack's bus: source `presence-ha`, detail-type as in docs/events.md. */
+/**
+ * Publishes domain events on the stack's bus: source `presence-ha`, detail-type as in
+ * docs/events.md, and, for events from the outbox, their idempotency key as `eventId` in
+ * the detail (EventBridge's own `id` is new at every PutEvents).
+ */
 export class EventBridgePublisher implements EventPublisher {
   constructor(
     private readonly client: EventBridgeClient,
     private readonly busName: string,
   ) {}
 
-  async publish(events: DomainEvent[]): Promise<void> {
+  async publish(events: DomainEvent[], ids?: readonly string[]): Promise<void> {
     for (let i = 0; i < events.length; i += BATCH) {
-      const batch = events.slice(i, i + BATCH);
+      const batch = events.slice(i, i + BATCH).map((event, k) => {
+        const eventId = ids?.[i + k];
+        return eventId === undefined ? event : { ...event, eventId };
+      });
       const out = await this.client.send(
         new PutEventsCommand({
           Entries: batch.map(({ detailType, ...detail }) => ({
