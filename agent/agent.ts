@@ -18,6 +18,7 @@ import { Fence } from './fencing';
 import { HeartbeatLoop } from './heartbeatLoop';
 import { createLog, type Log, type LogLine } from './log';
 import { Orders } from './orders';
+import { systemdNotifier, Watchdog, watchdogIntervalMs } from './watchdog';
 import { realServices, type NodeServices, type Observation } from './services';
 import { FakeServices, listeningPort, startControlServer } from './simulate';
 
@@ -44,6 +45,11 @@ export interface AgentOptions {
   random?: () => number;
   /** Names a new boot; {@link newBootId} by default (the simulator wants names it can replay). */
   newBootId?: (nodeId: string, boot: number) => string;
+  /**
+   * The environment that says whether systemd supervises the agent (NOTIFY_SOCKET,
+   * WATCHDOG_USEC); process.env by default.
+   */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The transport of a heartbeat: bounded by `timeoutMs`, never throws. */
@@ -80,6 +86,7 @@ export class Agent {
   private readonly loop: HeartbeatLoop;
   private readonly fence: Fence;
   private readonly orders: Orders;
+  private readonly watchdog: Watchdog | null;
   private readonly clock: Clock;
   private readonly sendHeartbeat: SendHeartbeat;
   private control: Server | null = null;
@@ -132,6 +139,19 @@ export class Agent {
       this.clock,
       config.stopTimeSeconds === undefined ? null : config.stopTimeSeconds * 1000,
     );
+    const env = options.env ?? process.env;
+    const notifier = systemdNotifier(env, this.log);
+    this.watchdog =
+      notifier && new Watchdog(notifier, this.clock, () => this.healthy(), watchdogIntervalMs(env), this.log);
+  }
+
+  /**
+   * Healthy, for systemd's watchdog: the heartbeat loop makes progress. A beat may take
+   * its checks and its request; more than keepAliveTimeout on top of the interval means
+   * the loop is stuck, and the node would be failed over anyway.
+   */
+  private healthy(): boolean {
+    return this.rebooting !== null || this.loop.progressing(this.fence.timeoutSeconds * 1000);
   }
 
   private makeBootId(): string {
@@ -145,6 +165,7 @@ export class Agent {
    */
   halt(): void {
     this.stopped = true;
+    this.watchdog?.halt();
     this.fence.disarm();
     this.rebooting?.();
     this.orders.halt();
@@ -178,6 +199,7 @@ export class Agent {
     this.announceStart();
     this.fence.arm();
     this.loop.start();
+    this.watchdog?.start();
   }
 
   private announceStart(): void {
@@ -211,6 +233,7 @@ export class Agent {
     this.stopped = true;
     const timeoutMs = request.timeoutMs ?? 3_000;
     const deadline = this.clock.now() + timeoutMs;
+    this.watchdog?.stop();
     this.fence.disarm();
     this.rebooting?.();
     await this.loop.stop(timeoutMs / 2);

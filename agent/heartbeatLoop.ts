@@ -16,17 +16,30 @@ export class HeartbeatLoop {
   private failures = 0;
   /** The interval the control plane asked for (ms); before its first answer, a guess. */
   intervalMs = 5_000;
+  /** When a heartbeat last began or ended (the loop's clock): the watchdog's sign of life. */
+  private progressAt: number;
 
   constructor(
     /** Sends one heartbeat; resolves with when it was sent, and whether it was acknowledged. */
     private readonly beat: () => Promise<{ acknowledged: boolean; sentAt: number }>,
     private readonly random: () => number = Math.random,
     private readonly clock: Clock = systemClock,
-  ) {}
+  ) {
+    this.progressAt = clock.now();
+  }
+
+  /**
+   * The loop is beating and has made progress within the last `graceMs` on top of its
+   * interval: a heartbeat that never ends or a timer that never fires shows here.
+   */
+  progressing(graceMs: number): boolean {
+    return this.active && this.clock.now() - this.progressAt <= this.intervalMs + graceMs;
+  }
 
   /** Starts beating: the first heartbeat goes out at once. */
   start(): void {
     this.active = true;
+    this.progressAt = this.clock.now();
     this.failures = 0;
     this.schedule(0);
   }
@@ -60,12 +73,14 @@ export class HeartbeatLoop {
     this.cancelTimer = null;
     if (!this.active || this.running) return;
     let outcome = { acknowledged: false, sentAt: this.clock.now() };
+    this.progressAt = this.clock.now();
     this.running = this.beat().then(
       (o) => void (outcome = o),
       () => undefined,
     );
     await this.running;
     this.running = null;
+    this.progressAt = this.clock.now();
     if (outcome.acknowledged) this.failures = 0;
     else this.failures += 1;
     if (this.again && outcome.acknowledged) {

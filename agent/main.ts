@@ -3,6 +3,7 @@ import { Agent } from './agent';
 import { FileBootCounter, stateFileFor } from './bootCounter';
 import { runCheck } from './checks';
 import { checkTimeoutSeconds, loadConfig, type AgentConfig, type Check } from './config';
+import { realServices } from './services';
 import { ControlError, controlRequest, type FakeState } from './simulate';
 
 /**
@@ -152,6 +153,32 @@ async function check(options: { config: string }) {
   process.exitCode = allUp ? EXIT.ok : EXIT.failed;
 }
 
+/**
+ * `prg-agent fence`: what systemd's OnFailure= unit runs when the agent died or hung
+ * (agent/systemd/prg-agent-fence.service): the node's stop command, so that a node whose
+ * agent is gone stops serving as a partitioned one does. The next agent finds every
+ * service down and starts them again once the control plane answers (docs/agent.md).
+ */
+async function fence(options: { config: string }) {
+  const config = configOrExit(options.config, false);
+  const result = await realServices(config).stop();
+  const line = {
+    time: new Date().toISOString(),
+    level: result.ok ? 'warn' : 'error',
+    nodeId: config.nodeId,
+    event: 'fencing-started',
+    message: result.ok
+      ? 'prg-agent failed or hung: stopped the critical services (systemd OnFailure fence) so that two nodes never serve the same users; the agent starts them again once the control plane answers.'
+      : `prg-agent failed or hung and the stop command failed (${result.detail || `exit status ${result.exitCode}`}): this node may still serve users its peer now serves; stop the critical services by hand.`,
+    cause: 'agent-failure',
+    command: result.command,
+    exitCode: result.exitCode,
+    durationMs: result.durationMs,
+  };
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+  process.exitCode = result.ok ? EXIT.ok : EXIT.failed;
+}
+
 function program(): Command {
   const controlOptions = (c: Command) =>
     c
@@ -196,6 +223,13 @@ Exit codes: 0 stopped by SIGTERM/SIGINT (after a shutdown notice), 1 could not r
     .requiredOption('-c, --config <file>', 'the agent config file (JSON)')
     .addHelpText('after', '\nExample:\n  prg-agent check --config /etc/presence-ha/agent.json')
     .action(check);
+
+  root
+    .command('fence')
+    .description("run the node's stop command now (systemd's OnFailure= unit, when the agent died or hung)")
+    .requiredOption('-c, --config <file>', 'the agent config file (JSON)')
+    .addHelpText('after', '\nExample:\n  prg-agent fence --config /etc/presence-ha/agent.json')
+    .action(fence);
 
   const simulate = root
     .command('simulate')

@@ -140,7 +140,7 @@ export interface SimOptions {
   trace?: boolean;
   /** Keep every trace line rather than the last few hundred. */
   fullTrace?: boolean;
-  /** Simulated time with faults (ms); a quiet tail follows. Default 1 to 2 minutes, from the seed. */
+  /** Simulated time with faults (ms); a quiet tail follows. Default 30 to 60 s, from the seed. */
   durationMs?: number;
 }
 
@@ -282,9 +282,10 @@ export class Simulation {
       tail: r() * 0.02,
     };
     this.slowStops = r() < 0.5;
-    const duration = options.durationMs ?? 60_000 + Math.floor(r() * 60_000);
+    const duration = options.durationMs ?? 30_000 + Math.floor(r() * 30_000);
     this.faultsUntil = duration;
-    this.endAt = duration + 3 * this.params.initializationKeepAliveTimeout * 1000 + SWEEP_MS + 10_000;
+    // The repair comes one initialization window after the faults, and the end one more later.
+    this.endAt = duration + 2 * this.params.initializationKeepAliveTimeout * 1000 + SWEEP_SLACK_MS + 10_000;
     this.group = newGroup('prg-1', [...NODES]);
     const node = (id: NodeId): SimNode => ({
       id,
@@ -475,7 +476,8 @@ export class Simulation {
         this.apply({ type: 'SweepTick' }, false);
         const current = this.group.operation;
         if (!current || current.id !== id) return;
-        if (current.phase === 'AWAIT_SERVICES') {
+        // Waiting for a node to stop or start its services: poll, as the workflow does.
+        if (current.phase !== 'MOVE_USERS') {
           this.after(Math.max(1, Math.min(this.params.keepAliveInterval, 10)) * 1000, check, false);
           return;
         }
@@ -531,6 +533,7 @@ export class Simulation {
       bootCounter: node.disk,
       random,
       newBootId: (id, boot) => `${id}-boot-${boot}`,
+      env: {},
       sendHeartbeat: this.transport(node, () => self),
       writeLog: (line) => {
         if (!this.tracing) return;
@@ -821,6 +824,8 @@ export async function runSeeds(
   count: number,
   onFail: (result: SeedResult) => void = () => undefined,
   options: SimOptions = {},
+  /** Called after each seed with the figures so far (the soak prints progress). */
+  onProgress?: (summary: Summary) => void,
 ): Promise<Summary> {
   const unserved: number[] = [];
   const summary: Summary = {
@@ -847,6 +852,7 @@ export async function runSeeds(
       summary.failingSeeds.push(seed);
       onFail(result);
     }
+    onProgress?.(summary);
   }
   unserved.sort((a, b) => a - b);
   summary.worstUnservedMs = unserved.at(-1) ?? 0;
