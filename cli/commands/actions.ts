@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import type { OperationAccepted } from '../../lambdas/contract';
+import type { DryRunView, OperationAccepted } from '../../lambdas/contract';
 import { examples, intIn } from '../args';
 import type { ApiClient } from '../client';
+import { confirm, renderDryRun, shouldAsk } from '../confirm';
 import { context } from '../context';
 import { CliError, ExitCode, usageError } from '../errors';
 import { describeStates, renderGroup } from '../groupView';
@@ -12,7 +13,18 @@ interface ActionOptions {
   wait?: boolean;
   timeout: number;
   json?: boolean;
+  dryRun?: boolean;
+  yes?: boolean;
 }
+
+/** An action as sent to the API: for real (202) or as a dry run (200). */
+type Send = (
+  api: ApiClient,
+  dryRun: boolean,
+) => Promise<{ group: string; answer: OperationAccepted | DryRunView }>;
+
+const isDryRun = (answer: OperationAccepted | DryRunView): answer is DryRunView =>
+  'dryRun' in answer && answer.dryRun;
 
 /** The group a node belongs to, or a usage error saying it has none. */
 async function groupOf(api: ApiClient, nodeId: string, action: string): Promise<string> {
@@ -29,16 +41,29 @@ async function groupOf(api: ApiClient, nodeId: string, action: string): Promise<
  * Starts an operation and reports it; with `--wait` follows it to the end, prints the
  * final states and fails (exit 1) when the group ends in Running in Failed Mode.
  */
-async function run(
-  cmd: Command,
-  opts: ActionOptions,
-  what: string,
-  start: (api: ApiClient) => Promise<{ group: string; accepted: OperationAccepted }>,
-): Promise<void> {
+async function run(cmd: Command, opts: ActionOptions, what: string, send: Send): Promise<void> {
   const ctx = context(cmd);
   const api = ctx.api();
+  if (opts.dryRun || shouldAsk(opts.yes)) {
+    // The same decision as the real action: a refusal is the same 409 (exit 4).
+    const { group, answer } = await send(api, true);
+    if (!isDryRun(answer))
+      throw new CliError('the server did not answer the dry run as one', ExitCode.FAILED);
+    if (opts.dryRun) {
+      if (ctx.out.json) return ctx.out.printJson(answer);
+      return ctx.out.line(renderDryRun(ctx.out, answer, group));
+    }
+    ctx.out.line(renderDryRun(ctx.out, answer, group));
+    if (!(await confirm(`${what} of group ${group}: go ahead?`))) {
+      throw new CliError(`${what.toLowerCase()} not started: not confirmed`, ExitCode.FAILED, [
+        'Nothing was changed. Add --yes to skip the question.',
+      ]);
+    }
+  }
   const began = Date.now();
-  const { group, accepted } = await start(api);
+  const { group, answer } = await send(api, false);
+  if (isDryRun(answer)) throw new CliError('the server answered a dry run to a real action', ExitCode.FAILED);
+  const accepted = answer;
   const op = accepted.operation;
   if (!opts.wait) {
     if (ctx.out.json) return ctx.out.printJson(accepted);
@@ -83,7 +108,12 @@ function withWait(cmd: Command): Command {
       intIn(1, 86_400),
       120,
     )
-    .option('--json', 'print the 202 answer, or with --wait the final group, as JSON');
+    .option('--json', 'print the 202 answer, or with --wait the final group, as JSON')
+    .option(
+      '--dry-run',
+      'show what would happen (states right after and at the end, users that move); change nothing',
+    )
+    .option('--yes', 'do not ask for confirmation on a terminal (scripts and pipes are never asked)');
 }
 
 /** `prg failover <node>`, `prg fallback <node>`, `prg recover <group>`: the manual's `utils ha` actions. */
@@ -98,16 +128,19 @@ export function registerActions(program: Command): void {
   )
     .addHelpText(
       'after',
-      examples('prg failover imp-a --wait        # ends with imp-a Idle, its peer Running in Backup Mode'),
+      examples(
+        'prg failover imp-a --wait        # ends with imp-a Idle, its peer Running in Backup Mode',
+        'prg failover imp-a --dry-run     # what it would do; nothing changes',
+      ),
     )
     .action(async (nodeId: string, opts: ActionOptions, cmd: Command) =>
-      run(cmd, opts, 'Failover', async (api) => {
+      run(cmd, opts, 'Failover', async (api, dryRun) => {
         const group = await groupOf(api, nodeId, 'fail over');
         return {
           group,
-          accepted: await api.call('POST /v1/groups/{name}/failover', {
+          answer: await api.call('POST /v1/groups/{name}/failover', {
             path: { name: group },
-            body: { nodeId },
+            body: { nodeId, ...(dryRun ? { dryRun } : {}) },
           }),
         };
       }),
@@ -123,13 +156,13 @@ export function registerActions(program: Command): void {
   )
     .addHelpText('after', examples('prg fallback imp-a --wait        # ends with both nodes Normal'))
     .action(async (nodeId: string, opts: ActionOptions, cmd: Command) =>
-      run(cmd, opts, 'Fallback', async (api) => {
+      run(cmd, opts, 'Fallback', async (api, dryRun) => {
         const group = await groupOf(api, nodeId, 'fall back to');
         return {
           group,
-          accepted: await api.call('POST /v1/groups/{name}/fallback', {
+          answer: await api.call('POST /v1/groups/{name}/fallback', {
             path: { name: group },
-            body: { nodeId },
+            body: { nodeId, ...(dryRun ? { dryRun } : {}) },
           }),
         };
       }),
@@ -143,9 +176,12 @@ export function registerActions(program: Command): void {
   )
     .addHelpText('after', examples('prg recover prg-1 --wait         # ends with both nodes Normal'))
     .action(async (group: string, opts: ActionOptions, cmd: Command) =>
-      run(cmd, opts, 'Recovery', async (api) => ({
+      run(cmd, opts, 'Recovery', async (api, dryRun) => ({
         group,
-        accepted: await api.call('POST /v1/groups/{name}/recover', { path: { name: group } }),
+        answer: await api.call('POST /v1/groups/{name}/recover', {
+          path: { name: group },
+          ...(dryRun ? { body: { dryRun } } : {}),
+        }),
       })),
     );
 }

@@ -42,6 +42,14 @@ export function formatEvent(event: BusEvent, c: Colors): string {
       c.dim(labelOfReason(str('reason'))),
     ].join('  ');
   }
+  if (event['detail-type'] === 'MaintenanceStarted' || event['detail-type'] === 'MaintenanceEnded') {
+    const who = str('by') ?? 'its end time';
+    const what =
+      event['detail-type'] === 'MaintenanceStarted'
+        ? `until ${str('until') ?? '?'} by ${who}: ${str('reason') ?? ''}`
+        : `ended by ${who}`;
+    return [...head, col('-', 12), c.yellow(what)].join('  ');
+  }
   const moved = `${str('fromNode') ?? '?'} → ${str('toNode') ?? '?'}`;
   const tail: string[] = [];
   if (str('reason')) tail.push(c.dim(labelOfReason(str('reason'))));

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { JSON_HELP, examples } from '../args';
 import { allPages } from '../client';
+import { confirm, shouldAsk } from '../confirm';
 import { context } from '../context';
-import { usageError } from '../errors';
+import { CliError, ExitCode, usageError } from '../errors';
 import { describeOperation, renderGroup, type GroupView } from '../groupView';
 import { relativeAge } from '../output';
 import { paintState } from '../states';
@@ -152,11 +153,25 @@ export function registerGroup(program: Command): void {
 
   group
     .command('delete')
-    .description('delete a group and free its nodes (refused while a workflow runs with HA on)')
+    .description(
+      'delete a group and free its nodes (refused while a workflow runs, or while a failed-over node is still home to users)',
+    )
     .argument('<name>')
-    .addHelpText('after', examples('prg group delete prg-1'))
-    .action(async (name: string, _opts: unknown, cmd: Command) => {
+    .option('--yes', 'do not ask for confirmation on a terminal (scripts and pipes are never asked)')
+    .addHelpText('after', examples('prg group delete prg-1', 'prg group delete prg-1 --yes'))
+    .action(async (name: string, opts: { yes?: boolean }, cmd: Command) => {
       const ctx = context(cmd);
+      if (shouldAsk(opts.yes)) {
+        // What is about to go: the group as it stands, then the question.
+        const view = await ctx.api().call('GET /v1/groups/{name}', { path: { name } });
+        ctx.out.line(renderGroup(ctx.out, view));
+        ctx.out.line('');
+        if (!(await confirm(`Delete group ${name} and free its nodes?`))) {
+          throw new CliError(`group ${name} not deleted: not confirmed`, ExitCode.FAILED, [
+            'Nothing was changed. Add --yes to skip the question.',
+          ]);
+        }
+      }
       await ctx.api().call('DELETE /v1/groups/{name}', { path: { name } });
       ctx.out.line(`Group ${name} deleted; its nodes are free to join another group.`);
     });

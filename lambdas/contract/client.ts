@@ -42,9 +42,8 @@ function whyUnreachable(error: unknown, timeoutMs: number): string {
   return cause?.code ?? cause?.message ?? error.message;
 }
 
-type Optional<T, Name extends string> = [T] extends [undefined]
-  ? { [N in Name]?: undefined }
-  : { [N in Name]: T };
+/** A body the route may go without (none at all, or an optional one) is optional in the call. */
+type Optional<T, Name extends string> = undefined extends T ? { [N in Name]?: T } : { [N in Name]: T };
 type NoParams<T> = keyof T extends never ? { path?: undefined } : { path: T };
 
 /** What a call takes: path parameters, query and body, each required exactly when the route has them. */

@@ -54,11 +54,24 @@ export function openApiDocument(): Record<string, unknown> {
           : {}),
         ...(spec.query ? { query: spec.query } : {}),
         ...(spec.body
-          ? { body: { required: true, content: { 'application/json': { schema: spec.body } } } }
+          ? {
+              body: {
+                required: !spec.body.safeParse(undefined).success,
+                content: { 'application/json': { schema: spec.body } },
+              },
+            }
           : {}),
       },
       responses: {
         [spec.status]: success,
+        ...(spec.dryRun
+          ? {
+              200: {
+                description: 'Dry run (`"dryRun": true`): what would happen; nothing was changed',
+                content: { 'application/json': { schema: spec.dryRun } },
+              },
+            }
+          : {}),
         ...(spec.auth === 'none'
           ? {}
           : { 401: problem('No valid token'), 403: problem('Wrong scope or wrong node') }),

@@ -122,6 +122,22 @@ export const OperationAcceptedSchema = z.object({
   epoch: z.number().int(),
 });
 
+const NodeStatusSchema = z.object({
+  nodeId: z.string(),
+  state: StateSchema.nullable(),
+  reason: ReasonSchema.nullable(),
+});
+
+/** The answer (200) to an admin action sent with `"dryRun": true`: what it would do; nothing changed. */
+export const DryRunSchema = z.object({
+  dryRun: z.literal(true),
+  kind: z.string().describe('The workflow the action would start: TAKE_OVER, FALL_BACK or RECOVER'),
+  nodes: z.array(NodeStatusSchema).describe('Each node right after the action would be accepted'),
+  end: z.array(NodeStatusSchema).describe('Each node once the workflow would have moved the users'),
+  usersToMove: z.number().int().describe('Users whose serving node would change'),
+});
+export type DryRunView = z.output<typeof DryRunSchema>;
+
 /** The answer (202) to a re-home: the workflow that gives the failed-over node's users a new home. */
 export const RehomeAcceptedSchema = z.object({
   group: z.string(),

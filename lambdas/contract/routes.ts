@@ -18,6 +18,7 @@ import {
   NodeIdSchema,
   NodeParametersPatchSchema,
   RehomeBodySchema,
+  RecoverBodySchema,
   RegisterNodeBodySchema,
   SetHomeBodySchema,
   UpdateGroupBodySchema,
@@ -41,6 +42,7 @@ import {
   RebalanceSchema,
   RegisteredNodeSchema,
   RehomeAcceptedSchema,
+  DryRunSchema,
   RotatedTokenSchema,
   UserListSchema,
   UserViewSchema,
@@ -61,6 +63,11 @@ export interface RouteSpec {
   readonly query?: z.ZodObject;
   /** The successful answer's body; absent for 204 and for streams. */
   readonly response?: z.ZodType;
+  /**
+   * The answer to a body with `"dryRun": true`: 200 with this schema instead of `status`
+   * and `response`, and nothing changed.
+   */
+  readonly dryRun?: z.ZodType;
   /** Served only by the embedded default, as server-sent events (on AWS, subscribe to the event bus). */
   readonly stream?: true;
 }
@@ -212,25 +219,30 @@ export const ROUTES = {
   'POST /v1/groups/{name}/failover': {
     function: 'groupActions',
     auth: 'admin',
-    summary: 'Fail a node over to its peer',
+    summary: 'Fail a node over to its peer (`"dryRun": true`: show what would happen, 200)',
     status: 202,
     body: NodeActionBodySchema,
     response: OperationAcceptedSchema,
+    dryRun: DryRunSchema,
   },
   'POST /v1/groups/{name}/fallback': {
     function: 'groupActions',
     auth: 'admin',
-    summary: 'Fall back: move a node’s users home to it',
+    summary: 'Fall back: move a node’s users home to it (`"dryRun": true`: show what would happen, 200)',
     status: 202,
     body: NodeActionBodySchema,
     response: OperationAcceptedSchema,
+    dryRun: DryRunSchema,
   },
   'POST /v1/groups/{name}/recover': {
     function: 'groupActions',
     auth: 'admin',
-    summary: 'Recover a group whose nodes are Running in Failed Mode',
+    summary:
+      'Recover a group whose nodes are Running in Failed Mode (`{"dryRun": true}`: show what would happen, 200)',
     status: 202,
+    body: RecoverBodySchema,
     response: OperationAcceptedSchema,
+    dryRun: DryRunSchema,
   },
   'POST /v1/groups/{name}/rehome': {
     function: 'groupActions',
@@ -351,7 +363,11 @@ export type QueryInputOf<K extends RouteKey> =
 export type ResponseOf<K extends RouteKey> =
   // `void`, not `undefined`: a use case that answers nothing returns Promise<void>.
   // eslint-disable-next-line @typescript-eslint/no-invalid-void-type
-  Route<K> extends { response: infer S extends z.ZodType } ? z.output<S> : void;
+  Route<K> extends { response: infer S extends z.ZodType; dryRun: infer D extends z.ZodType }
+    ? z.output<S> | z.output<D>
+    : Route<K> extends { response: infer S extends z.ZodType }
+      ? z.output<S>
+      : void;
 
 export interface RouteDefinition {
   readonly key: RouteKey;

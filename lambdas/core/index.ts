@@ -21,6 +21,7 @@ export {
 export { serviceOrder } from './machine/serviceOrder';
 export { FAILED_STATES, Refusal } from './machine/admin';
 export { MAX_MAINTENANCE_MS } from './machine/maintenance';
+export { dryRun, type DryRun, type DryRunEvent } from './machine/dryRun';
 export { checkDissolve, checkRehome, memberStates, type RehomePlan } from './machine/rehome';
 export { OPERATION_TIMEOUT_SECONDS } from './machine/draft';
 export { isFresh, isHealthy, expiredFault } from './machine/health';

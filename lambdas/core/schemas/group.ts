@@ -76,7 +76,13 @@ export const UpdateGroupBodySchema = z
 export type UpdateGroupBody = z.infer<typeof UpdateGroupBodySchema>;
 
 /** Body of `POST /v1/groups/{name}/failover` (the node to fail over) and `…/fallback` (the node to fall back to). */
-export const NodeActionBodySchema = z.object({ nodeId: NodeIdSchema }).strict();
+export const NodeActionBodySchema = z
+  .object({
+    nodeId: NodeIdSchema,
+    /** Show what would happen (200) instead of doing it (202). */
+    dryRun: z.boolean({ error: 'must be true or false' }).optional(),
+  })
+  .strict();
 export type NodeActionBody = z.infer<typeof NodeActionBodySchema>;
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -100,6 +106,13 @@ export const MaintenanceBodySchema = z
   })
   .strict();
 export type MaintenanceBody = z.infer<typeof MaintenanceBodySchema>;
+
+/** Body of `POST /v1/groups/{name}/recover`: none, or `{ "dryRun": true }` to see what it would do. */
+export const RecoverBodySchema = z
+  .object({ dryRun: z.boolean({ error: 'must be true or false' }).optional() })
+  .strict()
+  .optional();
+export type RecoverBody = z.infer<typeof RecoverBodySchema>;
 
 /** Body of `POST /v1/groups/{name}/rehome`: the failed-over node whose users get its peer as their home. */
 export const RehomeBodySchema = z.object({ nodeId: NodeIdSchema }).strict();

@@ -169,10 +169,13 @@ export function httpHandler<F extends FunctionId>(
     const query = spec.query ? parse(spec.query, event.queryStringParameters ?? {}, 'query') : undefined;
     const body = spec.body ? parse(spec.body, event.body, 'body') : undefined;
     const answer = await implementation({ event, path, query, body } as RouteRequest<RouteKey>);
+    // A dry run changes nothing: 200 with what would happen, not the route's 202.
+    const status =
+      spec.dryRun && (body as { dryRun?: unknown } | undefined)?.dryRun === true ? 200 : spec.status;
     return {
-      statusCode: spec.status,
+      statusCode: status,
       headers: { 'content-type': 'application/json' },
-      ...(spec.status === 204 || answer === undefined ? {} : { body: JSON.stringify(answer) }),
+      ...(status === 204 || answer === undefined ? {} : { body: JSON.stringify(answer) }),
     };
   };
   return middy<HttpEvent, APIGatewayProxyStructuredResultV2>(dispatch)
