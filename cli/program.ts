@@ -17,6 +17,8 @@ import { colourWanted } from './output';
 import pc from 'picocolors';
 
 function version(): string {
+  // Set by the single-file bundle (scripts/buildTools.ts), which has no package.json beside it.
+  if (process.env.PRG_BUILD_VERSION) return process.env.PRG_BUILD_VERSION;
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
     version?: string;
   };
