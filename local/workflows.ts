@@ -112,8 +112,9 @@ export class LocalWorkflowRunner implements WorkflowStarter {
   private injectedFault(group: string, task: string): void {
     const set = this.faults.get(group);
     if (!set?.delete(task)) return;
+    // A step that cannot succeed: the workflows retry every other error (statemachines/*.asl.json).
     throw Object.assign(new Error(`Injected by the embedded default's test switch: ${task} failed.`), {
-      name: 'InjectedFault',
+      name: 'UserMoveFailed',
     });
   }
 

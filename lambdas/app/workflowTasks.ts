@@ -32,7 +32,7 @@ export async function checkOperation(
   ports: Ports,
   group: string,
   operationId: string,
-): Promise<{ phase: 'AWAIT_SERVICES' | 'MOVE_USERS' | 'ENDED'; waitSeconds: number }> {
+): Promise<{ phase: 'AWAIT_STOP' | 'AWAIT_SERVICES' | 'MOVE_USERS' | 'ENDED'; waitSeconds: number }> {
   const { record, params } = await applyGroupEvent(ports, group, { type: 'SweepTick' });
   const op = record.group.operation;
   const phase = op && op.id === operationId ? op.phase : 'ENDED';

@@ -2,6 +2,7 @@ import type { NodeId } from '../schemas/identifiers';
 import type { Effect, Member, RefusalCode } from '../types';
 import type { Draft } from './draft';
 import { stateLabel, type NodeStateCode } from '../catalogue/states';
+import { serviceStopSeconds } from '../schemas/parameters';
 
 /** Thrown inside a transition to refuse an admin action; the transition maps it to a Refuse effect. */
 export class Refusal {
@@ -59,7 +60,10 @@ export function adminFailover(draft: Draft, nodeId: NodeId): void {
   const cause = `The administrator initiated a manual failover from ${member.nodeId} to ${peer.nodeId}.`;
   draft.set(member, 'FAILING_OVER', 'ON_ADMIN_REQUEST', cause);
   draft.set(peer, 'TAKING_OVER', 'ON_ADMIN_REQUEST', cause);
-  draft.startOperation('TAKE_OVER', 'ON_ADMIN_REQUEST', member, peer, null);
+  // Its users stay on it until it has stopped its services (see the AWAIT_STOP rule).
+  const stopBy =
+    draft.now + (draft.params.initializationKeepAliveTimeout + serviceStopSeconds(draft.params)) * 1000;
+  draft.startOperation('TAKE_OVER', 'ON_ADMIN_REQUEST', member, peer, stopBy, 'AWAIT_STOP');
 }
 
 /** Manual fallback to `nodeId` (Idle or Failed Over) from its peer running in backup mode. */

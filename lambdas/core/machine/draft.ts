@@ -2,7 +2,15 @@ import type { NodeStateCode } from '../catalogue/states';
 import type { ReasonCode } from '../catalogue/reasons';
 import type { ClusterParameters } from '../schemas/parameters';
 import type { NodeId } from '../schemas/identifiers';
-import type { DomainEvent, Effect, GroupState, Member, Operation, WorkflowKind } from '../types';
+import type {
+  DomainEvent,
+  Effect,
+  GroupState,
+  Member,
+  Operation,
+  OperationPhase,
+  WorkflowKind,
+} from '../types';
 import { isFresh } from './health';
 import { GroupInvariantError } from '../errors';
 
@@ -112,6 +120,7 @@ export class Draft {
     from: Member,
     to: Member,
     servicesDeadline: number | null,
+    phase: OperationPhase = servicesDeadline === null ? 'MOVE_USERS' : 'AWAIT_SERVICES',
   ): Operation {
     const op: Operation = {
       id: this.nextId(kind.toLowerCase().replace('_', '-')),
@@ -120,7 +129,7 @@ export class Draft {
       from: from.nodeId,
       to: to.nodeId,
       startedAt: this.now,
-      phase: servicesDeadline === null ? 'MOVE_USERS' : 'AWAIT_SERVICES',
+      phase,
       servicesDeadline,
       startOrderDeliveredAt: null,
       expiresAt: (servicesDeadline ?? this.now) + OPERATION_TIMEOUT_SECONDS * 1000,

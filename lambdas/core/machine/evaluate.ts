@@ -132,6 +132,7 @@ function awaitStopRule(draft: Draft, from: Member): boolean {
   const { now, params } = draft;
   if (!isFresh(from, now, params) || servicesStopped(draft, from)) {
     op.phase = 'MOVE_USERS';
+    op.servicesDeadline = null;
     return true;
   }
   if (op.servicesDeadline !== null && now > op.servicesDeadline) {

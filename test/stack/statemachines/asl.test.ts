@@ -13,7 +13,8 @@ import {
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
-import { WORKFLOW_IDS, WORKFLOWS, type WorkflowId } from '../../../lambdas/contract';
+import { FUNCTIONS, WORKFLOW_IDS, WORKFLOWS, type WorkflowId } from '../../../lambdas/contract';
+import { OPERATION_TIMEOUT_SECONDS } from '../../../lambdas/core';
 
 type Overrides = NonNullable<RunOptions['overrides']>;
 type Handler = NonNullable<Overrides['taskResourceLocalHandlers']>[string];
@@ -46,7 +47,13 @@ interface StateJson {
   Resource?: string;
   Parameters?: { FunctionName?: string; Payload?: Payload };
   ResultSelector?: Record<string, string>;
-  Retry?: { ErrorEquals: string[]; MaxAttempts?: number; BackoffRate?: number }[];
+  Retry?: {
+    ErrorEquals: string[];
+    MaxAttempts?: number;
+    BackoffRate?: number;
+    IntervalSeconds?: number;
+    MaxDelaySeconds?: number;
+  }[];
   Catch?: { ErrorEquals: string[]; ResultPath?: string; Next: string }[];
   Comment?: string;
 }
@@ -156,16 +163,37 @@ describe('the ASL files', () => {
     },
   );
 
-  it.each(WORKFLOW_IDS)('%s: every Task retries transient errors with capped, jittered backoff', (id) => {
-    for (const [name, state] of Object.entries(statesOf(id)).filter(([, s]) => s.Type === 'Task')) {
-      const retrier = state.Retry?.[0];
-      expect(retrier, name).toBeDefined();
-      expect(retrier!.ErrorEquals, name).toEqual(expect.arrayContaining(TRANSIENT_ERRORS));
-      expect(retrier!.ErrorEquals, name).not.toContain('States.ALL');
-      expect(retrier, name).toMatchObject({ MaxDelaySeconds: 30, JitterStrategy: 'FULL' });
-      expect(retrier!.BackoffRate!, name).toBeGreaterThan(1);
-    }
-  });
+  it.each(WORKFLOW_IDS)(
+    '%s: one transient error puts both nodes in failed mode — every Task retries every failure but UserMoveFailed, with capped, jittered backoff',
+    (id) => {
+      for (const [name, state] of Object.entries(statesOf(id)).filter(([, s]) => s.Type === 'Task')) {
+        expect(state.Retry?.[0], name).toEqual({ ErrorEquals: ['UserMoveFailed'], MaxAttempts: 0 });
+        const retrier = state.Retry?.[1];
+        expect(retrier!.ErrorEquals, name).toEqual(['States.ALL']);
+        expect(retrier, name).toMatchObject({ MaxDelaySeconds: 30, JitterStrategy: 'FULL' });
+        expect(retrier!.BackoffRate!, name).toBeGreaterThan(1);
+        expect(state.Retry, name).toHaveLength(2);
+      }
+    },
+  );
+
+  it.each(WORKFLOW_IDS)(
+    '%s: the retries of one Task fit in the time an operation has past its deadlines',
+    (id) => {
+      const lambdaSeconds = FUNCTIONS.workflowTask.timeoutSeconds;
+      for (const [name, state] of Object.entries(statesOf(id)).filter(([, s]) => s.Type === 'Task')) {
+        const r = state.Retry![1]!;
+        let waits = 0;
+        for (let k = 0; k < r.MaxAttempts!; k++)
+          waits += Math.min(r.IntervalSeconds! * r.BackoffRate! ** k, r.MaxDelaySeconds!);
+        // Every attempt may run into the function's timeout; every wait may be its cap.
+        const worst = waits + (r.MaxAttempts! + 1) * lambdaSeconds;
+        expect(worst, name).toBeLessThan(OPERATION_TIMEOUT_SECONDS);
+        // And they outlast a DynamoDB or Lambda hiccup of minutes, not seconds.
+        expect(waits, name).toBeGreaterThanOrEqual(300);
+      }
+    },
+  );
 
   it.each(WORKFLOW_IDS)('%s: every state says why in a Comment, and its name is PascalCase', (id) => {
     for (const [name, state] of Object.entries(statesOf(id))) {
@@ -213,15 +241,27 @@ const noReport = (): never => {
   throw new Error('ReportFailure must not run');
 };
 
+const movePhase = () => ({ phase: 'MOVE_USERS', waitSeconds: 1 });
+
 describe.each(['TAKE_OVER', 'RECOVER'] as const)('%s', (id) => {
+  /** A take-over first asks the domain whether the users may move; a recovery moves at once. */
+  const asks = id === 'TAKE_OVER';
+  const run1 = (fakes: Record<string, (payload: Payload) => unknown>) =>
+    run(id, input(id), asks ? { CheckOperation: movePhase, ...fakes } : fakes);
+  const moves = (calls: Call[]) => calls.filter((c) => c.state !== 'CheckOperation');
+
   it('succeeds when MoveUsers succeeds, passing the Lambda exactly its payload', async () => {
-    const { output, error, states, calls } = await run(id, input(id), {
+    const { output, error, states, calls } = await run1({
       MoveUsers: moved,
       ReportFailure: noReport,
     });
     expect(error).toBeUndefined();
-    expect(states).toEqual(['MoveUsers', 'UsersMoved']);
-    expect(calls).toEqual([
+    expect(states).toEqual([
+      ...(asks ? ['CheckOperation', 'OperationPhase'] : []),
+      'MoveUsers',
+      'UsersMoved',
+    ]);
+    expect(moves(calls)).toEqual([
       {
         state: 'MoveUsers',
         functionName: FUNCTION_ARN,
@@ -232,7 +272,7 @@ describe.each(['TAKE_OVER', 'RECOVER'] as const)('%s', (id) => {
   });
 
   it('succeeds when the move was superseded (a repeated delivery)', async () => {
-    const { output, error } = await run(id, input(id), {
+    const { output, error } = await run1({
       MoveUsers: () => ({ outcome: 'superseded', users: 0 }),
       ReportFailure: noReport,
     });
@@ -240,30 +280,33 @@ describe.each(['TAKE_OVER', 'RECOVER'] as const)('%s', (id) => {
     expect(output).toMatchObject({ move: { outcome: 'superseded', users: 0 } });
   });
 
-  it.each(TRANSIENT_ERRORS)('retries a %s from MoveUsers, then succeeds', async (name) => {
-    let attempts = 0;
-    const { output, error, calls } = await run(id, input(id), {
-      MoveUsers: () => {
-        attempts += 1;
-        if (attempts < 3) throw lambdaError(name, 'try again');
-        return moved();
-      },
-      ReportFailure: noReport,
-    });
-    expect(error).toBeUndefined();
-    expect(calls.map((c) => c.state)).toEqual(['MoveUsers', 'MoveUsers', 'MoveUsers']);
-    expect(output).toMatchObject({ move: { outcome: 'moved' } });
-  });
+  it.each([...TRANSIENT_ERRORS, 'Sandbox.Timedout', 'ConditionalCheckFailedException', 'Error'])(
+    'retries a %s from MoveUsers, then succeeds',
+    async (name) => {
+      let attempts = 0;
+      const { output, error, calls } = await run1({
+        MoveUsers: () => {
+          attempts += 1;
+          if (attempts < 3) throw lambdaError(name, 'try again');
+          return moved();
+        },
+        ReportFailure: noReport,
+      });
+      expect(error).toBeUndefined();
+      expect(moves(calls).map((c) => c.state)).toEqual(['MoveUsers', 'MoveUsers', 'MoveUsers']);
+      expect(output).toMatchObject({ move: { outcome: 'moved' } });
+    },
+  );
 
   it('gives up on a transient error after its retries and reports the failure', async () => {
-    const { error, calls } = await run(id, input(id), {
+    const { error, calls } = await run1({
       MoveUsers: () => {
         throw lambdaError('TransientError', 'DynamoDB kept throttling');
       },
       ReportFailure: () => ({}),
     });
-    // One attempt and four retries, then the Catch.
-    expect(calls.filter((c) => c.state === 'MoveUsers')).toHaveLength(5);
+    // One attempt and fourteen retries, then the Catch.
+    expect(calls.filter((c) => c.state === 'MoveUsers')).toHaveLength(15);
     expect(calls.at(-1)!.payload.error).toEqual({
       Error: 'TransientError',
       Cause: 'DynamoDB kept throttling',
@@ -271,22 +314,27 @@ describe.each(['TAKE_OVER', 'RECOVER'] as const)('%s', (id) => {
     expect(failure(error).name).toMatch(/UsersFailed$/);
   });
 
-  it('ends a non-transient error in ReportFailure (given the error) and the Fail state', async () => {
-    const { error, states, calls } = await run(id, input(id), {
+  it('ends a failed user move (UserMoveFailed) in ReportFailure at once (given the error) and the Fail state', async () => {
+    const { error, states, calls } = await run1({
       MoveUsers: () => {
-        throw lambdaError('ConditionalCheckFailedException', 'the group changed');
+        throw lambdaError('UserMoveFailed', 'the users could not be moved');
       },
       ReportFailure: () => ({}),
     });
-    expect(calls.map((c) => c.state)).toEqual(['MoveUsers', 'ReportFailure']);
-    expect(calls[1]!.payload).toEqual({
+    expect(moves(calls).map((c) => c.state)).toEqual(['MoveUsers', 'ReportFailure']);
+    expect(moves(calls)[1]!.payload).toEqual({
       task: 'reportFailure',
       group: 'prg-1',
       operationId: 'op-42',
-      error: { Error: 'ConditionalCheckFailedException', Cause: 'the group changed' },
+      error: { Error: 'UserMoveFailed', Cause: 'the users could not be moved' },
     });
     const failState = id === 'TAKE_OVER' ? 'TakeOverFailed' : 'RecoveryFailed';
-    expect(states).toEqual(['MoveUsers', 'ReportFailure', failState]);
+    expect(states).toEqual([
+      ...(asks ? ['CheckOperation', 'OperationPhase'] : []),
+      'MoveUsers',
+      'ReportFailure',
+      failState,
+    ]);
     const { name, message } = failure(error);
     expect(name).toBe(id === 'TAKE_OVER' ? 'TakeOverUsersFailed' : 'RecoveryUsersFailed');
     expect(message).toContain(id === 'TAKE_OVER' ? 'TAKE_OVER_USERS_FAILED' : 'TAKE_BACK_USERS_FAILED');
@@ -294,7 +342,7 @@ describe.each(['TAKE_OVER', 'RECOVER'] as const)('%s', (id) => {
   });
 
   it('says so when even the failure report fails', async () => {
-    const { error, states } = await run(id, input(id), {
+    const { error, states } = await run1({
       MoveUsers: () => {
         throw lambdaError('Error', 'boom');
       },
@@ -354,24 +402,24 @@ describe('FALL_BACK', () => {
     expect(states.at(-1)).toBe('OperationEnded');
   });
 
-  it('a failing CheckOperation is reported as a failed take back', async () => {
+  it('a CheckOperation failing after all its retries is reported as a failed take back', async () => {
     const { error, calls, states } = await run('FALL_BACK', input('FALL_BACK'), {
       CheckOperation: () => {
         throw lambdaError('Error', 'corrupt group item');
       },
       ReportFailure: () => ({}),
     });
-    expect(calls.map((c) => c.state)).toEqual(['CheckOperation', 'ReportFailure']);
-    expect(calls[1]!.payload.error).toEqual({ Error: 'Error', Cause: 'corrupt group item' });
+    expect(calls.map((c) => c.state)).toEqual([...Array<string>(15).fill('CheckOperation'), 'ReportFailure']);
+    expect(calls[15]!.payload.error).toEqual({ Error: 'Error', Cause: 'corrupt group item' });
     expect(states.at(-1)).toBe('FallBackFailed');
     expect(failure(error).message).toContain('TAKE_BACK_USERS_FAILED');
   });
 
-  it('a failing MoveUsers is reported as a failed take back', async () => {
+  it('a failed user move is reported as a failed take back', async () => {
     const { error, calls } = await run('FALL_BACK', input('FALL_BACK'), {
       CheckOperation: phases('MOVE_USERS'),
       MoveUsers: () => {
-        throw lambdaError('Error', 'no');
+        throw lambdaError('UserMoveFailed', 'no');
       },
       ReportFailure: () => ({}),
     });
@@ -402,6 +450,46 @@ describe('FALL_BACK', () => {
     });
     expect(states.at(-1)).toBe('UnexpectedPhase');
     expect(failure(error).name).toBe('UnexpectedOperationPhase');
+  });
+});
+
+describe('TAKE_OVER of a manual failover', () => {
+  const phases = (...answers: string[]) => {
+    let i = 0;
+    return () => ({ phase: answers[Math.min(i++, answers.length - 1)], waitSeconds: 1 });
+  };
+
+  it('manual failover moves users before the failing node has stopped: it waits through AWAIT_STOP, then moves', async () => {
+    const { error, states, calls } = await run('TAKE_OVER', input('TAKE_OVER'), {
+      CheckOperation: phases('AWAIT_STOP', 'AWAIT_STOP', 'MOVE_USERS'),
+      MoveUsers: moved,
+      ReportFailure: noReport,
+    });
+    expect(error).toBeUndefined();
+    expect(calls.map((c) => c.state)).toEqual([
+      'CheckOperation',
+      'CheckOperation',
+      'CheckOperation',
+      'MoveUsers',
+    ]);
+    expect(states.filter((s) => s === 'WaitForStop')).toHaveLength(2);
+    expect(statesOf('TAKE_OVER').WaitForStop).toMatchObject({
+      Type: 'Wait',
+      SecondsPath: '$.check.waitSeconds',
+    });
+  });
+
+  it('stops without moving when the operation ENDED (the node did not stop in time)', async () => {
+    const { error, states, calls } = await run('TAKE_OVER', input('TAKE_OVER'), {
+      CheckOperation: phases('AWAIT_STOP', 'ENDED'),
+      MoveUsers: () => {
+        throw new Error('MoveUsers must not run');
+      },
+      ReportFailure: noReport,
+    });
+    expect(error).toBeUndefined();
+    expect(calls.map((c) => c.state)).toEqual(['CheckOperation', 'CheckOperation']);
+    expect(states.at(-1)).toBe('OperationEnded');
   });
 });
 

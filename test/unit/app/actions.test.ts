@@ -13,6 +13,7 @@ import {
   reportFailure,
 } from '../../../lambdas/app';
 import { world, type World } from './world';
+import { obeyStop } from './obeyStop';
 
 let w: World;
 beforeEach(() => {
@@ -39,6 +40,7 @@ const labelled = (states: NodeStatus[]) =>
 async function failedOverByHand() {
   const pair = await w.normalPair();
   const f = await failover(w.ports, 'prg-1', 'imp-a');
+  await obeyStop(w, pair.a);
   await moveUsers(w.ports, 'prg-1', f.operation!.id);
   return pair;
 }
@@ -167,6 +169,7 @@ describe('manual fallback', () => {
     ]);
     w.clock.advance(1000);
     expect((await w.beat(a)).serviceOrder).toBe('start');
+    for (const s of Object.keys(a.services)) a.services[s] = 'running'; // obeying 'start'
     await w.beat(b);
     // Its report from before it was told to start proves nothing: wait for the next one.
     const op = res.operation!.id;

@@ -14,6 +14,7 @@ import {
   ValidationError,
 } from '../../../lambdas/app';
 import { world, type World } from './world';
+import { obeyStop } from './obeyStop';
 
 let w: World;
 beforeEach(() => {
@@ -190,8 +191,9 @@ describe('updating a group', () => {
   });
 
   it('HA off is refused while a node is failed over: its users would be stranded', async () => {
-    await w.normalPair();
+    const { a } = await w.normalPair();
     const f = await failover(w.ports, 'prg-1', 'imp-a');
+    await obeyStop(w, a);
     await moveUsers(w.ports, 'prg-1', f.operation!.id);
     const e = await refused(updateGroup(w.ports, 'prg-1', { highAvailability: false }), ConflictError);
     expect(e.states.map((s) => s.state)).toEqual(['IDLE', 'RUNNING_IN_BACKUP_MODE']);
@@ -250,11 +252,11 @@ describe('deleting a group', () => {
 
 describe("a group's history", () => {
   it('newest first, at most limit lines, each { at, nodeId, from, to, reason, cause }', async () => {
-    await w.normalPair();
+    const { a } = await w.normalPair();
     const created = new Date(w.clock.t).toISOString();
     w.clock.advance(1000);
     const f = await failover(w.ports, 'prg-1', 'imp-a');
-    w.clock.advance(1000);
+    await obeyStop(w, a);
     await moveUsers(w.ports, 'prg-1', f.operation!.id);
     const done = new Date(w.clock.t).toISOString();
 

@@ -10,6 +10,7 @@ import {
   failover,
 } from '../../../lambdas/app';
 import { world, type World } from './world';
+import { obeyStop } from './obeyStop';
 
 let w: World;
 beforeEach(() => {
@@ -78,8 +79,8 @@ describe('heartbeat', () => {
   it('stays one write per heartbeat through a manual failover: the idle node reports its services stopped', async () => {
     const { a, b } = await w.normalPair();
     const f = await failover(w.ports, 'prg-1', 'imp-a');
+    await obeyStop(w, a);
     await moveUsers(w.ports, 'prg-1', f.operation!.id);
-    for (const s of Object.keys(a.services)) a.services[s] = 'stopped'; // obeying 'stop'
     await w.beatBoth(a, b, 2);
     // Well past criticalServiceDelay: an Idle node's stopped services are not a fault to time.
     for (let i = 0; i < 5; i++) {

@@ -20,6 +20,7 @@ describe('the minute sweep', () => {
     const { a, b } = await w.normalPair();
     w.workflows.failNext();
     const f = await failover(w.ports, 'prg-1', 'imp-a');
+    for (const s of Object.keys(a.services)) a.services[s] = 'stopped'; // obeying 'stop'
     // The decision is stored; its workflow did not start, and operators were told.
     expect(w.started()).toEqual([]);
     expect(w.log.at('error')[0]!.message).toContain('workflow TAKE_OVER take-over-1');
@@ -42,6 +43,7 @@ describe('the minute sweep', () => {
   it('starting a running workflow again does not run it twice', async () => {
     const { a, b } = await w.normalPair();
     await failover(w.ports, 'prg-1', 'imp-a');
+    for (const s of Object.keys(a.services)) a.services[s] = 'stopped'; // obeying 'stop'
     await w.beatBoth(a, b, 61);
     expect(await sweep(w.ports)).toMatchObject({ restarted: ['prg-1'] });
     expect(w.workflows.requests).toHaveLength(2);

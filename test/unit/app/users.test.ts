@@ -15,7 +15,8 @@ import {
   ValidationError,
 } from '../../../lambdas/app';
 import type { UserAssignmentMode } from '../../../lambdas/core';
-import { world, type World } from './world';
+import { world, type Agent, type World } from './world';
+import { obeyStop } from './obeyStop';
 
 let w: World;
 beforeEach(() => {
@@ -42,8 +43,9 @@ async function conflict(act: Promise<unknown>): Promise<ConflictError> {
   return error as ConflictError;
 }
 
-async function failedOver(nodeId: string): Promise<void> {
+async function failedOver(nodeId: string, agent: Agent): Promise<void> {
   const f = await failover(w.ports, 'prg-1', nodeId);
+  await obeyStop(w, agent);
   await moveUsers(w.ports, 'prg-1', f.operation!.id);
 }
 
@@ -90,6 +92,7 @@ describe('adding users', () => {
     const during = await conflict(add('bob'));
     expect(during.code).toBe('FAILOVER_IN_PROGRESS');
     expect(during.message).toContain('prg-1');
+    await obeyStop(w, a);
     await moveUsers(w.ports, 'prg-1', f.operation!.id);
     const after = await conflict(add('bob'));
     expect(after.states).toEqual([
@@ -100,6 +103,7 @@ describe('adding users', () => {
     expect(await counts('imp-a', 'imp-b')).toEqual({ 'imp-a': 1, 'imp-b': 0 });
     // After the fallback, users may be added again.
     const fb = await fallback(w.ports, 'prg-1', 'imp-a');
+    for (const s of Object.keys(a.services)) a.services[s] = 'running'; // obeying 'start'
     await w.beatBoth(a, b, 2); // told to start, then shows it obeyed
     await moveUsers(w.ports, 'prg-1', fb.operation!.id);
     expect((await add('bob')).homeNode).toBe('imp-b');
@@ -132,12 +136,13 @@ describe('a user as shown', () => {
   });
 
   it('after a completed failover of its home node, its peer serves it', async () => {
-    await w.normalPair();
+    const { a } = await w.normalPair();
     await add('alice'); // imp-a
     await add('bob'); // imp-b
     const f = await failover(w.ports, 'prg-1', 'imp-a');
     // While the workflow runs, users are still served by their home node.
     expect((await getUser(w.ports, 'alice')).currentNode).toBe('imp-a');
+    await obeyStop(w, a);
     await moveUsers(w.ports, 'prg-1', f.operation!.id);
     expect(await getUser(w.ports, 'alice')).toMatchObject({ homeNode: 'imp-a', currentNode: 'imp-b' });
     expect(await getUser(w.ports, 'bob')).toMatchObject({ homeNode: 'imp-b', currentNode: 'imp-b' });
@@ -227,10 +232,10 @@ describe('rebalancing a cluster', () => {
   });
 
   it('is refused while a node of the cluster is failed over; nobody moves', async () => {
-    await w.normalPair();
+    const { b } = await w.normalPair();
     for (const id of ['u1', 'u2']) await add(id);
     await setMode('ACTIVE_STANDBY');
-    await failedOver('imp-b');
+    await failedOver('imp-b', b);
     const e = await conflict(rebalance(w.ports, 'c1'));
     expect(e.code).toBe('FAILOVER_IN_PROGRESS');
     expect(e.message).toContain('prg-1');

@@ -18,6 +18,7 @@ import {
   updateGroup,
 } from '../../../lambdas/app';
 import { world, type Agent, type World } from './world';
+import { obeyStop } from './obeyStop';
 
 let w: World;
 beforeEach(() => {
@@ -76,6 +77,10 @@ describe('workflow tasks', () => {
       ['FAILING_OVER', 'ON_ADMIN_REQUEST'],
       ['TAKING_OVER', 'ON_ADMIN_REQUEST'],
     ]);
+    // The users wait on imp-a until it reports its services stopped.
+    expect(await checkOperation(w.ports, 'prg-1', op)).toEqual({ phase: 'AWAIT_STOP', waitSeconds: 1 });
+    expect(await moveUsers(w.ports, 'prg-1', op)).toEqual({ outcome: 'superseded', users: 0 });
+    await obeyStop(w, a);
     expect(await checkOperation(w.ports, 'prg-1', op)).toEqual({ phase: 'MOVE_USERS', waitSeconds: 1 });
     expect(await moveUsers(w.ports, 'prg-1', op)).toEqual({ outcome: 'moved', users: 0 });
     expect(await w.states()).toEqual([
@@ -105,6 +110,7 @@ describe('workflow tasks', () => {
   it('checkOperation fails the fallback when the node does not start its services within initializationKeepAliveTimeout', async () => {
     const { a, b } = await w.normalPair();
     const f = await failover(w.ports, 'prg-1', 'imp-a');
+    await obeyStop(w, a);
     await moveUsers(w.ports, 'prg-1', f.operation!.id);
     for (const s of Object.keys(a.services)) a.services[s] = 'stopped';
     await w.beatBoth(a, b);
@@ -136,8 +142,9 @@ describe('workflow tasks', () => {
   });
 
   it('a group other requests keep changing is refused as a concurrent update, and done once they stop', async () => {
-    await w.normalPair();
+    const { a } = await w.normalPair();
     const f = await failover(w.ports, 'prg-1', 'imp-a');
+    await obeyStop(w, a);
     // Between every read and write of the step, a token rotation bumps the group's version.
     w.groups.afterGet = async () => void (await rotateToken(w.ports, 'imp-b'));
     const error = await moveUsers(w.ports, 'prg-1', f.operation!.id).catch((e: unknown) => e);

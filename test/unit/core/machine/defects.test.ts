@@ -260,3 +260,58 @@ describe('self-fencing stops too late', () => {
     expect(fenceRuleBroken(p)).toBeNull();
   });
 });
+
+describe('manual failover moves users before the failing node has stopped', () => {
+  it('users stay on the failing node until its heartbeat reports its critical services stopped', () => {
+    const sim = new PairSimulator().startNormal();
+    sim.autoWorkflows = false;
+    sim.apply({ type: 'AdminFailover', nodeId: A });
+    expect(sim.group.operation?.phase).toBe('AWAIT_STOP');
+    // The workflow may not move them yet: the node has not even heard its stop order.
+    expect(sim.completeWorkflow()).toBeNull();
+    expect(sim.servingNodeOf(A)).toBe(A);
+    sim.heartbeat(A); // answered 'stop'; this report still shows the services running
+    expect(sim.group.operation?.phase).toBe('AWAIT_STOP');
+    expect(sim.pair()).toEqual([
+      ['FAILING_OVER', 'ON_ADMIN_REQUEST'],
+      ['TAKING_OVER', 'ON_ADMIN_REQUEST'],
+    ]);
+    sim.heartbeat(A); // services stopped
+    expect(sim.group.operation?.phase).toBe('MOVE_USERS');
+    expect(sim.completeWorkflow()?.outcome).toBe('applied');
+    expect(sim.pair()).toEqual([
+      ['IDLE', 'ON_ADMIN_REQUEST'],
+      ['RUNNING_IN_BACKUP_MODE', 'ON_ADMIN_REQUEST'],
+    ]);
+    expect(sim.servingNodeOf(A)).toBe(B);
+  });
+
+  it('a failing node that falls silent keeps its users until it has been silent past keepAliveTimeout, when its fence has stopped them', () => {
+    const sim = new PairSimulator().startNormal();
+    sim.apply({ type: 'AdminFailover', nodeId: A });
+    sim.node(A).alive = false; // cut off before it heard the stop order
+    const last = sim.group.members[0]!.lastHeartbeatAt!;
+    while (sim.now < last + p.keepAliveTimeout * 1000) {
+      sim.run(1);
+      if (sim.now <= last + p.keepAliveTimeout * 1000) expect(sim.servingNodeOf(A)).toBe(A);
+    }
+    sim.run(2);
+    expect(sim.servingNodeOf(A)).toBe(B);
+    expect(sim.stateOf(A)[0]).toBe('DOWN');
+    expect(sim.stateOf(B)[0]).toBe('RUNNING_IN_BACKUP_MODE');
+  });
+
+  it('a failing node still reporting its services running when the wait ends fails the operation, its users staying on it', () => {
+    const sim = new PairSimulator().startNormal();
+    sim.apply({ type: 'AdminFailover', nodeId: A });
+    for (let s = 0; s < p.initializationKeepAliveTimeout + 2; s++) {
+      sim.run(1);
+      sim.node(A).stoppedByOrder = false; // its stop command does nothing
+    }
+    expect(sim.pair()).toEqual([
+      ['RUNNING_IN_FAILED_MODE', 'TAKE_OVER_USERS_FAILED'],
+      ['RUNNING_IN_FAILED_MODE', 'TAKE_OVER_USERS_FAILED'],
+    ]);
+    expect(sim.servingNodeOf(A)).toBe(A);
+  });
+});

@@ -35,7 +35,11 @@ describe('a stored group that breaks its own invariants', () => {
     const sim = new PairSimulator().startNormal();
     sim.autoWorkflows = false;
     sim.apply({ type: 'AdminFailover', nodeId: A });
+    // Told to stop, then reporting its services stopped: the users may move.
+    sim.heartbeat(A);
+    sim.heartbeat(A);
     const op = sim.group.operation!;
+    expect(op.phase).toBe('MOVE_USERS');
     const broken = { ...sim.group, members: sim.group.members.filter((m) => m.nodeId !== B) };
     const event = { type: 'WorkflowStepSucceeded' as const, operationId: op.id, step: 'MOVE_USERS' as const };
     let error: unknown;

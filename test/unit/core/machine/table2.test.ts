@@ -291,7 +291,7 @@ const scenarios: Record<string, () => void> = {
     const sim = new PairSimulator().startNormal();
     sim.failNextMove = 'DynamoDB TransactionCanceledException';
     sim.apply({ type: 'AdminFailover', nodeId: A });
-    sim.run(1);
+    sim.run(3); // the failing node stops its services, then the move fails
     expectRow(sim, 'take-over-users-failed', A, [
       'RUNNING_IN_FAILED_MODE',
       'TAKE_OVER_USERS_FAILED',
@@ -316,7 +316,7 @@ const scenarios: Record<string, () => void> = {
     const sim = new PairSimulator().startNormal();
     sim.failNextMove = 'timeout';
     sim.apply({ type: 'AdminFailover', nodeId: A });
-    sim.run(1);
+    sim.run(3); // the failing node stops its services, then the move fails
     sim.restartSrm(A);
     sim.heartbeat(A);
     expectRow(sim, 'srm-restart-while-peer-failed', A, [

@@ -248,10 +248,12 @@ describe('manual failover and fallback', () => {
   it('a fallback right after a manual failover waits for the node to obey its start order, not its report from before it stopped', () => {
     const sim = new PairSimulator().startNormal();
     sim.apply({ type: 'AdminFailover', nodeId: A });
-    sim.completeWorkflow();
     // Answered 'stop', the node stops its services; this report still said they ran.
     sim.heartbeat(A);
     expect(sim.node(A).stoppedByOrder).toBe(true);
+    // The next one shows them stopped, and only then do the users move.
+    sim.heartbeat(A);
+    expect(sim.completeWorkflow()?.outcome).toBe('applied');
     sim.apply({ type: 'AdminFallback', nodeId: A });
     expect(sim.completeWorkflow()).toBeNull();
     expect(sim.group.operation?.phase).toBe('AWAIT_SERVICES');
@@ -270,7 +272,8 @@ describe('manual failover and fallback', () => {
       expect.objectContaining({ type: 'OrderServices', nodeId: A, order: 'stop' }),
     );
     expect(heartbeatResponse(sim.group, A, p, sim.now).serviceOrder).toBe('stop');
-    sim.run(1);
+    // One heartbeat delivers the order, the next shows the services stopped: then the move.
+    sim.run(2);
     expect(sim.pair()).toEqual([
       ['IDLE', 'ON_ADMIN_REQUEST'],
       ['RUNNING_IN_BACKUP_MODE', 'ON_ADMIN_REQUEST'],
@@ -337,7 +340,8 @@ describe('manual failover and fallback', () => {
     sim.autoWorkflows = false;
     sim.apply({ type: 'AdminFailover', nodeId: A });
     const id = sim.group.operation!.id;
-    sim.run(OPERATION_TIMEOUT_SECONDS + 1);
+    // Its deadline counts from the end of the wait for the failing node to stop.
+    sim.run(OPERATION_TIMEOUT_SECONDS + p.initializationKeepAliveTimeout + 1);
     expect(sim.pair()).toEqual([
       ['RUNNING_IN_FAILED_MODE', 'UNKNOWN'],
       ['RUNNING_IN_FAILED_MODE', 'UNKNOWN'],
@@ -552,7 +556,7 @@ describe('epoch', () => {
     const e0 = sim.group.epoch;
     sim.apply({ type: 'AdminFailover', nodeId: A });
     const e1 = sim.group.epoch;
-    sim.run(1);
+    sim.run(2);
     const e2 = sim.group.epoch;
     expect(e1).toBeGreaterThan(e0);
     expect(e2).toBeGreaterThan(e1);

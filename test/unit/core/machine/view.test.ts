@@ -83,7 +83,7 @@ describe('the group view of a node', () => {
     const sim = new PairSimulator().startNormal();
     sim.failNextMove = 'the user store refused the move';
     sim.apply({ type: 'AdminFailover', nodeId: 'imp-a' });
-    sim.completeWorkflow();
+    sim.run(3); // the failing node stops its services, then the move is tried and fails
     expect(sim.pair().map(([state]) => state)).toEqual(['RUNNING_IN_FAILED_MODE', 'RUNNING_IN_FAILED_MODE']);
     const actions = nodeViews(sim.group).flatMap((v) => v.recommendedActions);
     expect(actions.join('\n')).toContain('prg recover prg-1');
