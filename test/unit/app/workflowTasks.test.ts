@@ -77,7 +77,7 @@ describe('workflow tasks', () => {
       ['FAILING_OVER', 'ON_ADMIN_REQUEST'],
       ['TAKING_OVER', 'ON_ADMIN_REQUEST'],
     ]);
-    // The users wait on imp-a until it reports its services stopped.
+    // imp-a keeps its users until it reports its services stopped.
     expect(await checkOperation(w.ports, 'prg-1', op)).toEqual({ phase: 'AWAIT_STOP', waitSeconds: 1 });
     expect(await moveUsers(w.ports, 'prg-1', op)).toEqual({ outcome: 'superseded', users: 0 });
     await obeyStop(w, a);
