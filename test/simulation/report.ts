@@ -9,7 +9,7 @@ export function describeFailure(result: SeedResult, traceLines = 80): string {
   return [
     `seed ${result.seed}: ${result.violations.length} violation(s), ${result.doubleServingMs} ms served by two nodes`,
     ...broken,
-    `  replay: SIM_SEED=${result.seed} npx vitest run --project unit test/simulation`,
+    `  replay: ${result.durationOption === null ? '' : `SIM_DURATION_MS=${result.durationOption} `}SIM_SEED=${result.seed} npx vitest run --project unit test/simulation`,
     '  trace (last lines):',
     ...upTo.slice(-traceLines).map((line) => `    ${line}`),
   ].join('\n');

@@ -6,7 +6,8 @@ import { runSeeds, simulate } from './simulator';
  * The partition simulator (docs/safety.md, "Simulator"): seeds 1…SIM_SEEDS (1,000 by
  * default) each play one group through partitions, outages, crashes, slow commands, timer
  * changes and admin actions, with the real core and the real agents. `SIM_SEED=<n>`
- * replays one seed and prints its whole trace.
+ * replays one seed and prints its whole trace (with `SIM_DURATION_MS=30000` for a seed of
+ * this test's shorter runs, as its failure message says).
  */
 const replay = process.env.SIM_SEED === undefined ? null : Number(process.env.SIM_SEED);
 const seeds = Number(process.env.SIM_SEEDS ?? 1_000);
@@ -30,7 +31,11 @@ describe('issue 9: the partition simulator', () => {
   );
 
   it.runIf(replay !== null)(`replays seed ${replay}`, async () => {
-    const result = await simulate(replay ?? 0, { fullTrace: true });
+    const duration = process.env.SIM_DURATION_MS;
+    const result = await simulate(replay ?? 0, {
+      fullTrace: true,
+      ...(duration === undefined ? {} : { durationMs: Number(duration) }),
+    });
     console.log(describeFailure(result, Number.MAX_SAFE_INTEGER));
     expect(result.violations).toEqual([]);
   });

@@ -133,6 +133,8 @@ export interface SeedResult {
   durationMs: number;
   /** The last lines of the trace (all of them with `fullTrace`). */
   trace: string[];
+  /** The fault period asked for, if not the seed's own (needed to replay the seed). */
+  durationOption: number | null;
 }
 
 export interface SimOptions {
@@ -797,6 +799,7 @@ export class Simulation {
       unservedMs: this.unservedMs,
       durationMs: this.endAt,
       trace: this.trace,
+      durationOption: this.options.durationMs ?? null,
     };
   }
 }

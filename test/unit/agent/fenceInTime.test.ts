@@ -110,6 +110,19 @@ describe('issue 9 defect 6: self-fencing stops the services before the peer may 
     expect(services.count('stop')).toBe(1);
   });
 
+  it("takes the control plane's fenceAfterSeconds (its stop time and clock slack) once it answers", async () => {
+    const clock = new FakeClock();
+    let firedAt: number | null = null;
+    const fence = new Fence(30_000, () => ((firedAt = clock.now()), true), clock, 5_000);
+    fence.arm();
+    const sentAt = clock.now();
+    fence.acknowledged(sentAt, 30_000, 21_400);
+    await clock.advanceTo(sentAt + 21_399);
+    expect(firedAt).toBeNull();
+    await clock.advance(1);
+    expect(firedAt).toBe(sentAt + 21_400);
+  });
+
   it('a fence counts on a monotonic clock: the wall clock stepped back an hour does not postpone it', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const before = systemClock.now();
