@@ -60,3 +60,39 @@ export function fieldErrors(e: unknown): Map<string, string> {
 
 export type { RouteKey };
 export { ApiProblemError };
+
+/** At most this many pages of a list are read for one screen: enough for any deployment of presence pairs. */
+const MAX_PAGES = 20;
+
+/**
+ * Every item of a paged list: `fetchPage(cursor)` reads one page; pages are read until
+ * `next` is null, `enough(items)` says so, or MAX_PAGES were read.
+ */
+export async function readPages<T>(
+  fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; next: string | null }>,
+  enough: (items: T[]) => boolean = () => false,
+): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  for (let i = 0; i < MAX_PAGES; i++) {
+    const page = await fetchPage(cursor);
+    items.push(...page.items);
+    if (!page.next || enough(items)) break;
+    cursor = page.next;
+  }
+  return items;
+}
+
+/** Every node, across pages. */
+export const allNodes = () =>
+  readPages(async (cursor) => {
+    const r = await api.call('GET /v1/nodes', { query: { limit: 100, cursor } });
+    return { items: r.nodes, next: r.next };
+  });
+
+/** Every group, across pages. */
+export const allGroups = () =>
+  readPages(async (cursor) => {
+    const r = await api.call('GET /v1/groups', { query: { limit: 100, cursor } });
+    return { items: r.groups, next: r.next };
+  });

@@ -126,6 +126,13 @@ describe('the console in a browser', () => {
     await dialog.waitFor();
     expect(await dialog.innerText()).toMatch(/imp-a is Idle and imp-b is Running in Backup Mode/);
     expect(await dialog.innerText()).toMatch(/users whose home is imp-a move to imp-b/);
+    // The API's dry run: where each node ends, and how many users move.
+    await expect
+      .poll(async () => words(await dialog.innerText()), { timeout: 15_000 })
+      .toContain(
+        'When it is done: imp-a Idle (On Admin Request), imp-b Running in Backup Mode (On Admin Request).',
+      );
+    expect(words(await dialog.innerText())).toContain('3 users move to another node');
     expect(await seriousViolations(page)).toEqual([]);
     // Nothing happens until the confirm button is pressed.
     expect(await world.states()).toEqual(NORMAL);

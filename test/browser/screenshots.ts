@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     });
     const page = await context.newPage();
     await page.goto(`${world.server.url}/#token=${encodeURIComponent(world.server.adminToken)}`);
+    await page.getByRole('navigation', { name: 'Pages' }).waitFor();
     const shoot = async (hash: string, file: string, before?: () => Promise<void>) => {
       await page.goto(`${world.server.url}/${hash}`);
       await page.locator('main h1').waitFor();
@@ -43,13 +44,17 @@ async function main(): Promise<void> {
       await page.getByRole('button', { name: `Fallback ${world.b}` }).click();
       await page.getByRole('dialog').waitFor();
     });
-    await shoot(`#/groups/${world.group}/history`, 'console-history.png');
+    await shoot(`#/groups/${world.group}/history`, 'console-history.png', async () => {
+      // A fresh demo has minutes of history: the shortest window shows it.
+      await page.getByLabel('Show the last').selectOption('10 minutes');
+    });
     await shoot('#/parameters', 'console-parameters.png');
     await shoot('#/users', 'console-users.png');
     await shoot('#/nodes', 'console-nodes.png');
     const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, colorScheme: 'dark' });
     const small = await phone.newPage();
     await small.goto(`${world.server.url}/#token=${encodeURIComponent(world.server.adminToken)}`);
+    await small.getByRole('navigation', { name: 'Pages' }).waitFor();
     await small.goto(`${world.server.url}/#/groups/${world.group}`);
     await small.locator('main h1').waitFor();
     await small.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));

@@ -1,12 +1,46 @@
 /** One group, the manual's configuration window: members, high availability, states and the actions they allow. */
 import { useState } from 'preact/hooks';
-import type { GroupView } from '../../../lambdas/contract/responses';
+import type { DryRunView, GroupView } from '../../../lambdas/contract/responses';
 import { consequences, nodeActions, recoverAction, type Action } from '../actions';
 import { Dialog, Loading, Prose, StateBadge } from '../components';
 import { useLive, useNow } from '../live';
 import { useRole } from '../role';
-import { api, describeError } from '../session';
-import { since } from '../tone';
+import { allNodes, api, describeError } from '../session';
+import { reasonText, since, stateText } from '../tone';
+
+type NodeStatus = DryRunView['nodes'][number];
+const statuses = (list: NodeStatus[]) =>
+  list
+    .map((n) => `${n.nodeId} ${stateText(n.state)}${n.reason ? ` (${reasonText(n.reason)})` : ''}`)
+    .join(', ');
+
+/** Sends an action, or with `dryRun` asks what it would do; each through its own typed route. */
+function send(group: string, a: Action, dryRun: boolean) {
+  const path = { name: group };
+  if (a.kind === 'recover') return api.call('POST /v1/groups/{name}/recover', { path, body: { dryRun } });
+  const body = { nodeId: a.nodeId ?? '', dryRun };
+  return a.kind === 'failover'
+    ? api.call('POST /v1/groups/{name}/failover', { path, body })
+    : api.call('POST /v1/groups/{name}/fallback', { path, body });
+}
+
+/** What the API's dry run says the action would do, in the dialog. */
+function Preview(props: { preview: { result: DryRunView | null; error: string | null } | null }) {
+  const p = props.preview;
+  if (!p) return <p aria-busy="true">Asking the API what this would do…</p>;
+  if (p.error) return <p class="error">The API would refuse it now: {p.error}</p>;
+  if (!p.result) return null;
+  return (
+    <ul>
+      <li>Right away: {statuses(p.result.nodes)}.</li>
+      <li>When it is done: {statuses(p.result.end)}.</li>
+      <li>
+        {p.result.usersToMove} {p.result.usersToMove === 1 ? 'user moves' : 'users move'} to another node;
+        their clients log in again there.
+      </li>
+    </ul>
+  );
+}
 
 function ActionButton(props: { action: Action; onOpen: (a: Action) => void }) {
   const { action } = props;
@@ -41,12 +75,13 @@ export function GroupPage(props: { name: string }) {
   const [busy, setBusy] = useState(false);
   const [actError, setActError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [preview, setPreview] = useState<{ result: DryRunView | null; error: string | null } | null>(null);
   const { data, error, reload } = useLive(async () => {
     const [group, nodes] = await Promise.all([
       api.call('GET /v1/groups/{name}', { path: { name: props.name } }),
-      api.call('GET /v1/nodes'),
+      allNodes(),
     ]);
-    return { group, users: new Map(nodes.nodes.map((n) => [n.nodeId, n.userCount])) };
+    return { group, users: new Map(nodes.map((n) => [n.nodeId, n.userCount])) };
   }, [props.name]);
   if (!data) return <Loading error={error} />;
   const g: GroupView = data.group;
@@ -54,6 +89,15 @@ export function GroupPage(props: { name: string }) {
   const close = () => {
     setOpen(null);
     setActError(null);
+    setPreview(null);
+  };
+  const openAction = (a: Action) => {
+    setOpen(a);
+    setPreview(null);
+    send(g.name, a, true).then(
+      (r) => setPreview({ result: 'dryRun' in r ? r : null, error: null }),
+      (e: unknown) => setPreview({ result: null, error: describeError(e) }),
+    );
   };
   const act = async (a: Action | 'ha') => {
     setBusy(true);
@@ -66,16 +110,10 @@ export function GroupPage(props: { name: string }) {
         });
         setNotice(`High availability turned ${g.highAvailability ? 'off' : 'on'}.`);
       } else {
-        const path = { name: g.name };
-        const body = { nodeId: a.nodeId ?? '' };
-        const accepted =
-          a.kind === 'failover'
-            ? await api.call('POST /v1/groups/{name}/failover', { path, body })
-            : a.kind === 'fallback'
-              ? await api.call('POST /v1/groups/{name}/fallback', { path, body })
-              : await api.call('POST /v1/groups/{name}/recover', { path });
+        const accepted = await send(g.name, a, false);
+        const operation = 'operation' in accepted ? accepted.operation : null;
         setNotice(
-          `${a.label}: accepted${accepted.operation ? ` (operation ${accepted.operation.id})` : ''}. This page follows it as it happens.`,
+          `${a.label}: accepted${operation ? ` (operation ${operation.id})` : ''}. This page follows it as it happens.`,
         );
       }
       close();
@@ -175,14 +213,14 @@ export function GroupPage(props: { name: string }) {
             ) : null}
             <div class="actions">
               {nodeActions(g, n, role).map((a) => (
-                <ActionButton key={a.label} action={a} onOpen={setOpen} />
+                <ActionButton key={a.label} action={a} onOpen={openAction} />
               ))}
             </div>
           </section>
         ))}
       </div>
       <div class="actions">
-        <ActionButton action={recover} onOpen={setOpen} />
+        <ActionButton action={recover} onOpen={openAction} />
       </div>
       {open === 'ha' ? (
         <Dialog
@@ -213,6 +251,8 @@ export function GroupPage(props: { name: string }) {
               <li key={i}>{s}</li>
             ))}
           </ul>
+          <h3>The API’s dry run</h3>
+          <Preview preview={preview} />
         </Dialog>
       ) : null}
     </>

@@ -2,14 +2,24 @@
  * A group's history as a picture: one lane per node, coloured by state over the last
  * 24 hours, the reason on hover, operations marked; the same changes as a table below.
  */
+import { useState } from 'preact/hooks';
 import type { HistoryEntryView } from '../../../lambdas/contract/responses';
 import type { NodeStateCode } from '../../../lambdas/core/catalogue';
 import { Loading, StateBadge } from '../components';
 import { useLive, useNow } from '../live';
-import { api } from '../session';
+import { api, readPages } from '../session';
 import { reasonText, stateText, toneColour, toneOf } from '../tone';
 
-const DAY_MS = 24 * 3600 * 1000;
+/** The windows an operator can pick; the last 24 hours by default. */
+const WINDOWS = [
+  { label: '24 hours', ms: 24 * 3600e3, ticks: 4 },
+  { label: 'hour', ms: 3600e3, ticks: 4 },
+  { label: '10 minutes', ms: 600e3, ticks: 5 },
+] as const;
+
+/** "-6 h", "-15 min": how long before now a tick is. */
+const ago = (ms: number) =>
+  ms >= 3600e3 ? `-${Math.round(ms / 3600e3)} h` : `-${Math.round(ms / 60e3)} min`;
 const WIDTH = 1000;
 const LANE = 36;
 const LEFT = 110;
@@ -28,11 +38,8 @@ export function lane(entries: HistoryEntryView[], start: number, end: number): S
   const before = sorted.filter((e) => Date.parse(e.at) < start).at(-1);
   const inside = sorted.filter((e) => Date.parse(e.at) >= start);
   const segments: Segment[] = [];
-  let current: Segment | null = before
-    ? { from: start, to: end, state: before.to, entry: before }
-    : inside[0]
-      ? { from: start, to: end, state: inside[0].from, entry: null }
-      : null;
+  // Before its first recorded change a node has no lane: the group may not have existed.
+  let current: Segment | null = before ? { from: start, to: end, state: before.to, entry: before } : null;
   for (const e of inside) {
     const at = Date.parse(e.at);
     if (current) segments.push({ ...current, to: at });
@@ -47,22 +54,35 @@ const OPERATION_STARTS: readonly (NodeStateCode | null)[] = ['FAILING_OVER', 'TA
 
 export function HistoryPage(props: { name: string }) {
   const now = useNow();
+  const [windowIndex, setWindowIndex] = useState(0);
+  const span = WINDOWS[windowIndex] ?? WINDOWS[0];
   const { data, error } = useLive(async () => {
     const [group, history] = await Promise.all([
       api.call('GET /v1/groups/{name}', { path: { name: props.name } }),
-      api.call('GET /v1/groups/{name}/history', { path: { name: props.name }, query: { limit: 1000 } }),
+      // Newest first: pages are read until one reaches back past the longest window, so the
+      // state at the window's start is known too.
+      readPages(
+        async (cursor) => {
+          const r = await api.call('GET /v1/groups/{name}/history', {
+            path: { name: props.name },
+            query: { limit: 1000, cursor },
+          });
+          return { items: r.history, next: r.next };
+        },
+        (items) => Date.parse(items.at(-1)?.at ?? '') < Date.now() - WINDOWS[0].ms,
+      ),
     ]);
-    return { group, history: history.history };
+    return { group, history };
   }, [props.name]);
   if (!data) return <Loading error={error} />;
   const end = now;
-  const start = end - DAY_MS;
-  const x = (t: number) => LEFT + ((t - start) / DAY_MS) * (WIDTH - LEFT - 10);
+  const start = end - span.ms;
+  const x = (t: number) => LEFT + ((t - start) / span.ms) * (WIDTH - LEFT - 10);
   const nodes = data.group.nodes.map((n) => n.nodeId);
   const recent = data.history.filter((e) => Date.parse(e.at) >= start);
   const operations = recent.filter((e) => OPERATION_STARTS.includes(e.to) && e.reason !== null);
   const height = TOP + nodes.length * LANE + 24;
-  const hours = [0, 6, 12, 18, 24];
+  const ticks = Array.from({ length: span.ticks + 1 }, (_, i) => (span.ms / span.ticks) * i);
   return (
     <>
       <p class="crumbs">
@@ -70,26 +90,35 @@ export function HistoryPage(props: { name: string }) {
         History
       </p>
       <h1>History of {props.name}</h1>
-      <p class="muted">
-        The last 24 hours; hover or focus a band for its state and reason. ▼ marks the start of an operation.
-      </p>
+      <div class="field inline">
+        <label for="window">Show the last</label>
+        <select
+          id="window"
+          value={span.label}
+          onChange={(e) => setWindowIndex(WINDOWS.findIndex((w) => w.label === e.currentTarget.value))}
+        >
+          {WINDOWS.map((w) => (
+            <option key={w.label}>{w.label}</option>
+          ))}
+        </select>
+      </div>
+      <p class="muted">Hover a band for its state, reason and cause. ▼ marks the start of an operation.</p>
       <div class="timeline">
         <svg
           viewBox={`0 0 ${WIDTH} ${height}`}
           role="img"
-          aria-label={`State of ${nodes.join(' and ')} over the last 24 hours: ${recent.length} changes; the table below lists them.`}
+          aria-label={`State of ${nodes.join(' and ')} over the last ${span.label}: ${recent.length} changes; the table below lists them.`}
         >
-          {hours.map((h) => (
-            <g key={h}>
-              <line
-                x1={x(start + h * 3600e3)}
-                x2={x(start + h * 3600e3)}
-                y1={TOP - 4}
-                y2={height - 20}
-                class="tick"
-              />
-              <text x={x(start + h * 3600e3)} y={height - 6} text-anchor="middle" class="axis">
-                {h === 24 ? 'now' : `-${24 - h} h`}
+          {ticks.map((t) => (
+            <g key={t}>
+              <line x1={x(start + t)} x2={x(start + t)} y1={TOP - 4} y2={height - 20} class="tick" />
+              <text
+                x={x(start + t)}
+                y={height - 6}
+                text-anchor={t === span.ms ? 'end' : 'middle'}
+                class="axis"
+              >
+                {t === span.ms ? 'now' : ago(span.ms - t)}
               </text>
             </g>
           ))}
@@ -154,7 +183,7 @@ export function HistoryPage(props: { name: string }) {
       </ul>
       <h2>Changes</h2>
       {recent.length === 0 ? (
-        <p>No change in the last 24 hours.</p>
+        <p>No change in the last {span.label}.</p>
       ) : (
         <table>
           <thead>

@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { Dialog, Field, Loading } from '../components';
 import { useLive, useNow } from '../live';
 import { useRole } from '../role';
-import { api, describeError, fieldErrors } from '../session';
+import { allNodes, api, describeError, fieldErrors } from '../session';
 import { since } from '../tone';
 
 const FIELDS = [
@@ -57,7 +57,7 @@ export function NodesPage() {
   const [token, setToken] = useState<{ nodeId: string; token: string } | null>(null);
   const [confirm, setConfirm] = useState<{ kind: 'rotate' | 'delete'; nodeId: string } | null>(null);
   const [dialogError, setDialogError] = useState<string | null>(null);
-  const { data, error, reload } = useLive(() => api.call('GET /v1/nodes'), []);
+  const { data, error, reload } = useLive(async () => ({ nodes: await allNodes() }), []);
   if (!data) return <Loading error={error} />;
   const admin = role === 'admin';
 

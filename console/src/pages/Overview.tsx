@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import type { GroupView, NodeView } from '../../../lambdas/contract/responses';
 import { Loading, StateBadge } from '../components';
 import { useLive, useNow } from '../live';
-import { api } from '../session';
+import { allGroups, allNodes } from '../session';
 import { SEVERITY, since, toneOf } from '../tone';
 
 /** How bad a group looks: its worst node's tone. */
@@ -13,8 +13,8 @@ export function Overview() {
   const now = useNow();
   const [filter, setFilter] = useState('');
   const { data, error } = useLive(async () => {
-    const [groups, nodes] = await Promise.all([api.call('GET /v1/groups'), api.call('GET /v1/nodes')]);
-    return { groups: groups.groups, nodes: nodes.nodes };
+    const [groups, nodes] = await Promise.all([allGroups(), allNodes()]);
+    return { groups, nodes };
   }, []);
   if (!data) return <Loading error={error} />;
   const byId = new Map<string, NodeView>(data.nodes.map((n) => [n.nodeId, n]));

@@ -7,7 +7,7 @@ import { useState } from 'preact/hooks';
 import { Field, Loading } from '../components';
 import { useLive } from '../live';
 import { useRole } from '../role';
-import { api, describeError, fieldErrors } from '../session';
+import { allNodes, api, describeError, fieldErrors } from '../session';
 
 type Kind = 'number' | 'boolean' | 'list';
 interface Param {
@@ -213,7 +213,7 @@ function ParamForm(props: {
 export function ParametersPage() {
   const [cluster, setCluster] = useState<string | null>(null);
   const [node, setNode] = useState<string | null>(null);
-  const nodes = useLive(() => api.call('GET /v1/nodes'), []);
+  const nodes = useLive(async () => ({ nodes: await allNodes() }), []);
   const clusters = [...new Set((nodes.data?.nodes ?? []).map((n) => n.clusterId))].sort();
   const clusterId = cluster ?? clusters[0] ?? null;
   const nodeId = node ?? nodes.data?.nodes[0]?.nodeId ?? null;

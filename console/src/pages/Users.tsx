@@ -4,7 +4,7 @@ import type { UserView } from '../../../lambdas/contract/responses';
 import { Field, Loading } from '../components';
 import { useLive } from '../live';
 import { useRole } from '../role';
-import { api, describeError, fieldErrors } from '../session';
+import { allNodes, api, describeError, fieldErrors } from '../session';
 
 const MODES = {
   BALANCED: 'Balanced: each new user goes to the node with the fewest users',
@@ -65,11 +65,8 @@ export function UsersPage() {
   const role = useRole();
   const [message, setMessage] = useState<string | null>(null);
   const { data, error, reload } = useLive(async () => {
-    const [nodes, enterprise] = await Promise.all([
-      api.call('GET /v1/nodes'),
-      api.call('GET /v1/enterprise-parameters'),
-    ]);
-    return { nodes: nodes.nodes, mode: enterprise.userAssignmentMode as Mode };
+    const [nodes, enterprise] = await Promise.all([allNodes(), api.call('GET /v1/enterprise-parameters')]);
+    return { nodes, mode: enterprise.userAssignmentMode as Mode };
   }, []);
   if (!data) return <Loading error={error} />;
   const clusters = [...new Set(data.nodes.map((n) => n.clusterId))].sort();
