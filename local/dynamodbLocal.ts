@@ -108,7 +108,10 @@ export async function startDynamoDbLocal(
   watchParent(child);
   const endpoint = `http://127.0.0.1:${port}`;
   const client = localClient(endpoint);
-  const deadline = Date.now() + 30_000;
+  // A loaded machine (a CI runner, many test workers) can take longer to start the JVM and
+  // compile the launcher: PRG_DYNAMODB_START_SECONDS raises the wait.
+  const waitSeconds = Number(process.env.PRG_DYNAMODB_START_SECONDS) || 30;
+  const deadline = Date.now() + waitSeconds * 1000;
   for (;;) {
     if (child.exitCode !== null) {
       throw new Error(`DynamoDB Local exited at start (code ${child.exitCode}):\n${output}`);
@@ -119,7 +122,9 @@ export async function startDynamoDbLocal(
     } catch {
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`DynamoDB Local did not answer on ${endpoint} within 30 s:\n${output}`);
+        throw new Error(
+          `DynamoDB Local did not answer on ${endpoint} within ${waitSeconds} s (PRG_DYNAMODB_START_SECONDS raises the wait):\n${output}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -34,6 +34,11 @@ export class LocalWorkflowRunner implements WorkflowStarter {
   /** Every execution name ever started, with its input; Step Functions keeps them 90 days. */
   private readonly started = new Map<string, string>();
   private readonly running = new Map<string, { abort: () => void; result: Promise<unknown> }>();
+  /**
+   * Test-only: awaited before each task runs, with the workflow and the task's payload, so
+   * a test can take storage away at an exact step (test/integration/storageFaults.test.ts).
+   */
+  beforeTask: ((workflow: string, payload: Record<string, unknown>) => Promise<void>) | null = null;
   /** Test-only: tasks to fail on their next run, per group (see `failNext`). */
   private readonly faults = new Map<string, Set<string>>();
 
@@ -77,6 +82,7 @@ export class LocalWorkflowRunner implements WorkflowStarter {
         async (params: unknown) => {
           const payload = (params as { Payload?: Record<string, unknown> }).Payload ?? {};
           this.injectedFault(input.group, String(payload.task));
+          if (this.beforeTask) await this.beforeTask(input.workflow, payload);
           return { Payload: (await this.invoke(payload)) as never };
         },
       ]),
