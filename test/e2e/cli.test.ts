@@ -580,3 +580,39 @@ describe.concurrent(
     });
   },
 );
+
+// Issue 12 items 3 and 4 by CLI: maintenance windows, dry runs; scripts (no TTY) are never asked.
+describe.concurrent('prg pause/resume and --dry-run', { timeout: 150_000 }, () => {
+  it('pause shows the window in status and JSON, resume ends it; --dry-run changes nothing; delete without a TTY does not ask', async () => {
+    const pair = await pairByCli();
+    try {
+      await waitForStates(pair.group, NORMAL);
+      const paused = expectExit(
+        await prg(['pause', pair.group, '--reason', 'patching imp-a', '--until', '2h']),
+        0,
+      );
+      expect(paused.stdout).toContain(`Group ${pair.group} is in maintenance until`);
+      expect(paused.stdout).toContain('by admin token: patching imp-a');
+      const status = expectExit(await prg(['status', pair.group]), 0).stdout;
+      expect(status).toContain('MAINTENANCE');
+      const json = JSON.parse(expectExit(await prg(['status', pair.group, '--json']), 0).stdout);
+      expect(json.maintenance).toMatchObject({ reason: 'patching imp-a', by: 'admin token' });
+      const ahead = Date.parse(json.maintenance.until) - Date.now();
+      expect(ahead).toBeGreaterThan(7_000_000);
+      expect(ahead).toBeLessThanOrEqual(7_200_000);
+      expect(expectExit(await prg(['resume', pair.group]), 0).stdout).toContain('out of maintenance');
+
+      const dry = expectExit(await prg(['failover', pair.a, '--dry-run']), 0).stdout;
+      expect(dry).toContain(`Dry run on group ${pair.group}: would start TAKE_OVER; nothing was changed.`);
+      expect(dry).toMatch(/Failing Over\s+Idle/);
+      await waitForStates(pair.group, NORMAL);
+      expect(dry).toContain('Users whose serving node changes: 0');
+      // Refused as a dry run exactly as for real: exit 4.
+      expectExit(await prg(['recover', pair.group, '--dry-run']), 4);
+
+      expectExit(await prg(['group', 'delete', pair.group]), 0);
+    } finally {
+      pair.stop();
+    }
+  });
+});
