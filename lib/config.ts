@@ -70,3 +70,142 @@ export function readAppConfig(context: (key: string) => unknown): AppConfig {
     nag: booleanContext(context('nag'), false, 'nag'),
   };
 }
+
+/** Per-route limits of one route (or of the stage's default), as API Gateway takes them. */
+export interface RouteThrottle {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
+/** The optional CloudFront + AWS WAF front of the API (docs/threat-model.md). */
+export interface FrontConfig {
+  readonly kind: 'waf';
+  /** The API's custom domain, CloudFront's origin once the execute-api endpoint is off. */
+  readonly apiDomainName: string;
+  /** An ACM certificate for `apiDomainName`, in the stack's region. */
+  readonly apiCertificateArn: string;
+  /** Requests one client IP may make in 5 minutes before WAF blocks it for a while. */
+  readonly requestsPerIpPer5Min: number;
+  /** Add the AWS managed common rule set and IP reputation list (billed per rule). */
+  readonly managedRules: boolean;
+}
+
+/** What the API's limits are sized from: the fleet the operator declares. */
+export interface FleetConfig {
+  /** Nodes that will heartbeat, at most. */
+  readonly fleetSize: number;
+  /** The shortest keepAliveInterval any cluster will use, in seconds. */
+  readonly heartbeatIntervalSeconds: number;
+  /** Overrides the reserved concurrency of the heartbeat function; 0 reserves none. */
+  readonly heartbeatReservedConcurrency?: number;
+  readonly front: FrontConfig | null;
+}
+
+export const DEFAULT_FLEET_SIZE = 1000;
+export const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 15;
+/** Headroom of the heartbeat route over the fleet's steady rate: agents retrying, catching up after an outage. */
+export const HEARTBEAT_HEADROOM = 2;
+/** Every other route: an operator's CLI, the console, dashboards. Per route, not shared with heartbeats. */
+export const OTHER_ROUTE_THROTTLE: RouteThrottle = { rateLimit: 50, burstLimit: 100 };
+/** What one heartbeat may take at the limit, for concurrency sizing (p99 of the slow path, generous). */
+const HEARTBEAT_SECONDS_AT_LIMIT = 0.25;
+/** API Gateway's largest burst. */
+const MAX_BURST = 5000;
+export const DEFAULT_REQUESTS_PER_IP_PER_5_MIN = 2000;
+
+/**
+ * The API's limits for a declared fleet: the heartbeat route gets its own bucket of
+ * `HEARTBEAT_HEADROOM` × the fleet's steady rate, with a burst of one heartbeat per node
+ * (every agent at once after an outage); every other route its own modest bucket, so
+ * neither kind of traffic can starve the other. The heartbeat function's reserved
+ * concurrency covers the heartbeat route at its limit, and also caps it, so a flood
+ * cannot take the concurrency the sweep and the workflows need.
+ */
+export function throttlePlan(
+  fleet: Pick<FleetConfig, 'fleetSize' | 'heartbeatIntervalSeconds' | 'heartbeatReservedConcurrency'>,
+): {
+  heartbeat: RouteThrottle;
+  other: RouteThrottle;
+  heartbeatReservedConcurrency: number;
+} {
+  const steady = fleet.fleetSize / fleet.heartbeatIntervalSeconds;
+  const rateLimit = Math.max(10, Math.ceil(steady * HEARTBEAT_HEADROOM));
+  const burstLimit = Math.min(MAX_BURST, Math.max(100, fleet.fleetSize, rateLimit));
+  return {
+    heartbeat: { rateLimit, burstLimit },
+    other: OTHER_ROUTE_THROTTLE,
+    heartbeatReservedConcurrency:
+      fleet.heartbeatReservedConcurrency ?? Math.max(5, Math.ceil(rateLimit * HEARTBEAT_SECONDS_AT_LIMIT)),
+  };
+}
+
+function positiveIntegerContext(value: unknown, fallback: number, key: string, min = 1): number {
+  if (value === undefined || value === null || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min) {
+    throw new Error(`Context ${key} must be a whole number of at least ${min}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+/**
+ * The fleet and front choices from CDK context: `fleetSize` (1000), `heartbeatIntervalSeconds`
+ * (15), `heartbeatReservedConcurrency` (sized from the fleet; 0 for none), `front` (`none` or
+ * `waf`; `waf` needs `apiDomainName` and `apiCertificateArn`, and takes
+ * `wafRequestsPerIpPer5Min` (2000) and `wafManagedRules` (false)).
+ */
+export function readFleetConfig(context: (key: string) => unknown): FleetConfig {
+  const fleetSize = positiveIntegerContext(context('fleetSize'), DEFAULT_FLEET_SIZE, 'fleetSize');
+  const heartbeatIntervalSeconds = positiveIntegerContext(
+    context('heartbeatIntervalSeconds'),
+    DEFAULT_HEARTBEAT_INTERVAL_SECONDS,
+    'heartbeatIntervalSeconds',
+  );
+  if (heartbeatIntervalSeconds > 300) {
+    throw new Error(
+      `Context heartbeatIntervalSeconds must be at most 300 (keepAliveInterval's bound), got ${heartbeatIntervalSeconds}`,
+    );
+  }
+  const reserved = context('heartbeatReservedConcurrency');
+  const frontKind = stringContext(context('front'), 'front') ?? 'none';
+  if (frontKind !== 'none' && frontKind !== 'waf') {
+    throw new Error(`Context front must be "none" or "waf", got ${JSON.stringify(frontKind)}`);
+  }
+  let front: FrontConfig | null = null;
+  if (frontKind === 'waf') {
+    const apiDomainName = stringContext(context('apiDomainName'), 'apiDomainName');
+    const apiCertificateArn = stringContext(context('apiCertificateArn'), 'apiCertificateArn');
+    if (!apiDomainName || !apiCertificateArn) {
+      throw new Error(
+        'Context front=waf turns the execute-api endpoint off, so CloudFront needs the API on a custom domain: give apiDomainName and apiCertificateArn (an ACM certificate for it in the stack region).',
+      );
+    }
+    front = {
+      kind: 'waf',
+      apiDomainName,
+      apiCertificateArn,
+      requestsPerIpPer5Min: positiveIntegerContext(
+        context('wafRequestsPerIpPer5Min'),
+        DEFAULT_REQUESTS_PER_IP_PER_5_MIN,
+        'wafRequestsPerIpPer5Min',
+        10,
+      ),
+      managedRules: booleanContext(context('wafManagedRules'), false, 'wafManagedRules'),
+    };
+  }
+  return {
+    fleetSize,
+    heartbeatIntervalSeconds,
+    ...(reserved === undefined || reserved === null || reserved === ''
+      ? {}
+      : {
+          heartbeatReservedConcurrency: positiveIntegerContext(
+            reserved,
+            0,
+            'heartbeatReservedConcurrency',
+            0,
+          ),
+        }),
+    front,
+  };
+}

@@ -5,6 +5,9 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { ParamsAndSecretsLayerVersion, ParamsAndSecretsVersions } from 'aws-cdk-lib/aws-lambda';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { NODE_TOKEN_SECRET_ENV } from '../lambdas/app';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { TABLE_IDS, TABLES } from '../lambdas/contract';
@@ -16,7 +19,7 @@ import {
   type FunctionDefinition,
   type FunctionId,
 } from '../lambdas/contract';
-import { DEFAULT_LOG_RETENTION } from './config';
+import { DEFAULT_LOG_RETENTION, readFleetConfig, throttlePlan, type FleetConfig } from './config';
 import { Alarms } from './constructs/alarms';
 import { Api } from './constructs/api';
 import { Console } from './constructs/console';
@@ -24,6 +27,7 @@ import { Dashboard } from './constructs/dashboard';
 import { Notifications } from './constructs/notifications';
 import { ProjectFunction } from './constructs/project-function';
 import { Tables } from './constructs/tables';
+import { FrontWaf } from './constructs/waf';
 import { stateMachineArn, stateMachineName, Workflows } from './constructs/workflows';
 import { pascalCase } from './project';
 
@@ -39,7 +43,16 @@ export interface PresenceHaStackProps extends StackProps {
    * the context value `console` (`cdk deploy -c console=true`), else off.
    */
   readonly console?: boolean;
+  /**
+   * The fleet the API's limits are sized from, and the optional WAF front (which needs the
+   * console, whose distribution it guards). Default: read from CDK context (`fleetSize`,
+   * `front`, …; see `readFleetConfig` in lib/config.ts).
+   */
+  readonly fleet?: FleetConfig;
 }
+
+/** The functions that issue (nodes) or check (heartbeat) node tokens: the only ones given the key. */
+const NODE_TOKEN_FUNCTIONS: ReadonlySet<FunctionId> = new Set<FunctionId>(['nodes', 'heartbeat']);
 
 /** Powertools service name of every function: one service, told apart by function name. */
 const SERVICE_NAME = 'presence-ha';
@@ -60,6 +73,10 @@ export class PresenceHaStack extends Stack {
   readonly console?: Console;
   readonly notifications: Notifications;
   readonly dashboard: Dashboard;
+  /** The node token keys (docs/threat-model.md): generated at deploy, never in the template. */
+  readonly nodeTokenKey: Secret;
+  /** The WAF front's web ACL, when the front is on. */
+  readonly frontWaf?: FrontWaf;
 
   constructor(scope: Construct, id: string, props: PresenceHaStackProps = {}) {
     super(scope, id, {
@@ -70,7 +87,38 @@ export class PresenceHaStack extends Stack {
     const logRetention = props.logRetention ?? DEFAULT_LOG_RETENTION;
     const logRemovalPolicy = deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
+    const fleet = props.fleet ?? readFleetConfig((key) => this.node.tryGetContext(key));
+    const limits = throttlePlan(fleet);
+    const withConsole = props.console ?? String(this.node.tryGetContext('console')) === 'true';
+    if (fleet.front && !withConsole) {
+      throw new Error(
+        "front=waf puts the WAF on the console's CloudFront distribution, which also carries /v1/*: deploy with console=true too.",
+      );
+    }
+
     this.tables = new Tables(this, 'Tables', { deletionProtection });
+    this.nodeTokenKey = new Secret(this, 'NodeTokenKey', {
+      description:
+        'presence-ha node token keys: "current" signs node tokens; "previous" still verifies until "previousUntil" during a key replacement (docs/threat-model.md)',
+      generateSecretString: {
+        secretStringTemplate: '{}',
+        generateStringKey: 'current',
+        passwordLength: 64,
+        excludePunctuation: true,
+      },
+      removalPolicy: logRemovalPolicy,
+    });
+    NagSuppressions.addResourceSuppressions(this.nodeTokenKey, [
+      {
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'The key signs the tokens every agent holds: replacing it means reissuing every node token within a grace period, an operator procedure (docs/threat-model.md), not an automatic rotation Lambda.',
+      },
+    ]);
+    // The extension caches the secret for a minute; the function keeps it a minute more (SecretNodeTokenKeys).
+    const secretsExtension = ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
+      secretsManagerTtl: Duration.minutes(1),
+    });
     this.bus = new EventBus(this, 'EventBus', { eventBusName: `${this.stackName}-events` });
 
     const functions: Partial<Record<FunctionId, ProjectFunction>> = {};
@@ -85,7 +133,13 @@ export class PresenceHaStack extends Stack {
         logRemovalPolicy,
         // The schedule runs the sweep again within a minute; a retry would only overlap it.
         retryAttempts: functionId === 'sweep' ? 0 : undefined,
+        reservedConcurrentExecutions:
+          functionId === 'heartbeat' && limits.heartbeatReservedConcurrency > 0
+            ? limits.heartbeatReservedConcurrency
+            : undefined,
+        paramsAndSecrets: NODE_TOKEN_FUNCTIONS.has(functionId) ? secretsExtension : undefined,
       });
+      if (NODE_TOKEN_FUNCTIONS.has(functionId)) this.nodeTokenKey.grantRead(fn.function);
       this.grant(fn, definition);
       functions[functionId] = fn;
     }
@@ -104,7 +158,15 @@ export class PresenceHaStack extends Stack {
       domainPrefix: props.cognitoDomainPrefix ?? `${this.stackName.toLowerCase()}-${Aws.ACCOUNT_ID}`,
       deletionProtection,
       logRetention,
-      throttle: { rateLimit: 100, burstLimit: 200 },
+      throttle: { heartbeat: limits.heartbeat, other: limits.other },
+      ...(fleet.front
+        ? {
+            customDomain: {
+              domainName: fleet.front.apiDomainName,
+              certificateArn: fleet.front.apiCertificateArn,
+            },
+          }
+        : {}),
     });
 
     new Rule(this, 'SweepSchedule', {
@@ -137,9 +199,15 @@ export class PresenceHaStack extends Stack {
     });
     this.notifications = new Notifications(this, 'Notifications', { bus: this.bus, dashboardName });
 
-    const withConsole = props.console ?? String(this.node.tryGetContext('console')) === 'true';
     if (withConsole)
       this.console = new Console(this, 'Console', { api: this.api, deletionProtection, logRetention });
+    if (fleet.front && this.console) {
+      this.frontWaf = new FrontWaf(this, 'FrontWaf', {
+        requestsPerIpPer5Min: fleet.front.requestsPerIpPer5Min,
+        managedRules: fleet.front.managedRules,
+      });
+      this.frontWaf.attachTo(this.console.distribution);
+    }
 
     this.outputs();
   }
@@ -151,6 +219,7 @@ export class PresenceHaStack extends Stack {
       env[TABLES[tableId].envVar] = this.tables.byId[tableId].tableName;
     }
     if (definition.publishes) env[EVENT_BUS_ENV] = this.bus.eventBusName;
+    if (NODE_TOKEN_FUNCTIONS.has(definition.id)) env[NODE_TOKEN_SECRET_ENV] = this.nodeTokenKey.secretArn;
     for (const workflowId of definition.starts) {
       const workflow = WORKFLOWS[workflowId];
       env[workflow.envVar] = stateMachineArn(this, workflow);

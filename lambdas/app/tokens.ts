@@ -12,6 +12,8 @@ import * as z from 'zod';
  * write compares: rotating a node's token revokes the old one at once.
  */
 const PREFIX = 'prgn2';
+/** The environment variable naming the Secrets Manager secret of the node token keys (set by the stack). */
+export const NODE_TOKEN_SECRET_ENV = 'PRG_NODE_TOKEN_SECRET_ID';
 /** Longer than any token we issue (node ids are short): refused before any decoding. */
 export const MAX_NODE_TOKEN_CHARS = 512;
 const RANDOM_BYTES = 32;

@@ -1,6 +1,9 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
+  CfnStage,
+  DomainName,
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
@@ -25,6 +28,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { ROUTE_LIST, type FunctionId, type RouteAuth } from '../../lambdas/contract';
+import type { RouteThrottle } from '../config';
 
 /** The Cognito resource server of the API: its scopes are `prg/admin` and `prg/read`. */
 export const RESOURCE_SERVER = 'prg';
@@ -55,9 +59,21 @@ export interface ApiProps {
   readonly domainPrefix: string;
   readonly deletionProtection: boolean;
   readonly logRetention: RetentionDays;
-  /** Steady-state requests per second of the stage, and the burst above it. */
-  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * Per-route limits (docs/threat-model.md): the heartbeat route's, sized from the fleet,
+   * and the one every other route gets for itself. Each route has its own bucket, so
+   * heartbeats and operators cannot starve each other.
+   */
+  readonly throttle: { readonly heartbeat: RouteThrottle; readonly other: RouteThrottle };
+  /**
+   * Serve the API on this custom domain only, with the execute-api endpoint off, so that
+   * a front (CloudFront + WAF) is the way in (the WAF front sets it).
+   */
+  readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
 }
+
+/** The route whose limits are sized from the fleet. */
+export const HEARTBEAT_ROUTE = 'POST /v1/nodes/{nodeId}/heartbeat';
 
 /**
  * The HTTP API (docs/api.md) and who may call it: every route of `ROUTES` (except those
@@ -74,6 +90,8 @@ export class Api extends Construct {
   /** Client credentials allowed `prg/read` only: dashboards and monitors. */
   readonly readOnlyClient: UserPoolClient;
   readonly tokenUrl: string;
+  /** The API's custom domain, when it has one (then the execute-api endpoint is off). */
+  readonly domainName?: DomainName;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -145,9 +163,17 @@ export class Api extends Construct {
     });
 
     // CORS stays off: the console is served from this origin and the other callers are not browsers.
+    if (props.customDomain) {
+      this.domainName = new DomainName(this, 'DomainName', {
+        domainName: props.customDomain.domainName,
+        certificate: Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn),
+      });
+    }
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'presence-ha control plane API',
       createDefaultStage: false,
+      // Behind a front, the execute-api URL would be a way around its rate limit.
+      disableExecuteApiEndpoint: props.customDomain !== undefined,
     });
 
     const accessLogs = new LogGroup(this, 'AccessLogs', {
@@ -159,7 +185,8 @@ export class Api extends Construct {
       httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
-      throttle: props.throttle,
+      throttle: props.throttle.other,
+      ...(this.domainName ? { domainMapping: { domainName: this.domainName } } : {}),
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
         format: AccessLogFormat.custom(
@@ -191,6 +218,7 @@ export class Api extends Construct {
       return integration;
     };
 
+    const routeSettings: Record<string, RouteThrottle> = {};
     for (const route of ROUTE_LIST) {
       // Streams are the embedded default's; on AWS, subscribe to the event bus.
       if (route.spec.stream) continue;
@@ -209,11 +237,29 @@ export class Api extends Construct {
           { id: 'AwsSolutions-APIG4', reason: NO_AUTHORIZER_REASON[auth] },
         ]);
       }
+      routeSettings[route.key] =
+        route.key === HEARTBEAT_ROUTE ? props.throttle.heartbeat : props.throttle.other;
     }
+    // The L2 stage takes one default throttle only; each route's own goes on the L1.
+    (this.stage.node.defaultChild as CfnStage).routeSettings = Object.fromEntries(
+      Object.entries(routeSettings).map(([key, t]) => [
+        key,
+        // A JSON property: CloudFormation's own spelling, which CDK does not apply inside it.
+        { ThrottlingRateLimit: t.rateLimit, ThrottlingBurstLimit: t.burstLimit },
+      ]),
+    );
+  }
+
+  /**
+   * The host a front forwards to: the custom domain when there is one, else the
+   * execute-api host.
+   */
+  get originHost(): string {
+    return this.domainName ? this.domainName.name : Fn.select(2, Fn.split('/', this.httpApi.apiEndpoint));
   }
 
   /** The API's base URL, without a trailing slash: routes start with `/v1/`. */
   get url(): string {
-    return this.httpApi.apiEndpoint;
+    return this.domainName ? `https://${this.domainName.name}` : this.httpApi.apiEndpoint;
   }
 }

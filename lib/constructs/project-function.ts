@@ -1,6 +1,12 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import {
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  type ParamsAndSecretsLayerVersion,
+} from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
@@ -31,6 +37,10 @@ export interface ProjectFunctionProps {
   readonly logRemovalPolicy: RemovalPolicy;
   /** Retries of an asynchronous invocation (the schedule); Lambda's default is 2. */
   readonly retryAttempts?: number;
+  /** Concurrency kept for this function alone, and its ceiling (the heartbeat's, sized from the fleet). */
+  readonly reservedConcurrentExecutions?: number;
+  /** The AWS Parameters and Secrets extension, for a function that reads a secret (node token keys). */
+  readonly paramsAndSecrets?: ParamsAndSecretsLayerVersion;
 }
 
 /**
@@ -74,7 +84,14 @@ export class ProjectFunction extends Construct {
       description: definition.description,
       role: this.role,
       logGroup: this.logGroup,
+      // Lambda's own START/END/REPORT lines (about 300 bytes per invocation, more than a
+      // steady heartbeat logs otherwise) are left out: duration and errors are in the
+      // function's metrics. Its warnings (timeouts, crashes) still reach the log.
+      loggingFormat: LoggingFormat.JSON,
+      systemLogLevelV2: SystemLogLevel.WARN,
       retryAttempts: props.retryAttempts,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      paramsAndSecrets: props.paramsAndSecrets,
       environment: {
         ...props.environment,
         NODE_OPTIONS: '--enable-source-maps',

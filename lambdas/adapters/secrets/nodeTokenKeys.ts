@@ -1,11 +1,9 @@
 import { UnavailableError } from '../../app/errors';
 import type { NodeTokenKeys } from '../../app/ports';
-import { keyRingFromSecret, type NodeTokenKeyRing } from '../../app/tokens';
+import { keyRingFromSecret, NODE_TOKEN_SECRET_ENV, type NodeTokenKeyRing } from '../../app/tokens';
 
-export { keyRingFromSecret };
+export { keyRingFromSecret, NODE_TOKEN_SECRET_ENV };
 
-/** The environment variable naming the Secrets Manager secret that holds the node token keys. */
-export const NODE_TOKEN_SECRET_ENV = 'PRG_NODE_TOKEN_SECRET_ID';
 
 /** Fetches the secret's text; the default asks the AWS Parameters and Secrets Lambda Extension. */
 export type SecretFetch = (secretId: string) => Promise<string>;

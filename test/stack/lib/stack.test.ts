@@ -120,7 +120,14 @@ describe('functions', () => {
       expected[WORKFLOWS[w].envVar] =
         `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:PresenceHa-${WORKFLOWS[w].nameSuffix}`;
     }
-    expect(Object.fromEntries(Object.entries(env).map(([k, v]) => [k, render(v)]))).toEqual(expected);
+    // The node token key, for the functions that issue or check node tokens (limits.test.ts),
+    // read through the AWS Parameters and Secrets extension, which has settings of its own.
+    if (id === 'nodes' || id === 'heartbeat')
+      expected.PRG_NODE_TOKEN_SECRET_ID = `<${logicalId(stack.nodeTokenKey)}>`;
+    const own = Object.entries(env).filter(
+      ([k]) => !/^(PARAMETERS_SECRETS_EXTENSION_|SECRETS_MANAGER_|SSM_PARAMETER_STORE_)/.test(k),
+    );
+    expect(Object.fromEntries(own.map(([k, v]) => [k, render(v)]))).toEqual(expected);
   });
 });
 
@@ -141,6 +148,13 @@ describe('least privilege', () => {
     expect(tablesIn(isDynamo)).toEqual([...new Set([...def.reads, ...def.writes])].sort());
     expect(tablesIn((a) => a.includes('dynamodb:PutItem'))).toEqual([...def.writes].sort());
     for (const s of statements) {
+      // Reading the node token key: its two functions, that one secret.
+      if (s.actions.every((a) => a.startsWith('secretsmanager:'))) {
+        expect(['nodes', 'heartbeat']).toContain(id);
+        expect(s.actions.sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+        expect(s.resources).toEqual([`<${logicalId(stack.nodeTokenKey)}>`]);
+        continue;
+      }
       for (const action of s.actions) expect(action).toMatch(ALLOWED);
       expect(s.resources).not.toContain('*');
       if (isDynamo(s.actions)) {
@@ -346,7 +360,8 @@ describe('HTTP API', () => {
     expect(stage.Properties).toMatchObject({
       StageName: '$default',
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+      // Every route but the heartbeat's (test/stack/lib/limits.test.ts).
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
     });
     const logs = stage.Properties.AccessLogSettings as { DestinationArn: unknown; Format: string };
     expect(render(logs.DestinationArn)).toMatch(/^<ApiAccessLogs.*\.Arn>$/);
