@@ -168,7 +168,8 @@ export interface StorageProbe {
 
 /**
  * Signs and checks the cursors of paged lists, so a client cannot hand back a storage key
- * of its own making. Keyed per deployment (see docs/runtime.md and docs/stack.md).
+ * of its own making. Keyed per deployment: on DynamoDB the key is an item of the settings
+ * table (lambdas/adapters/dynamodb/cursorKey.ts).
  */
 export interface CursorSigner {
   /** The MAC of `payload`, as base64url. */
