@@ -181,7 +181,7 @@ export function GroupPage(props: { name: string }) {
         </dd>
       </dl>
       <p>
-        <a href={`#/groups/${encodeURIComponent(g.name)}/history`}>History of {g.name} (last 24 h)</a>
+        <a href={`#/groups/${encodeURIComponent(g.name)}/history`}>History of {g.name}</a>
       </p>
       <div class="cards">
         {g.nodes.map((n) => (
