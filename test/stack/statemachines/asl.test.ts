@@ -230,6 +230,7 @@ describe('the ASL files', () => {
     expect([...tasks].sort()).toEqual([
       'AutomaticFallbackDue:automaticFallbackDue',
       'CheckOperation:checkOperation',
+      'MovePage:rehomeUsers',
       'MoveUsers:moveUsers',
       'ReportFailure:reportFailure',
     ]);
