@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { apiHarness, type ApiHarness } from '../../support/apiHarness';
 import { beat, normalPair, states } from '../../support/apiPair';
+import { obeyStart, obeyStop } from '../../support/obeyStopApi';
 
 let h: ApiHarness;
 beforeEach(async () => {
@@ -10,6 +11,7 @@ beforeEach(async () => {
 async function failedOverByHand() {
   const pair = await normalPair(h);
   const f = await h.call('POST', '/v1/groups/prg-1/failover', { body: { nodeId: 'imp-a' } });
+  await obeyStop(h, pair.a);
   await h.runTask({ task: 'moveUsers', group: 'prg-1', operationId: f.body.operation.id });
   return pair;
 }
@@ -133,6 +135,7 @@ describe('POST /v1/groups/{name}/fallback', () => {
     ]);
     h.clock.t += 1000;
     expect((await beat(h, a)).body.serviceOrder).toBe('start');
+    obeyStart(a);
     await beat(h, b);
     // Its report from before it was told to start proves nothing: wait for the next one.
     const op = res.body.operation.id;

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { apiHarness, type ApiHarness } from '../../support/apiHarness';
 import { beat, expectProblem, normalPair, registerNode, states } from '../../support/apiPair';
+import { obeyStop } from '../../support/obeyStopApi';
 
 let h: ApiHarness;
 beforeEach(async () => {
@@ -388,11 +389,11 @@ describe('DELETE /v1/groups/{name}', () => {
 
 describe('GET /v1/groups/{name}/history', () => {
   it('newest first, at most limit lines, each { at, nodeId, from, to, reason, cause }', async () => {
-    await normalPair(h);
+    const { a } = await normalPair(h);
     const created = new Date(h.clock.t).toISOString();
     h.clock.t += 1000;
     const f = await h.call('POST', '/v1/groups/prg-1/failover', { body: { nodeId: 'imp-a' } });
-    h.clock.t += 1000;
+    await obeyStop(h, a);
     await h.runTask({ task: 'moveUsers', group: 'prg-1', operationId: f.body.operation.id });
     const done = new Date(h.clock.t).toISOString();
 

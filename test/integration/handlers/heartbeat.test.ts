@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { issueNodeToken } from '../../../lambdas/app';
 import { apiHarness, type ApiHarness } from '../../support/apiHarness';
 import { beat, normalPair, registerNode, states } from '../../support/apiPair';
+import { obeyStop } from '../../support/obeyStopApi';
 
 let h: ApiHarness;
 beforeEach(async () => {
@@ -43,8 +44,8 @@ describe('POST /v1/nodes/{nodeId}/heartbeat', () => {
   it('stays one write per heartbeat through a manual failover: the idle node reports its services stopped', async () => {
     const { a, b } = await normalPair(h);
     const f = await h.call('POST', '/v1/groups/prg-1/failover', { body: { nodeId: 'imp-a' } });
+    await obeyStop(h, a);
     await h.runTask({ task: 'moveUsers', group: 'prg-1', operationId: f.body.operation.id });
-    for (const s of Object.keys(a.services)) a.services[s] = 'stopped'; // obeying 'stop'
     for (let i = 0; i < 2; i++) {
       h.clock.t += 1000;
       await beat(h, a);
@@ -126,6 +127,7 @@ describe('POST /v1/nodes/{nodeId}/heartbeat', () => {
     const { a, b } = await normalPair(h);
     const f = await h.call('POST', '/v1/groups/prg-1/failover', { body: { nodeId: 'imp-a' } });
     expect(f.status).toBe(202);
+    await obeyStop(h, a);
     await h.runTask({ task: 'moveUsers', group: 'prg-1', operationId: f.body.operation.id });
     h.clock.t += 1000;
     await beat(h, b);

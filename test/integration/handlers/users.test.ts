@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { apiHarness, type ApiHarness } from '../../support/apiHarness';
 import { beat, expectProblem, normalPair, registerNode } from '../../support/apiPair';
+import { obeyStart, obeyStop } from '../../support/obeyStopApi';
 
 let h: ApiHarness;
 beforeEach(async () => {
@@ -109,6 +110,7 @@ describe('POST /v1/users', () => {
     expectProblem(during, 409);
     expect(during.body.detail).toContain('prg-1');
     expect(during.body.detail).toMatch(/fall back/);
+    await obeyStop(h, a);
     await completeStep(op);
     const after = await addUser('bob');
     expectProblem(after, 409);
@@ -131,6 +133,7 @@ describe('POST /v1/users', () => {
     // After the fallback, users may be added again.
     const fb = await h.call('POST', '/v1/groups/prg-1/fallback', { body: { nodeId: 'imp-a' } });
     expect(fb.status).toBe(202);
+    obeyStart(a);
     // The node taking back is told to start (first heartbeat) and shows it obeyed (second).
     for (let i = 0; i < 2; i++) {
       h.clock.t += 1000;
@@ -206,12 +209,13 @@ describe('GET /v1/users/{userId}', () => {
   });
 
   it('after a completed failover of the home node, currentNode is the peer and relogin stays within the limits', async () => {
-    await normalPair(h);
+    const { a } = await normalPair(h);
     await addUser('alice'); // imp-a
     await addUser('bob'); // imp-b
     const op = await failover('imp-a');
     // While the workflow runs, users are still served by their home node.
     expect((await h.call('GET', '/v1/users/alice', READ)).body.currentNode).toBe('imp-a');
+    await obeyStop(h, a);
     await completeStep(op);
     const alice = await h.call('GET', '/v1/users/alice', READ);
     expect(alice.status).toBe(200);

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { apiHarness, type ApiHarness } from '../../support/apiHarness';
 import { beat, normalPair, states, type NodeAgent } from '../../support/apiPair';
+import { obeyStop } from '../../support/obeyStopApi';
 import { runTask as runTaskWith, TransientError } from '../../../lambdas/handlers/workflowTask';
 import type { WorkflowTask } from '../../../lambdas/app';
 import { localContext } from '../../../local/apiGatewayEvent';
@@ -29,12 +30,13 @@ async function failOverThenRepair(a: NodeAgent, b: NodeAgent): Promise<void> {
 
 describe('workflow tasks (the Lambda behind every Task state)', () => {
   it('moveUsers completes the take-over and reports the users moved; a repeated delivery is superseded', async () => {
-    await normalPair(h);
+    const { a } = await normalPair(h);
     await h.call('PUT', '/v1/enterprise-parameters', { body: { userAssignmentMode: 'ACTIVE_STANDBY' } });
     for (const userId of ['u1', 'u2', 'u3']) {
       expect((await h.call('POST', '/v1/users', { body: { userId, clusterId: 'c1' } })).status).toBe(201);
     }
     const f = await h.call('POST', '/v1/groups/prg-1/failover', { body: { nodeId: 'imp-a' } });
+    await obeyStop(h, a);
     const task = { task: 'moveUsers' as const, group: 'prg-1', operationId: f.body.operation.id };
     expect(await h.handlers.workflowTask(task, localContext('workflowTask'))).toEqual({
       outcome: 'moved',
@@ -60,6 +62,7 @@ describe('workflow tasks (the Lambda behind every Task state)', () => {
   it('checkOperation fails the fallback when the node does not start its services within initializationKeepAliveTimeout', async () => {
     const { a, b } = await normalPair(h);
     const f = await h.call('POST', '/v1/groups/prg-1/failover', { body: { nodeId: 'imp-a' } });
+    await obeyStop(h, a);
     await runTask({ task: 'moveUsers', group: 'prg-1', operationId: f.body.operation.id });
     // Idle, it stopped its services as ordered; then the start order does not work for one.
     for (const s of Object.keys(a.services)) a.services[s] = 'stopped';
@@ -124,8 +127,9 @@ describe('workflow tasks (the Lambda behind every Task state)', () => {
   });
 
   it('a group other requests kept changing is retried by the workflow, not reported as a failed user move', async () => {
-    await normalPair(h);
+    const { a } = await normalPair(h);
     const f = await h.call('POST', '/v1/groups/prg-1/failover', { body: { nodeId: 'imp-a' } });
+    await obeyStop(h, a);
     const save = h.ports.groups.save.bind(h.ports.groups);
     h.ports.groups.save = async () => {
       const { VersionConflictError } = await import('../../../lambdas/app');
