@@ -8,6 +8,7 @@ import type {
 } from '../lambdas/contract';
 import { describeSource, type Connection } from './config';
 import { CliError, ExitCode } from './errors';
+import { expired, readSession, renew, sessionPath } from './login/session';
 
 /** How long one API call may take: API Gateway gives up after 30 s anyway. */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -33,7 +34,7 @@ export class ApiError extends Error {
  */
 export class ApiClient {
   readonly connection: Connection;
-  private readonly client: ContractClient;
+  private client: ContractClient;
 
   /** Refuses to start without a token, and says how to configure one. */
   constructor(connection: Connection) {
@@ -56,10 +57,38 @@ export class ApiClient {
   /** Calls a route of the API by its key; the answer is typed by the route's response schema. */
   async call<K extends RouteKey>(key: K, input?: CallInput<K>): Promise<ResponseOf<K>> {
     try {
+      await this.renewLogin(false);
       return await this.client.call(key, input);
     } catch (e) {
+      // A token from prg login that the API refuses (revoked, rotated key) is renewed once.
+      if (e instanceof ApiProblemError && e.status === 401 && (await this.renewLogin(true))) {
+        try {
+          return await this.client.call(key, input);
+        } catch (again) {
+          throw this.translate(again, key, input?.path ?? {});
+        }
+      }
       throw this.translate(e, key, input?.path ?? {});
     }
+  }
+
+  /**
+   * With a token from `prg login`: a new one when it has expired (or always, with
+   * `force`). Returns whether it renewed.
+   */
+  private async renewLogin(force: boolean): Promise<boolean> {
+    if (this.connection.tokenSource !== 'login') return false;
+    const path = sessionPath(this.connection.configPath);
+    const session = readSession(path);
+    if (!session || (!force && !expired(session, Date.now()))) return false;
+    const next = await renew(path, session);
+    this.connection.token = next.token.accessToken;
+    this.client = apiClient({
+      baseUrl: this.connection.url,
+      token: next.token.accessToken,
+      timeoutMs: REQUEST_TIMEOUT_MS,
+    });
+    return true;
   }
 
   /**
@@ -69,6 +98,7 @@ export class ApiClient {
   async stream(signal: AbortSignal): Promise<Response> {
     const key = 'GET /v1/events';
     let res: Response;
+    await this.renewLogin(false);
     try {
       res = await this.client.raw(key, undefined, { signal });
     } catch (e) {

@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { usageError } from './errors';
+import { readSession, sessionPath } from './login/session';
 
 /** The embedded default's address (`npm start`), used when nothing else names one. */
 export const DEFAULT_URL = 'http://127.0.0.1:3000';
@@ -13,7 +14,15 @@ export interface ConfigFile {
 }
 
 /** Where a setting came from, so that errors can say which one to fix. */
-export type Source = '--url' | '--token' | 'PRG_URL' | 'PRG_TOKEN' | 'config file' | 'default';
+export type Source =
+  | '--url'
+  | '--token'
+  | 'PRG_URL'
+  | 'PRG_TOKEN'
+  | 'config file'
+  | 'default'
+  /** The cache `prg login` keeps (renewed when it expires or is refused). */
+  | 'login';
 
 /** The control plane to talk to, and with which token. */
 export interface Connection {
@@ -115,12 +124,17 @@ export function resolveConnection(
   const url = pick(flags.url, '--url') ?? pick(env.PRG_URL, 'PRG_URL') ?? pick(fromFile().url, 'config file');
   const token =
     pick(flags.token, '--token') ?? pick(env.PRG_TOKEN, 'PRG_TOKEN') ?? pick(fromFile().token, 'config file');
-  const [urlValue, urlSource]: [string, Source] = url ?? [DEFAULT_URL, 'default'];
+  // Last: what prg login cached, for the API it logged in to (or any, when none is named).
+  const session = token ? null : readSession(sessionPath(path));
+  const fromLogin = session && (!url || normaliseUrl(url[0], url[1]) === session.url) ? session : null;
+  const [urlValue, urlSource]: [string, Source] =
+    url ?? (fromLogin ? [fromLogin.url, 'login'] : [DEFAULT_URL, 'default']);
+  const loginToken: [string, Source] | null = fromLogin ? [fromLogin.token.accessToken, 'login'] : null;
   return {
     url: normaliseUrl(urlValue, urlSource),
     urlSource,
-    token: token?.[0] ?? null,
-    tokenSource: token?.[1] ?? null,
+    token: (token ?? loginToken)?.[0] ?? null,
+    tokenSource: (token ?? loginToken)?.[1] ?? null,
     configPath: path,
   };
 }
@@ -133,6 +147,7 @@ function pick(value: string | undefined, source: Source): [string, Source] | nul
 /** Names a source for an operator, e.g. `the config file /home/x/.config/presence-ha/config.json`. */
 export function describeSource(source: Source, path: string): string {
   if (source === 'config file') return `the config file ${path}`;
+  if (source === 'login') return `prg login (${sessionPath(path)})`;
   if (source === 'default') return 'the default';
   return source;
 }

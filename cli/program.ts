@@ -6,6 +6,7 @@ import { registerConfig } from './commands/config';
 import { registerEvents } from './commands/events';
 import { registerGroup } from './commands/group';
 import { registerHistory } from './commands/history';
+import { registerLogin } from './commands/login';
 import { registerMaintenance } from './commands/maintenance';
 import { registerMode } from './commands/mode';
 import { registerNode } from './commands/node';
@@ -91,5 +92,6 @@ Colour: on a terminal only; never with NO_COLOR set or --no-color.`,
   registerHistory(program);
   registerEvents(program);
   registerConfig(program);
+  registerLogin(program);
   return program;
 }

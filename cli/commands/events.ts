@@ -60,6 +60,61 @@ export function formatEvent(event: BusEvent, c: Colors): string {
   return [...head, col('-', 12), `users ${moved}`, ...tail].join('  ');
 }
 
+interface EventsOptions {
+  group?: string;
+  count?: number;
+  json?: boolean;
+  interval: number;
+}
+
+/**
+ * Without a stream (the API on AWS): polls each group's history and prints the lines newer
+ * than the start, oldest first, as NodeStateChanged events. Runs until Ctrl-C or --count.
+ */
+async function pollHistory(ctx: ReturnType<typeof context>, opts: EventsOptions): Promise<void> {
+  const api = ctx.api();
+  process.stderr.write(
+    `${api.connection.url} has no event stream: polling the history every ${opts.interval} s${opts.group ? ` for group ${opts.group}` : ''} (Ctrl-C to stop)\n`,
+  );
+  const since = new Map<string, string>();
+  const start = new Date().toISOString();
+  let seen = 0;
+  let id = 0;
+  for (;;) {
+    const groups = opts.group ? [opts.group] : (await api.call('GET /v1/groups')).groups.map((g) => g.name);
+    for (const group of groups) {
+      const page = await api.call('GET /v1/groups/{name}/history', {
+        path: { name: group },
+        query: { limit: 100 },
+      });
+      const after = since.get(group) ?? start;
+      const fresh = page.history.filter((h) => h.at > after).reverse();
+      if (page.history[0]) since.set(group, page.history[0].at > after ? page.history[0].at : after);
+      for (const h of fresh) {
+        const event = {
+          id: ++id,
+          source: 'presence-ha',
+          'detail-type': 'NodeStateChanged',
+          time: h.at,
+          detail: {
+            group,
+            nodeId: h.nodeId,
+            from: h.from,
+            to: h.to,
+            reason: h.reason,
+            at: h.at,
+            cause: h.cause,
+          },
+        } as unknown as BusEvent;
+        ctx.out.line(opts.json ? JSON.stringify(event) : formatEvent(event, ctx.out.c));
+        seen += 1;
+        if (opts.count !== undefined && seen >= opts.count) return;
+      }
+    }
+    await new Promise((r) => setTimeout(r, opts.interval * 1000));
+  }
+}
+
 /** `prg events`: follows the event stream of the embedded default (docs/events.md). */
 export function registerEvents(program: Command): void {
   program
@@ -68,6 +123,12 @@ export function registerEvents(program: Command): void {
     .option('--group <name>', 'only the events of this group')
     .option('--count <n>', 'exit after this many events', intIn(1, 1_000_000))
     .option('--json', 'print each event as one line of JSON, as EventBridge delivers it')
+    .option(
+      '--interval <seconds>',
+      'without a stream (AWS): how often to poll the history',
+      intIn(1, 3600),
+      5,
+    )
     .addHelpText(
       'after',
       `${examples(
@@ -76,10 +137,11 @@ export function registerEvents(program: Command): void {
         'prg events --json | jq -c \'select(.["detail-type"] == "NodeStateChanged") | .detail\'',
       )}
 
-The stream is served by the embedded default (npm start). On AWS, subscribe to the
-stack's EventBridge bus instead (source presence-ha).`,
+The stream is served by the embedded default (npm start). On AWS, where there is none,
+prg polls the history of the groups every --interval seconds and prints each new state
+change (NodeStateChanged only); for every event, subscribe to the stack's EventBridge bus.`,
     )
-    .action(async (opts: { group?: string; count?: number; json?: boolean }, cmd: Command) => {
+    .action(async (opts: EventsOptions, cmd: Command) => {
       const ctx = context(cmd);
       const api = ctx.api();
       const controller = new AbortController();
@@ -88,13 +150,8 @@ stack's EventBridge bus instead (source presence-ha).`,
         res = await api.stream(controller.signal);
       } catch (e) {
         if (e instanceof ApiError && e.status === 404) {
-          throw new CliError(
-            `${api.connection.url} does not serve the event stream (GET /v1/events)`,
-            ExitCode.USAGE,
-            [
-              "Only the embedded default (npm start) serves it; on AWS, subscribe to the stack's EventBridge bus.",
-            ],
-          );
+          // On AWS there is no stream: follow the groups' history instead.
+          return pollHistory(ctx, opts);
         }
         throw e;
       }
