@@ -104,8 +104,8 @@ export class Console extends Construct {
       },
     });
 
-    // `https://<id>.execute-api.<region>.amazonaws.com` → its host name.
-    const apiHost = Fn.select(2, Fn.split('/', api.url));
+    // The API's host: its custom domain behind the WAF front, else the execute-api host.
+    const apiHost = api.originHost;
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'presence-ha console and API on one origin',
       defaultRootObject: 'index.html',
