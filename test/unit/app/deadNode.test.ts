@@ -31,6 +31,8 @@ async function failedOverWithUsers(n: number) {
   const pair = await w.normalPair();
   for (let i = 0; i < n; i++) await addUser(w.ports, { userId: `u${i}`, clusterId: 'c1' });
   const f = await failover(w.ports, 'prg-1', 'imp-a');
+  // imp-a obeys its stop order, as its agent would; its users move once it has stopped.
+  for (const service of Object.keys(pair.a.services)) pair.a.services[service] = 'stopped';
   for (let s = 0; s < 60; s++) {
     const group = (await getGroup(w.ports, 'prg-1')).group;
     if (group.operation === null) break;
