@@ -1,9 +1,19 @@
-import { ArnFormat, Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  Aws,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Token,
+  type StackProps,
+} from 'aws-cdk-lib';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
+import { Tracing } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ParamsAndSecretsLayerVersion, ParamsAndSecretsVersions } from 'aws-cdk-lib/aws-lambda';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -53,6 +63,13 @@ export interface PresenceHaStackProps extends StackProps {
 
 /** The functions that issue (nodes) or check (heartbeat) node tokens: the only ones given the key. */
 const NODE_TOKEN_FUNCTIONS: ReadonlySet<FunctionId> = new Set<FunctionId>(['nodes', 'heartbeat']);
+
+/**
+ * Functions without X-Ray: the heartbeat (the bulk of all invocations, kept at one write
+ * and no extra cost) and the public readiness/OpenAPI function. The admin, sweep and
+ * workflow functions are traced, so a workflow's trace continues into its Lambda tasks.
+ */
+const UNTRACED: ReadonlySet<FunctionId> = new Set<FunctionId>(['heartbeat', 'public']);
 
 /** Powertools service name of every function: one service, told apart by function name. */
 const SERVICE_NAME = 'presence-ha';
@@ -138,7 +155,22 @@ export class PresenceHaStack extends Stack {
             ? limits.heartbeatReservedConcurrency
             : undefined,
         paramsAndSecrets: NODE_TOKEN_FUNCTIONS.has(functionId) ? secretsExtension : undefined,
+        tracing: UNTRACED.has(functionId) ? undefined : Tracing.ACTIVE,
       });
+      if (!UNTRACED.has(functionId)) {
+        NagSuppressions.addResourceSuppressions(
+          fn.role,
+          [
+            {
+              id: 'AwsSolutions-IAM5',
+              appliesTo: ['Resource::*'],
+              reason:
+                'Active X-Ray tracing: Lambda adds xray:PutTraceSegments and xray:PutTelemetryRecords, which have no resource-level permissions, so IAM only accepts them on "*"; nothing else is granted on the wildcard.',
+            },
+          ],
+          true,
+        );
+      }
       if (NODE_TOKEN_FUNCTIONS.has(functionId)) this.nodeTokenKey.grantRead(fn.function);
       this.grant(fn, definition);
       functions[functionId] = fn;
@@ -268,7 +300,8 @@ export class PresenceHaStack extends Stack {
             id: 'AwsSolutions-IAM5',
             appliesTo: names.map(
               (name) =>
-                `Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${name}:*`,
+                // As cdk-nag prints it: tokens by name, or the values of a stack with a set env (front=waf).
+                `Resource::arn:${this.nagValue(this.partition, '<AWS::Partition>')}:states:${this.nagValue(this.region, '<AWS::Region>')}:${this.nagValue(this.account, '<AWS::AccountId>')}:execution:${name}:*`,
             ),
             reason:
               'DescribeExecution is granted on the executions of the state machines this function starts, and on nothing else: execution names are only known at run time, so the ARN ends in the state machine name and a wildcard.',
@@ -291,6 +324,11 @@ export class PresenceHaStack extends Stack {
         true,
       );
     }
+  }
+
+  /** A stack attribute as cdk-nag spells it in a finding: the value when known, else the token's name. */
+  private nagValue(value: string, token: string): string {
+    return Token.isUnresolved(value) ? token : value;
   }
 
   private outputs(): void {
