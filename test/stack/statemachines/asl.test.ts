@@ -538,3 +538,44 @@ describe('AUTO_FALLBACK', () => {
     expect(failure(error).name).toBe('AutomaticFallbackNotChecked');
   });
 });
+
+describe('REHOME', () => {
+  it('moves a page per task until done, waits while the index catches up, passing the Lambda its payload', async () => {
+    const pages = [
+      { outcome: 'moving', moved: 200, remaining: 250 },
+      { outcome: 'moving', moved: 0, remaining: 250 },
+      { outcome: 'moving', moved: 200, remaining: 50 },
+      { outcome: 'done', moved: 50, remaining: 0 },
+    ];
+    const { output, states, calls } = await run('REHOME', input('REHOME'), {
+      MovePage: () => pages.shift(),
+    });
+    expect(states).toEqual([
+      'MovePage',
+      'MoreToMove',
+      'MovePage',
+      'MoreToMove',
+      'IndexCatchingUp',
+      'MovePage',
+      'MoreToMove',
+      'MovePage',
+      'MoreToMove',
+      'Rehomed',
+    ]);
+    expect(calls[0]!.payload).toEqual({
+      task: 'rehomeUsers',
+      group: 'prg-1',
+      operationId: 'op-42',
+      fromNode: 'imp-a',
+      toNode: 'imp-b',
+    });
+    expect(output).toMatchObject({ page: { outcome: 'done', remaining: 0 } });
+  });
+
+  it('stops when the node is no longer failed over to that peer', async () => {
+    const { states } = await run('REHOME', input('REHOME'), {
+      MovePage: () => ({ outcome: 'superseded', moved: 0, remaining: 12 }),
+    });
+    expect(states).toEqual(['MovePage', 'MoreToMove', 'Superseded']);
+  });
+});
