@@ -403,6 +403,8 @@ const plainObject = (v: unknown): v is Record<string, unknown> =>
 
 /** The fields of `value` that an object schema refuses, each judged by its own schema; unknown keys too. */
 function refusedFields(schema: z.ZodType, value: unknown): string[] {
+  // An optional body (recover's) is judged as its object when one is sent.
+  if (schema instanceof z.ZodOptional) return refusedFields(schema.unwrap() as z.ZodType, value);
   if (!(schema instanceof z.ZodObject) || !plainObject(value)) return [''];
   const shape = schema.shape as Record<string, z.ZodType>;
   const out: string[] = [];
