@@ -9,6 +9,9 @@ import { launchBrowser, startConsoleWorld } from './support';
 
 const DOCS = join(import.meta.dirname, '..', '..', 'docs');
 
+/** What callbacks run inside the page see (the project's types are Node's, without the DOM). */
+declare const document: any;
+
 async function main(): Promise<void> {
   const started = Date.now();
   const world = await startConsoleWorld();
