@@ -58,6 +58,16 @@ const SERVICE_CODE = new Map<string, number>(SERVICE_DICTIONARY.map((name, i) =>
 /** Group fields stored as JSON strings: read whole, never looked into by a condition. */
 const JSON_FIELDS = new Set(['operation', 'lastOperation', 'autoFallback']);
 
+/**
+ * Operation phases in which one node's heartbeat must go through the state machine (see
+ * isSteadyHeartbeat), and which node: the one taking back while it is told to start its
+ * services, the failing one while it is told to stop. Stored as `aw` on the item.
+ */
+const AWAITED_NODE = new Map<string, 'from' | 'to'>([
+  ['AWAIT_SERVICES', 'to'],
+  ['AWAIT_STOP', 'from'],
+]);
+
 /** Stored attribute of a member: `m0` for the first, `m1` for the second. */
 export const memberAttribute = (index: number) => `m${index}`;
 
@@ -140,7 +150,8 @@ export function toGroupItem(record: GroupRecord, index: GroupIndex): Record<stri
   });
   const op = group.operation;
   // The steady heartbeat's condition cannot look into the operation's JSON: it reads this.
-  if (op && op.phase === 'AWAIT_SERVICES') item.aw = op.to;
+  const awaited = op ? AWAITED_NODE.get(op.phase) : undefined;
+  if (op && awaited) item.aw = op[awaited];
   if (index.timerDueAt !== null || index.silentAt !== null) item.sweepShard = sweepShardOf(group.name);
   if (index.timerDueAt !== null) item.timerDueAt = index.timerDueAt;
   if (index.silentAt !== null) item.silentAt = silenceBucket(index.silentAt);

@@ -385,8 +385,8 @@ export class DynamoGroupRepository implements GroupRepository {
         w.heartbeat.notice ? `${me}.#n = :notice` : `attribute_type(${me}.#n, :NULL)`,
       ].join(' AND '),
       noTimerDue: '(attribute_not_exists(#timerDueAt) OR #timerDueAt > :now)',
-      // Not the node taking back while it is told to start its services.
-      notAwaitingThisNodesServices: '(attribute_not_exists(#aw) OR #aw <> :nodeId)',
+      // Not the node an operation waits to hear from (told to start, or to stop, its services).
+      notAwaitedByTheOperation: '(attribute_not_exists(#aw) OR #aw <> :nodeId)',
       peerHeardOrKnownDown: `(attribute_not_exists(${peer}) OR (${peer}.#st = :down AND attribute_type(#g.#op, :NULL)) OR attribute_type(${peer}.#l, :NULL) OR ${peer}.#l >= :heardSince)`,
     };
     try {
