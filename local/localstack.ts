@@ -1,16 +1,100 @@
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 /**
  * `npm run test:localstack`: deploys the stack to LocalStack with cdklocal and runs the
  * integration suite against it, the same suite `npm test` runs against the embedded
- * default. Where Docker or LocalStack is missing it says what is needed and exits 0
- * (skipped): `npm test` never depends on it.
+ * default. Where Docker, LocalStack or its auth token is missing it says what is needed
+ * and exits 0 (skipped): `npm test` never depends on it. Where Docker answers but
+ * LocalStack does not, it starts one with @testcontainers/localstack when that package is
+ * installed (it is not a dependency: `npm install --no-save @testcontainers/localstack`).
  */
 
 const EDGE = process.env.LOCALSTACK_ENDPOINT ?? 'http://localhost:4566';
 const STACK = process.env.PRG_STACK_NAME ?? 'PresenceHaLocal';
 const OUTPUTS = 'cdk.out/localstack-outputs.json';
+
+/**
+ * The LocalStack features the stack needs that only a paid plan (an auth token) has:
+ * the run refuses to start without LOCALSTACK_AUTH_TOKEN rather than fail half-way.
+ */
+export const PAID_FEATURES = [
+  'Cognito user pools (cognito-idp): the resource server, the client-credentials app clients and their token endpoint',
+  'API Gateway v2 HTTP APIs (apigatewayv2) with the JWT authorizer',
+] as const;
+
+/**
+ * Where LocalStack issues OAuth2 tokens. The stack's `TokenUrl` output is the hosted
+ * domain (`<prefix>.auth.<region>.amazoncognito.com`), which LocalStack does not serve:
+ * its token endpoint is on the edge port.
+ */
+export function localstackTokenUrl(edge: string): string {
+  return `${edge.replace(/\/+$/, '')}/_aws/cognito-idp/oauth2/token`;
+}
+
+/** What the runner found on this machine. */
+export interface Probes {
+  docker: boolean;
+  localstackAnswers: boolean;
+  authToken: boolean;
+  /** @testcontainers/localstack can be imported. */
+  testcontainers: boolean;
+}
+
+export type Plan =
+  | { action: 'skip'; why: string; needed: string }
+  | { action: 'start-container-then-deploy' }
+  | { action: 'deploy' };
+
+/** What to do, from what is here: no Docker call, no network, so it is testable anywhere. */
+export function plan(p: Probes): Plan {
+  if (!p.authToken) {
+    return {
+      action: 'skip',
+      why: 'LOCALSTACK_AUTH_TOKEN is not set.',
+      needed: `a LocalStack auth token: the stack needs ${PAID_FEATURES.join('; and ')}.`,
+    };
+  }
+  if (p.localstackAnswers) return { action: 'deploy' };
+  if (!p.docker) {
+    return {
+      action: 'skip',
+      why: 'no Docker engine answers here and LocalStack does not answer either.',
+      needed:
+        'Docker with a running engine (then LocalStack is started for you), or LocalStack at LOCALSTACK_ENDPOINT.',
+    };
+  }
+  if (!p.testcontainers) {
+    return {
+      action: 'skip',
+      why: `LocalStack does not answer at ${EDGE} and @testcontainers/localstack is not installed.`,
+      needed:
+        'localstack start -d, or npm install --no-save @testcontainers/localstack to let this runner start it.',
+    };
+  }
+  return { action: 'start-container-then-deploy' };
+}
+
+/** The commands of a deployment and test run, in order (shown by the test, run by main). */
+export function commands(stack: string): string[][] {
+  const context = ['-c', `stackName=${stack}`, '-c', 'deletionProtection=false', '-c', 'nag=false'];
+  return [
+    ['npx', 'cdklocal', 'bootstrap', ...context],
+    [
+      'npx',
+      'cdklocal',
+      'deploy',
+      stack,
+      '--require-approval',
+      'never',
+      '--outputs-file',
+      OUTPUTS,
+      ...context,
+    ],
+    ['npx', 'vitest', 'run', 'test/integration'],
+  ];
+}
 
 function skip(why: string, what: string): never {
   process.stdout.write(`test:localstack skipped: ${why}\n  Needed: ${what}\n`);
@@ -27,7 +111,7 @@ function run(cmd: string, args: string[], o: SpawnSyncOptions = {}): void {
 
 /** Calls a LocalStack JSON API (Cognito) the way the AWS CLI would, with dummy credentials. */
 async function awsJson<T>(target: string, body: unknown): Promise<T> {
-  const res = await fetch(EDGE, {
+  const res = await fetch(process.env.AWS_ENDPOINT_URL ?? EDGE, {
     method: 'POST',
     headers: {
       'content-type': 'application/x-amz-json-1.1',
@@ -56,38 +140,64 @@ async function token(tokenUrl: string, clientId: string, secret: string, scope: 
 
 async function main(): Promise<void> {
   const docker = spawnSync('docker', ['info'], { stdio: 'ignore' });
-  if (docker.error || docker.status !== 0) {
-    skip(
-      'no Docker engine answers here.',
-      'Docker with a running engine, then LocalStack (localstack start -d).',
-    );
-  }
   const health = await fetch(`${EDGE}/_localstack/health`).catch(() => null);
-  if (!health?.ok) {
-    skip(
-      `LocalStack does not answer at ${EDGE}.`,
-      'LocalStack running (localstack start -d) with LOCALSTACK_AUTH_TOKEN set: the stack uses Cognito, a LocalStack Pro service. Set LOCALSTACK_ENDPOINT if it listens elsewhere.',
+  const testcontainers = await import('@testcontainers/localstack' as string).then(
+    (m: {
+      LocalstackContainer?: new (image: string) => {
+        withEnvironment(e: Record<string, string>): {
+          start(): Promise<{ getConnectionUri(): string; stop(): Promise<unknown> }>;
+        };
+      };
+    }) => m,
+    () => null,
+  );
+  const decided = plan({
+    docker: !docker.error && docker.status === 0,
+    localstackAnswers: health?.ok === true,
+    authToken: Boolean(process.env.LOCALSTACK_AUTH_TOKEN),
+    testcontainers: testcontainers?.LocalstackContainer !== undefined,
+  });
+  if (decided.action === 'skip') skip(decided.why, decided.needed);
+  let edge = EDGE;
+  let stopContainer: (() => Promise<unknown>) | null = null;
+  if (decided.action === 'start-container-then-deploy' && testcontainers?.LocalstackContainer) {
+    process.stdout.write(
+      'test:localstack: starting LocalStack (localstack/localstack-pro) with testcontainers\n',
     );
+    const container = await new testcontainers.LocalstackContainer('localstack/localstack-pro:latest')
+      .withEnvironment({ LOCALSTACK_AUTH_TOKEN: process.env.LOCALSTACK_AUTH_TOKEN ?? '' })
+      .start();
+    edge = container.getConnectionUri();
+    stopContainer = () => container.stop();
+    process.env.AWS_ENDPOINT_URL = edge;
   }
+  try {
+    await deployAndTest(edge);
+  } finally {
+    await stopContainer?.();
+  }
+}
+
+async function deployAndTest(edge: string): Promise<void> {
   const env = {
     ...process.env,
+    LOCALSTACK_HOSTNAME: new URL(edge).hostname,
+    EDGE_PORT: new URL(edge).port || '4566',
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
   };
-  const context = ['-c', `stackName=${STACK}`, '-c', 'deletionProtection=false', '-c', 'nag=false'];
-  run('npx', ['cdklocal', 'bootstrap', ...context], { env });
-  run(
-    'npx',
-    ['cdklocal', 'deploy', STACK, '--require-approval', 'never', '--outputs-file', OUTPUTS, ...context],
-    { env },
-  );
+  const [bootstrap, deploy, integration] = commands(STACK) as [string[], string[], string[]];
+  run('npx', bootstrap.slice(1), { env });
+  run('npx', deploy.slice(1), { env });
   const outputs =
     (JSON.parse(readFileSync(OUTPUTS, 'utf8')) as Record<string, Record<string, string>>)[STACK] ?? {};
-  const { ApiUrl, UserPoolId, AppClientId, ReadOnlyAppClientId, TokenUrl } = outputs;
-  if (!ApiUrl || !UserPoolId || !AppClientId || !TokenUrl) {
+  const { ApiUrl, UserPoolId, AppClientId, ReadOnlyAppClientId } = outputs;
+  // Not the TokenUrl output: LocalStack serves tokens on its own endpoint.
+  const TokenUrl = localstackTokenUrl(edge);
+  if (!ApiUrl || !UserPoolId || !AppClientId) {
     throw new Error(
-      `The deployed stack's outputs lack ApiUrl, UserPoolId, AppClientId or TokenUrl: ${JSON.stringify(outputs)}`,
+      `The deployed stack's outputs lack ApiUrl, UserPoolId or AppClientId: ${JSON.stringify(outputs)}`,
     );
   }
   const secret = async (clientId: string) =>
@@ -105,12 +215,14 @@ async function main(): Promise<void> {
     await secret(readClient),
     ReadOnlyAppClientId ? 'prg/read' : 'prg/admin',
   );
-  run('npx', ['vitest', 'run', 'test/integration'], {
+  run('npx', integration.slice(1), {
     env: { ...env, PRG_TARGET_URL: ApiUrl, PRG_ADMIN_TOKEN: adminToken, PRG_READ_TOKEN: readToken },
   });
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`test:localstack failed: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exit(1);
-});
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`test:localstack failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  });
+}
