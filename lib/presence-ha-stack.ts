@@ -113,7 +113,11 @@ export class PresenceHaStack extends Stack {
       );
     }
 
-    this.tables = new Tables(this, 'Tables', { deletionProtection });
+    this.tables = new Tables(this, 'Tables', {
+      deletionProtection,
+      // Warmed for the declared fleet's heartbeats (docs/performance.md).
+      heartbeatsPerSecond: fleet.fleetSize / fleet.heartbeatIntervalSeconds,
+    });
     this.nodeTokenKey = new Secret(this, 'NodeTokenKey', {
       description:
         'presence-ha node token keys: "current" signs node tokens; "previous" still verifies until "previousUntil" during a key replacement (docs/threat-model.md)',

@@ -20,3 +20,20 @@ export function flushMetrics<E, R>(): MiddlewareObj<E, R> {
   };
   return { after: flush, onError: flush };
 }
+
+/**
+ * Puts the API Gateway request id on every log line of the request as `correlation_id`
+ * (Powertools' own `correlationIdPath` needs a JMESPath package this project does not
+ * ship). `injectLambdaContext(logger, { resetKeys: true })` removes it after the request.
+ */
+export function requestCorrelation<E extends { requestContext?: { requestId?: string } }, R>(): MiddlewareObj<
+  E,
+  R
+> {
+  return {
+    before: (request) => {
+      const id = request.event.requestContext?.requestId;
+      if (id) logger.setCorrelationId(id);
+    },
+  };
+}

@@ -6,6 +6,7 @@ import {
   Runtime,
   SystemLogLevel,
   type ParamsAndSecretsLayerVersion,
+  type Tracing,
 } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -41,6 +42,8 @@ export interface ProjectFunctionProps {
   readonly reservedConcurrentExecutions?: number;
   /** The AWS Parameters and Secrets extension, for a function that reads a secret (node token keys). */
   readonly paramsAndSecrets?: ParamsAndSecretsLayerVersion;
+  /** X-Ray: ACTIVE records a segment per invocation; unset, the function records none of its own. */
+  readonly tracing?: Tracing;
 }
 
 /**
@@ -92,6 +95,7 @@ export class ProjectFunction extends Construct {
       retryAttempts: props.retryAttempts,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       paramsAndSecrets: props.paramsAndSecrets,
+      tracing: props.tracing,
       environment: {
         ...props.environment,
         NODE_OPTIONS: '--enable-source-maps',

@@ -189,3 +189,20 @@ describe('groups not Normal and the dashboard', () => {
     template.hasOutput('NotificationTopicArn', { Value: topicRef() });
   });
 });
+
+describe('tracing', () => {
+  const tracingOf = (functionId: string) => {
+    const fn = stack.functions[functionId as keyof typeof stack.functions].function;
+    return resources[stack.getLogicalId(fn.node.defaultChild as never)]?.Properties.TracingConfig;
+  };
+
+  it('traces the admin, sweep and workflow functions with X-Ray', () => {
+    for (const id of ['groups', 'groupActions', 'nodes', 'parameters', 'users', 'sweep', 'workflowTask']) {
+      expect(tracingOf(id), id).toEqual({ Mode: 'Active' });
+    }
+  });
+
+  it('leaves the heartbeat untraced, so a steady heartbeat costs no more than before', () => {
+    expect(tracingOf('heartbeat')).toBeUndefined();
+  });
+});

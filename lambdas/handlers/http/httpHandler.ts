@@ -17,7 +17,7 @@ import {
   type RouteKey,
   type RouteKeyOf,
 } from '../../contract';
-import { flushMetrics, logger } from '../observability';
+import { flushMetrics, logger, requestCorrelation } from '../observability';
 import { authorize, bearerToken, type AuthContext } from './auth';
 import { parse } from './parse';
 import { PayloadTooLargeError, problemResponse, toProblem } from './problem';
@@ -178,14 +178,19 @@ export function httpHandler<F extends FunctionId>(
       ...(status === 204 || answer === undefined ? {} : { body: JSON.stringify(answer) }),
     };
   };
-  return middy<HttpEvent, APIGatewayProxyStructuredResultV2>(dispatch)
-    .use(injectLambdaContext(logger))
-    .use(flushMetrics())
-    .use(httpHeaderNormalizer())
-    .use(routeAuth(served, options.nodeToken))
-    .use(bodyLimit())
-    .use(jsonBody())
-    .use(problems());
+  return (
+    middy<HttpEvent, APIGatewayProxyStructuredResultV2>(dispatch)
+      // The API Gateway request id on every log line of the request (`correlation_id`), so an
+      // operator can go from an access-log line or a client's error to the function's lines.
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      .use(requestCorrelation())
+      .use(flushMetrics())
+      .use(httpHeaderNormalizer())
+      .use(routeAuth(served, options.nodeToken))
+      .use(bodyLimit())
+      .use(jsonBody())
+      .use(problems())
+  );
 }
 
 /** A Lambda handler as the embedded default and the tests invoke it. */
