@@ -1,5 +1,6 @@
 import { applyGroupEvent, WORKFLOW_RESTART_AFTER_MS } from './applyGroupEvent';
-import type { Ports } from './ports';
+import type { ClusterParameters } from '../core';
+import type { Ports, SettingsRepository } from './ports';
 
 export interface SweepReport {
   visited: number;
@@ -10,11 +11,35 @@ export interface SweepReport {
 }
 
 /**
- * The minute sweep: visits only the groups whose timer or pair silence is due (two
- * index queries, no scan), and lets the state machine judge each. One group's failure
- * does not stop the others; it is reported and retried at the next sweep.
+ * The ports of one sweep, whose cluster parameters are read once per cluster for the
+ * whole run instead of once per due group: the groups a sweep judges at a time mostly
+ * share a few clusters, and a run lasts seconds, well within how long a heartbeat's
+ * function trusts what it read.
  */
-export async function sweep(ports: Ports): Promise<SweepReport> {
+function sweepPorts(ports: Ports): Ports {
+  const read = new Map<string, Promise<ClusterParameters>>();
+  const settings: SettingsRepository = Object.create(ports.settings) as SettingsRepository;
+  settings.clusterParameters = (clusterId: string) => {
+    let pending = read.get(clusterId);
+    if (!pending) {
+      pending = ports.settings.clusterParameters(clusterId);
+      // A failed read is not remembered: the next group of the cluster reads again.
+      pending.catch(() => read.delete(clusterId));
+      read.set(clusterId, pending);
+    }
+    return pending;
+  };
+  return { ...ports, settings };
+}
+
+/**
+ * The minute sweep: visits only the groups whose timer or pair silence is due (one
+ * query per shard of the two sweep indexes, no scan: its work follows the groups due,
+ * not the fleet), and lets the state machine judge each. One group's failure does not
+ * stop the others; it is reported and retried at the next sweep.
+ */
+export async function sweep(allPorts: Ports): Promise<SweepReport> {
+  const ports = sweepPorts(allPorts);
   const due = await ports.groups.due(ports.clock.now());
   const report: SweepReport = { visited: due.length, changed: [], restarted: [], failed: [] };
   for (const name of due) {
