@@ -1,15 +1,26 @@
 import type { Command } from 'commander';
 import { JSON_HELP, examples, intIn } from '../args';
 import { context, type Context } from '../context';
+import { allPages } from '../client';
 import { usageError } from '../errors';
 import { renderGroup } from '../groupView';
+
+/** Every group of the fleet, page after page (a first page alone would hide groups past 100). */
+async function everyGroup(ctx: Context) {
+  const api = ctx.api();
+  const groups = await allPages(async (cursor, limit) => {
+    const page = await api.call('GET /v1/groups', { query: { limit, ...(cursor ? { cursor } : {}) } });
+    return { items: page.groups, next: page.next };
+  });
+  return groups.sort((a, b) => a.name.localeCompare(b.name));
+}
 
 /** Every group (or one) rendered for a person. */
 async function statusText(ctx: Context, group: string | undefined): Promise<string> {
   const api = ctx.api();
   const groups = group
     ? [await api.call('GET /v1/groups/{name}', { path: { name: group } })]
-    : (await api.call('GET /v1/groups')).groups;
+    : await everyGroup(ctx);
   if (groups.length === 0)
     return 'No groups yet. Create one with: prg group create <name> <node1> <node2> --ha';
   const now = Date.now();
@@ -44,7 +55,7 @@ export function registerStatus(program: Command): void {
           ctx.out.printJson(
             group
               ? await api.call('GET /v1/groups/{name}', { path: { name: group } })
-              : await api.call('GET /v1/groups'),
+              : { groups: await everyGroup(ctx) },
           );
           return;
         }
