@@ -50,6 +50,11 @@ export interface GroupRepository {
   /** The groups of these names that exist, read together (a page's worth at most). */
   getMany(names: readonly string[]): Promise<GroupRecord[]>;
   listByCluster(clusterId: string): Promise<GroupRecord[]>;
+  /**
+   * The groups that need an operator's eye (`needsAttention` in the core), read through a
+   * sparse index that steady heartbeats never write: O(such groups), never the fleet.
+   */
+  needingAttention(): Promise<GroupRecord[]>;
   /** Names of the groups with a timer or a pair silence due at `now`. */
   due(now: number): Promise<string[]>;
   /** The heartbeat's one conditional write; see `isSteadyHeartbeat` in the core. */

@@ -102,6 +102,15 @@ export const TABLES: Readonly<Record<TableId, TableDefinition>> = {
         sortKey: { name: 'silentAt', type: 'N' },
         projection: 'KEYS_ONLY',
       },
+      // Sparse: only groups that need an operator's eye (high availability on and a node
+      // not Normal) carry `attention`. Written by decisions, never by a steady heartbeat,
+      // so the minute census behind GroupsNotNormal reads O(groups not Normal), not the fleet.
+      {
+        indexName: 'byAttention',
+        partitionKey: { name: 'attention', type: 'S' },
+        sortKey: { name: 'name', type: 'S' },
+        projection: 'KEYS_ONLY',
+      },
     ],
   },
   /** Registered nodes: identity, token hash, group membership, per-node parameters, user count. */

@@ -25,6 +25,7 @@ export { dryRun, type DryRun, type DryRunEvent } from './machine/dryRun';
 export { checkDissolve, checkRehome, memberStates, type RehomePlan } from './machine/rehome';
 export { OPERATION_TIMEOUT_SECONDS } from './machine/draft';
 export { isFresh, isHealthy, expiredFault } from './machine/health';
+export { needsAttention } from './machine/attention';
 export { nextDueAt, nextTimerDueAt, pairSilentAt } from './machine/deadlines';
 export { isSteadyHeartbeat, applySteadyHeartbeat, servicesReportedDown } from './machine/steady';
 export { GroupInvariantError } from './errors';

@@ -7,7 +7,7 @@
  * operation records are JSON strings. See docs/data-model.md for the layout.
  */
 import type { GroupState, Member } from '../../core';
-import { keyedCopy, keyedRecord } from '../../core';
+import { keyedCopy, keyedRecord, needsAttention } from '../../core';
 import type { GroupIndex } from '../../app/ports';
 import type { GroupRecord } from '../../app/records';
 import { SILENCE_BUCKET_MS, sweepShardOf } from '../../contract/tables';
@@ -155,11 +155,13 @@ export function toGroupItem(record: GroupRecord, index: GroupIndex): Record<stri
   if (index.timerDueAt !== null || index.silentAt !== null) item.sweepShard = sweepShardOf(group.name);
   if (index.timerDueAt !== null) item.timerDueAt = index.timerDueAt;
   if (index.silentAt !== null) item.silentAt = silenceBucket(index.silentAt);
+  // The sparse census index (byAttention): present only while the group needs an operator.
+  if (needsAttention(group)) item.attention = sweepShardOf(group.name);
   return item;
 }
 
 /** Attributes of the item that are not part of the record. */
-const INDEX_ATTRIBUTES = new Set(['aw', 'sweepShard', 'timerDueAt', 'silentAt']);
+const INDEX_ATTRIBUTES = new Set(['aw', 'sweepShard', 'timerDueAt', 'silentAt', 'attention']);
 
 /** The attributes every stored group has, as read back. */
 interface StoredGroup extends Record<string, unknown> {

@@ -240,6 +240,27 @@ export class DynamoGroupRepository implements GroupRepository {
     return items.map(fromStored);
   }
 
+  async needingAttention(): Promise<GroupRecord[]> {
+    // One query per shard of the sparse index (keys only), then the items themselves.
+    const keys = (
+      await Promise.all(
+        SWEEP_SHARD_KEYS.map((shard) =>
+          allItems(this.db, {
+            TableName: this.tables.groups,
+            IndexName: 'byAttention',
+            KeyConditionExpression: 'attention = :s',
+            ExpressionAttributeValues: { ':s': shard },
+          }),
+        ),
+      )
+    ).flat();
+    const records: GroupRecord[] = [];
+    for (let k = 0; k < keys.length; k += BATCH_GET_KEYS) {
+      records.push(...(await this.getMany(keys.slice(k, k + BATCH_GET_KEYS).map((key) => String(key.name)))));
+    }
+    return records.sort((a, b) => a.group.name.localeCompare(b.group.name));
+  }
+
   async listByCluster(clusterId: string): Promise<GroupRecord[]> {
     // The index holds keys only (a heartbeat must not be copied into it): read the items.
     const keys = await allItems(this.db, {

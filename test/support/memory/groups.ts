@@ -1,4 +1,4 @@
-import { applySteadyHeartbeat, isSteadyHeartbeat } from '../../../lambdas/core';
+import { applySteadyHeartbeat, isSteadyHeartbeat, needsAttention } from '../../../lambdas/core';
 import {
   ConflictError,
   VersionConflictError,
@@ -114,7 +114,12 @@ export class MemoryGroupRepository implements GroupRepository {
     const matching = [...this.db.groups.values()]
       .map((item) => item.record)
       .filter((r) => r.group.name.startsWith(namePrefix));
-    const page = pageOf(matching, request, (r) => ({ name: r.group.name }), (k) => String(k.name));
+    const page = pageOf(
+      matching,
+      request,
+      (r) => ({ name: r.group.name }),
+      (k) => String(k.name),
+    );
     return { items: page.items.map(copy), last: page.last };
   }
 
@@ -131,6 +136,14 @@ export class MemoryGroupRepository implements GroupRepository {
     return [...this.db.groups.values()]
       .filter((item) => item.record.clusterId === clusterId)
       .map((item) => copy(item.record));
+  }
+
+  async needingAttention(): Promise<GroupRecord[]> {
+    await this.db.call('groups.needingAttention');
+    return [...this.db.groups.values()]
+      .filter((item) => needsAttention(item.record.group))
+      .map((item) => copy(item.record))
+      .sort((a, b) => a.group.name.localeCompare(b.group.name));
   }
 
   /** From the stored index, as the two index queries see it: only items with a sweep shard. */
