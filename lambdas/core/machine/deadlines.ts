@@ -46,6 +46,8 @@ export function nextTimerDueAt(group: GroupState, params: ClusterParameters): nu
   if (op) {
     times.push(op.expiresAt + 1);
     if (op.servicesDeadline !== null) times.push(op.servicesDeadline + 1);
+    // From then on a failing node's report of services stopped lets the users move.
+    if (op.phase === 'AWAIT_STOP' && op.stopProvenAt != null) times.push(op.stopProvenAt);
   }
   if (group.autoFallback) times.push(group.autoFallback.dueAt);
   return times.length === 0 ? null : Math.min(...times);

@@ -3,6 +3,7 @@ import type { NodeStateCode } from '../catalogue/states';
 import type { Member } from '../types';
 import type { Draft } from './draft';
 import { inMaintenance } from './maintenance';
+import { serviceStopSeconds } from '../schemas/parameters';
 import { expiredFault, isFresh, isHealthy, isSilent, reportedFault, silentFor, type Fault } from './health';
 
 const secs = (ms: number) => Math.round(ms / 1000);
@@ -32,7 +33,32 @@ function takeOver(
   const memberReason = reason === 'PEER_DOWN_DURING_INITIALIZATION' ? 'INITIALIZATION' : reason;
   draft.set(member, memberState, memberReason, cause);
   draft.set(peer, 'TAKING_OVER', reason, cause);
-  draft.startOperation('TAKE_OVER', reason, member, peer, null);
+  startTakeOver(draft, reason, member, peer);
+}
+
+/**
+ * Starts the take-over workflow of an automatic take-over. A silent node's users move at
+ * once: its silence proves its fence. A node still heard (a failed critical service, its
+ * database, an auto-recovery) is told to stop and keeps its users until it has stopped,
+ * like a manual failover; as its own report of services down may predate a restart it
+ * was never told to prevent, that report counts only once its agent has surely fenced or
+ * obeyed (`stopProvenAt`, see docs/safety.md).
+ */
+function startTakeOver(draft: Draft, reason: ReasonCode, member: Member, peer: Member): void {
+  const { now, params } = draft;
+  if (!isFresh(member, now, params)) {
+    draft.startOperation('TAKE_OVER', reason, member, peer, null);
+    return;
+  }
+  const stop = serviceStopSeconds(params);
+  const provenAt = now + (params.keepAliveTimeout + stop) * 1000;
+  // Room for a few heartbeats after that moment before a node still running fails the operation.
+  const deadline = Math.max(
+    now + (params.initializationKeepAliveTimeout + stop) * 1000,
+    provenAt + 3 * params.keepAliveInterval * 1000,
+  );
+  const op = draft.startOperation('TAKE_OVER', reason, member, peer, deadline, 'AWAIT_STOP');
+  op.stopProvenAt = provenAt;
 }
 
 /** A node that serves users right now: its own (not failed over) or its peer's. */
@@ -120,17 +146,19 @@ function servicesStopped(draft: Draft, member: Member): boolean {
 }
 
 /**
- * A manual failover moves the users only once the failing node no longer serves them:
- * its heartbeat reports every critical service stopped, or it has been silent past the
- * moment its agent's fence has stopped them (keepAliveTimeout, see docs/safety.md).
- * A node still heard but still running its services when the window ends fails the
- * operation, its users staying where they are.
+ * A take-over of a node still heard moves the users only once that node no longer serves
+ * them: its heartbeat reports every critical service stopped (for a take-over no operator
+ * asked for, only from `stopProvenAt` on), or it has been silent past the moment its
+ * agent's fence has stopped them (keepAliveTimeout, see docs/safety.md). A node still
+ * heard but still running its services when the window ends fails the operation, its
+ * users staying where they are.
  */
 function awaitStopRule(draft: Draft, from: Member): boolean {
   const op = draft.group.operation;
   if (!op) return false;
   const { now, params } = draft;
-  if (!isFresh(from, now, params) || servicesStopped(draft, from)) {
+  const proven = op.stopProvenAt === undefined || op.stopProvenAt === null || now >= op.stopProvenAt;
+  if (!isFresh(from, now, params) || (proven && servicesStopped(draft, from))) {
     op.phase = 'MOVE_USERS';
     op.servicesDeadline = null;
     return true;
@@ -138,7 +166,7 @@ function awaitStopRule(draft: Draft, from: Member): boolean {
   if (op.servicesDeadline !== null && now > op.servicesDeadline) {
     draft.failBoth(
       'TAKE_OVER_USERS_FAILED',
-      `${from.nodeId} was told to stop its critical services but still reported some running ${secs(now - op.startedAt)} s later (initializationKeepAliveTimeout + serviceStopSeconds); its users stay on it.`,
+      `${from.nodeId} was told to stop its critical services but still reported some running ${secs(now - op.startedAt)} s later; its users stay on it.`,
     );
     draft.endOperation('failed');
     return true;
@@ -315,7 +343,7 @@ function faultRule(draft: Draft): boolean {
       // Table 2 prints node 1's reason as "Auto Recover Database Failure" in both rows.
       draft.set(peer, 'BACKUP_ACTIVATED', 'AUTO_RECOVER_DATABASE_FAILURE', cause);
       draft.set(member, 'FAILOVER_AFFECTED_SERVICES', reason, cause);
-      draft.startOperation('TAKE_OVER', reason, member, peer, null);
+      startTakeOver(draft, reason, member, peer);
     } else {
       draft.failBoth(
         'CRITICAL_SERVICE_DOWN',

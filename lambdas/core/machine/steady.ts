@@ -53,6 +53,8 @@ export function isSteadyHeartbeat(
   // The node taking back is being told to start its services and must show it obeyed.
   const op = group.operation;
   if (op && op.phase === 'AWAIT_SERVICES' && op.to === nodeId) return false;
+  // The failing node of a take-over is being told to stop; its report may end the wait.
+  if (op && op.phase === 'AWAIT_STOP' && op.from === nodeId) return false;
   const peer = group.members.find((x) => x.nodeId !== nodeId);
   if (peer && group.highAvailability) {
     const peerKnownDown = peer.state === 'DOWN' && group.operation === null;

@@ -49,7 +49,7 @@ export interface Member extends NodeFacts {
 
 export type WorkflowKind = 'TAKE_OVER' | 'FALL_BACK' | 'RECOVER';
 /**
- * AWAIT_STOP: a manual failover waits for the failing node to stop its services;
+ * AWAIT_STOP: a take-over waits for the failing node, still heard, to stop its services;
  * AWAIT_SERVICES: a fallback waits for the node taking back to start them;
  * MOVE_USERS: the users may move.
  */
@@ -77,6 +77,14 @@ export interface Operation {
    * that it obeyed: an earlier one may still describe services it has since stopped.
    */
   startOrderDeliveredAt?: number | null;
+  /**
+   * AWAIT_STOP of a take-over no operator asked for (a fault, an auto-recovery): the
+   * failing node's report of services stopped counts only from then on (epoch ms), when
+   * its agent has surely either fenced or obeyed its stop order (keepAliveTimeout +
+   * serviceStopSeconds after the start). Before that, a stopped report may predate a
+   * restart the agent was never told to prevent. Null or absent: a report counts at once.
+   */
+  stopProvenAt?: number | null;
   /** Past this the operation is declared lost (epoch ms). */
   expiresAt: number;
 }

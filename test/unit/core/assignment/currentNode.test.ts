@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { GroupInvariantError, currentNode } from '../../../../lambdas/core';
 import { FAST_PARAMETERS as p, PairSimulator } from '../../../support/pairSimulator';
 
+// A take-over of a node still heard keeps its users on it until its agent has surely
+// fenced or obeyed its stop order: keepAliveTimeout + serviceStopSeconds (0 here), and a tick.
+const STOP_WAIT = p.keepAliveTimeout + 1;
+
 const A = 'imp-a';
 const B = 'imp-b';
 const group = { nodes: [A, B], highAvailability: true };
@@ -41,7 +45,7 @@ describe('the node currently serving a user (currentNode)', () => {
     const sim = new PairSimulator().startNormal();
     sim.autoWorkflows = false;
     sim.crash(A);
-    sim.run(p.criticalServiceDelay + 1);
+    sim.run(p.criticalServiceDelay + 1 + STOP_WAIT);
     expect(sim.stateOf(B)[0]).toBe('TAKING_OVER');
     // Users move only when the workflow has moved them.
     expect(currentNode(A, sim.group)).toBe(A);
@@ -49,7 +53,8 @@ describe('the node currently serving a user (currentNode)', () => {
     expect(currentNode(A, sim.group)).toBe(B);
     sim.repair(A);
     sim.autoWorkflows = true;
-    sim.run(1);
+    // One answer orders its services started again (it was told to stop), the next heartbeat shows them.
+    sim.run(2);
     sim.apply({ type: 'AdminFallback', nodeId: A });
     sim.run(2);
     expect(sim.pair()).toEqual([

@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { inFailoverState } from '../../../../lambdas/core';
 import { FAST_PARAMETERS as p, PairSimulator } from '../../../support/pairSimulator';
 
+// A take-over of a node still heard keeps its users on it until its agent has surely
+// fenced or obeyed its stop order: keepAliveTimeout + serviceStopSeconds (0 here), and a tick.
+const STOP_WAIT = p.keepAliveTimeout + 1;
+
 describe('adding users while a node is failed over (manual: Redundancy Interactions)', () => {
   it('is allowed while both nodes are Normal', () => {
     expect(inFailoverState(new PairSimulator().startNormal().group)).toBe(false);
@@ -19,7 +23,7 @@ describe('adding users while a node is failed over (manual: Redundancy Interacti
   it('is allowed again after fallback', () => {
     const sim = new PairSimulator().startNormal();
     sim.crash('imp-a');
-    sim.run(p.criticalServiceDelay + 2);
+    sim.run(p.criticalServiceDelay + 2 + STOP_WAIT);
     sim.repair('imp-a');
     sim.run(1);
     sim.apply({ type: 'AdminFallback', nodeId: 'imp-a' });

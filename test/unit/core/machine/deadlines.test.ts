@@ -11,6 +11,10 @@ import {
 import { FAST_PARAMETERS as p, PairSimulator, T0 } from '../../../support/pairSimulator';
 import { play, scenario } from '../../../support/pairCommands';
 
+// A take-over of a node still heard keeps its users on it until its agent has surely
+// fenced or obeyed its stop order: keepAliveTimeout + serviceStopSeconds (0 here), and a tick.
+const STOP_WAIT = p.keepAliveTimeout + 1;
+
 const A = 'imp-a';
 const B = 'imp-b';
 
@@ -87,12 +91,17 @@ describe('nextDueAt: when the sweep must next look at a group', () => {
     const slow = { ...p, keepAliveTimeout: 3600, initializationKeepAliveTimeout: 3600 };
     const sim = new PairSimulator(slow).startNormal();
     sim.autoWorkflows = false;
-    // An automatic take-over: its users may move at once, so only its workflow is timed.
+    // An automatic take-over of a node still heard: its users move once its report of
+    // services stopped counts (keepAliveTimeout later); then only its workflow is timed.
     sim.crash(A);
     sim.run(p.criticalServiceDelay + 1);
+    const waiting = sim.group.operation!;
+    expect(waiting.phase).toBe('AWAIT_STOP');
+    sim.wait(slow.keepAliveTimeout - 1);
+    sim.run(1);
     const op = sim.group.operation!;
     expect(op.phase).toBe('MOVE_USERS');
-    expect(op.expiresAt).toBe(op.startedAt + OPERATION_TIMEOUT_SECONDS * 1000);
+    expect(op.expiresAt).toBe(waiting.servicesDeadline! + OPERATION_TIMEOUT_SECONDS * 1000);
     expectDueExactly(sim, op.expiresAt + 1);
     const lost = sweepAt(sim.group, op.expiresAt + 1, slow).group;
     expect(lost.operation).toBeNull();
@@ -105,7 +114,7 @@ describe('nextDueAt: when the sweep must next look at a group', () => {
   it('is when an automatic fallback falls due', () => {
     const sim = new PairSimulator({ ...p, enableAutomaticFallback: true }).startNormal();
     sim.crash(A);
-    sim.run(p.criticalServiceDelay + 2);
+    sim.run(p.criticalServiceDelay + 2 + STOP_WAIT);
     sim.repair(A);
     sim.run(1);
     const timer = sim.group.autoFallback!;

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import {
   CLOCK_DRIFT,
   DEFAULT_CLUSTER_PARAMETERS,
+  fenceAfterSeconds,
   fenceRuleBroken,
   heartbeatResponse,
   transition,
@@ -10,6 +11,10 @@ import {
 } from '../../../../lambdas/core';
 import { FAST_PARAMETERS as p, PairSimulator } from '../../../support/pairSimulator';
 import { play, scenario } from '../../../support/pairCommands';
+
+// A take-over of a node still heard keeps its users on it until its agent has surely
+// fenced or obeyed its stop order: keepAliveTimeout + serviceStopSeconds (0 here), and a tick.
+const STOP_WAIT = p.keepAliveTimeout + 1;
 
 const A = 'imp-a';
 const B = 'imp-b';
@@ -44,7 +49,7 @@ describe('automatic fallback is timed from before the outage', () => {
   it('a failed-over node that falls silent and comes back restarts the wait', () => {
     const sim = new PairSimulator({ ...p, enableAutomaticFallback: true }).startNormal();
     sim.crash(A);
-    sim.run(p.criticalServiceDelay + 2);
+    sim.run(p.criticalServiceDelay + 2 + STOP_WAIT);
     sim.repair(A);
     sim.run(1);
     expect(sim.stateOf(A)[0]).toBe('FAILED_OVER');
@@ -133,7 +138,7 @@ describe('a heartbeat from an older boot is taken as a restart', () => {
   it('a delayed heartbeat from before the restart of a backup node does not make it restart again', () => {
     const sim = new PairSimulator().startNormal();
     sim.crash(A);
-    sim.run(p.criticalServiceDelay + 2);
+    sim.run(p.criticalServiceDelay + 2 + STOP_WAIT);
     expect(sim.stateOf(B)).toEqual(['RUNNING_IN_BACKUP_MODE', 'CRITICAL_SERVICE_DOWN']);
     const { bootId, boots, sequence } = sim.node(B);
     sim.restartSrm(B);
@@ -313,5 +318,62 @@ describe('manual failover moves users before the failing node has stopped', () =
       ['RUNNING_IN_FAILED_MODE', 'TAKE_OVER_USERS_FAILED'],
     ]);
     expect(sim.servingNodeOf(A)).toBe(A);
+  });
+});
+
+describe('issue 9: a take-over the operator did not ask for moves users only once the failing node has stopped', () => {
+  it('a take-over for a crashed service waits until the failing node has stopped, even when its answers are lost', () => {
+    const sim = new PairSimulator().startNormal();
+    const fenceAfterMs = fenceAfterSeconds(p) * 1000;
+    sim.crash(A);
+    // The answers to A stop arriving from the moment the take-over is decided: A never
+    // hears its stop order, and fences fenceAfterSeconds after its last answered heartbeat.
+    let lastAnswered = sim.node(A).lastSentAt!;
+    for (let s = 0; s < p.criticalServiceDelay + 3 && sim.stateOf(B)[0] === 'NORMAL'; s++) {
+      lastAnswered = sim.node(A).lastSentAt!;
+      sim.run(1);
+    }
+    expect(sim.stateOf(B)[0]).toBe('TAKING_OVER');
+    let fenced = false;
+    let repaired = false;
+    for (let s = 0; s < 3 * p.keepAliveTimeout && sim.servingNodeOf(A) === A; s++) {
+      // Someone starts the crashed service again by hand: A serves its users once more.
+      if (!repaired) {
+        sim.repair(A);
+        repaired = true;
+      }
+      if (sim.now >= lastAnswered + fenceAfterMs) fenced = true;
+      sim.node(A).stoppedByOrder = fenced; // its answers are lost; only its fence stops it
+      sim.run(1);
+      sim.node(A).stoppedByOrder = fenced;
+    }
+    expect(sim.servingNodeOf(A)).toBe(B);
+    // The users left A only after its own fence had stopped its services.
+    expect(fenced).toBe(true);
+    expect(sim.pair()).toEqual([
+      ['FAILED_OVER_CRITICAL_SERVICES_NOT_RUNNING', 'CRITICAL_SERVICE_DOWN'],
+      ['RUNNING_IN_BACKUP_MODE', 'CRITICAL_SERVICE_DOWN'],
+    ]);
+  });
+
+  it('an auto-recovery waits until the failed backup node has stopped before moving every user to the failed-over node', () => {
+    const sim = new PairSimulator().startNormal();
+    sim.crash(A);
+    sim.run(p.criticalServiceDelay + 2 + STOP_WAIT);
+    sim.repair(A);
+    sim.run(2);
+    expect(sim.pair()).toEqual([
+      ['FAILED_OVER', 'CRITICAL_SERVICE_DOWN'],
+      ['RUNNING_IN_BACKUP_MODE', 'CRITICAL_SERVICE_DOWN'],
+    ]);
+    sim.crash(B);
+    sim.run(p.criticalServiceDelay + 1);
+    expect(sim.stateOf(B)[0]).toBe('FAILOVER_AFFECTED_SERVICES');
+    // B is told to stop and keeps the users until its stopped report counts.
+    expect(heartbeatResponse(sim.group, B, p, sim.now).serviceOrder).toBe('stop');
+    expect(sim.servingNodeOf(A)).toBe(B);
+    sim.run(STOP_WAIT);
+    expect(sim.servingNodeOf(B)).toBe(A);
+    expect(sim.stateOf(A)[0]).toBe('RUNNING_IN_BACKUP_MODE');
   });
 });

@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { dryRun, transition } from '../../../../lambdas/core';
 import { FAST_PARAMETERS as p, PairSimulator } from '../../../support/pairSimulator';
 
+// A take-over of a node still heard keeps its users on it until its agent has surely
+// fenced or obeyed its stop order: keepAliveTimeout + serviceStopSeconds (0 here), and a tick.
+const STOP_WAIT = p.keepAliveTimeout + 1;
+
 const A = 'imp-a';
 const B = 'imp-b';
 
@@ -28,7 +32,7 @@ describe('maintenance windows in the state machine', () => {
   it('hold back a due automatic fallback until the window ends', () => {
     const sim = new PairSimulator({ ...p, enableAutomaticFallback: true }).startNormal();
     sim.crash(A);
-    sim.run(p.criticalServiceDelay + 2);
+    sim.run(p.criticalServiceDelay + 2 + STOP_WAIT);
     sim.repair(A);
     sim.run(2);
     expect(sim.pair()[0]?.[0]).toBe('FAILED_OVER');

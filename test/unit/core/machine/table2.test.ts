@@ -13,6 +13,10 @@ const A = 'imp-a';
 const B = 'imp-b';
 const p = FAST_PARAMETERS;
 
+// A take-over of a node still heard keeps its users on it until its agent has surely
+// fenced or obeyed its stop order: keepAliveTimeout + serviceStopSeconds (0 here), and a tick.
+const STOP_WAIT = p.keepAliveTimeout + 1;
+
 /**
  * Asserts that the pair shows `row`, with `node1` in the manual's "node 1" role: each
  * node's state and reason are among the row's, and the group view returns the row's
@@ -53,7 +57,7 @@ function manualFailoverDone(sim = new PairSimulator()): PairSimulator {
 function criticalServiceFailover(sim = new PairSimulator()): PairSimulator {
   sim.startNormal();
   sim.crash(A);
-  sim.run(p.criticalServiceDelay + 2);
+  sim.run(p.criticalServiceDelay + 2 + STOP_WAIT);
   return sim;
 }
 
@@ -209,7 +213,7 @@ const scenarios: Record<string, () => void> = {
   'database-failure': () => {
     const sim = new PairSimulator().startNormal();
     sim.node(A).database = 'down';
-    sim.run(p.criticalServiceDelay + 2);
+    sim.run(p.criticalServiceDelay + 2 + STOP_WAIT);
     expectRow(sim, 'database-failure', A, [
       'FAILED_OVER_CRITICAL_SERVICES_NOT_RUNNING',
       'DATABASE_FAILURE',
@@ -332,7 +336,7 @@ const scenarios: Record<string, () => void> = {
     sim.run(1);
     sim.autoWorkflows = false;
     sim.node(B).database = 'down';
-    sim.run(p.criticalServiceDelay + 1);
+    sim.run(p.criticalServiceDelay + 1 + STOP_WAIT);
     expectRow(sim, 'auto-recover-database-failure', A, [
       'BACKUP_ACTIVATED',
       'AUTO_RECOVER_DATABASE_FAILURE',
@@ -350,7 +354,7 @@ const scenarios: Record<string, () => void> = {
     sim.run(1);
     sim.autoWorkflows = false;
     sim.crash(B);
-    sim.run(p.criticalServiceDelay + 1);
+    sim.run(p.criticalServiceDelay + 1 + STOP_WAIT);
     expectRow(sim, 'auto-recover-critical-service-down', A, [
       'BACKUP_ACTIVATED',
       'AUTO_RECOVER_DATABASE_FAILURE',

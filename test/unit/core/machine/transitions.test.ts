@@ -14,6 +14,10 @@ const A = 'imp-a';
 const B = 'imp-b';
 const p = FAST_PARAMETERS;
 
+// A take-over of a node still heard keeps its users on it until its agent has surely
+// fenced or obeyed its stop order: keepAliveTimeout + serviceStopSeconds (0 here), and a tick.
+const STOP_WAIT = p.keepAliveTimeout + 1;
+
 const published = (effects: Effect[]): DomainEvent[] =>
   effects.flatMap((e) => (e.type === 'Publish' ? [e.event] : []));
 const ofType = <T extends DomainEvent['detailType']>(effects: Effect[], t: T) =>
@@ -119,6 +123,12 @@ describe('critical service and database failures', () => {
     sim.run(p.criticalServiceDelay);
     expect(sim.stateOf(A)).toEqual(['NORMAL', 'NORMAL']);
     sim.run(1);
+    // Taking Over until the failing node, still heard, has surely stopped; then the users move.
+    expect(sim.pair()).toEqual([
+      ['FAILED_OVER_CRITICAL_SERVICES_NOT_RUNNING', 'CRITICAL_SERVICE_DOWN'],
+      ['TAKING_OVER', 'CRITICAL_SERVICE_DOWN'],
+    ]);
+    sim.run(STOP_WAIT);
     expect(sim.pair()).toEqual([
       ['FAILED_OVER_CRITICAL_SERVICES_NOT_RUNNING', 'CRITICAL_SERVICE_DOWN'],
       ['RUNNING_IN_BACKUP_MODE', 'CRITICAL_SERVICE_DOWN'],
@@ -163,7 +173,7 @@ describe('critical service and database failures', () => {
   it('fails over on a database reported down for the delay', () => {
     const sim = new PairSimulator().startNormal();
     sim.node(B).database = 'down';
-    sim.run(p.criticalServiceDelay + 2);
+    sim.run(p.criticalServiceDelay + 2 + STOP_WAIT);
     expect(sim.pair()).toEqual([
       ['RUNNING_IN_BACKUP_MODE', 'DATABASE_FAILURE'],
       ['FAILED_OVER_CRITICAL_SERVICES_NOT_RUNNING', 'DATABASE_FAILURE'],
@@ -186,7 +196,7 @@ describe('failed over, ready for fallback, automatic fallback', () => {
   function failedOverHealthy(params = p): PairSimulator {
     const sim = new PairSimulator(params).startNormal();
     sim.crash(A);
-    sim.run(p.criticalServiceDelay + 2);
+    sim.run(p.criticalServiceDelay + 2 + STOP_WAIT);
     sim.repair(A);
     sim.run(1);
     return sim;
@@ -356,9 +366,9 @@ describe('automatic recovery when the backup node fails', () => {
   it('puts both in failed mode when the failed-over peer is not healthy', () => {
     const sim = new PairSimulator().startNormal();
     sim.crash(A);
-    sim.run(p.criticalServiceDelay + 2);
+    sim.run(p.criticalServiceDelay + 2 + STOP_WAIT);
     sim.node(B).database = 'down';
-    sim.run(p.criticalServiceDelay + 1);
+    sim.run(p.criticalServiceDelay + 1 + STOP_WAIT);
     expect(sim.pair()).toEqual([
       ['RUNNING_IN_FAILED_MODE', 'CRITICAL_SERVICE_DOWN'],
       ['RUNNING_IN_FAILED_MODE', 'CRITICAL_SERVICE_DOWN'],
@@ -368,11 +378,11 @@ describe('automatic recovery when the backup node fails', () => {
   it('ends as a failover in the other direction', () => {
     const sim = new PairSimulator().startNormal();
     sim.crash(A);
-    sim.run(p.criticalServiceDelay + 2);
+    sim.run(p.criticalServiceDelay + 2 + STOP_WAIT);
     sim.repair(A);
     sim.run(1);
     sim.crash(B);
-    sim.run(p.criticalServiceDelay + 2);
+    sim.run(p.criticalServiceDelay + 2 + STOP_WAIT);
     expect(sim.pair()).toEqual([
       ['RUNNING_IN_BACKUP_MODE', 'AUTO_RECOVER_CRITICAL_SERVICE_DOWN'],
       ['FAILED_OVER_CRITICAL_SERVICES_NOT_RUNNING', 'AUTO_RECOVER_CRITICAL_SERVICE_DOWN'],
@@ -396,7 +406,7 @@ describe('SRM restarts', () => {
   it('keeps a failed-over state and sets the reason to Initialization', () => {
     const sim = new PairSimulator().startNormal();
     sim.crash(A);
-    sim.run(p.criticalServiceDelay + 2);
+    sim.run(p.criticalServiceDelay + 2 + STOP_WAIT);
     sim.restartSrm(A);
     sim.run(1);
     expect(sim.stateOf(A)).toEqual(['FAILED_OVER_CRITICAL_SERVICES_NOT_RUNNING', 'INITIALIZATION']);
@@ -484,7 +494,11 @@ describe('enabling and disabling high availability', () => {
   });
 
   it('with critical services down on one node: that node fails over to the other at once', () => {
-    expect(enableWith(true, false).pair()).toEqual([
+    const sim = enableWith(true, false);
+    expect(sim.stateOf(B)).toEqual(['TAKING_OVER', 'CRITICAL_SERVICE_DOWN']);
+    // The users move once the failing node, still heard, has surely stopped.
+    sim.run(STOP_WAIT);
+    expect(sim.pair()).toEqual([
       ['FAILED_OVER_CRITICAL_SERVICES_NOT_RUNNING', 'CRITICAL_SERVICE_DOWN'],
       ['RUNNING_IN_BACKUP_MODE', 'CRITICAL_SERVICE_DOWN'],
     ]);
@@ -580,7 +594,7 @@ describe('admin action guards (the 409 cases)', () => {
   it('refuses failover unless both nodes are Normal, naming the current states', () => {
     const sim = new PairSimulator().startNormal();
     sim.crash(A);
-    sim.run(p.criticalServiceDelay + 2);
+    sim.run(p.criticalServiceDelay + 2 + STOP_WAIT);
     const r = refused(sim, { type: 'AdminFailover', nodeId: B });
     expect(r.code).toBe('STATE_CONFLICT');
     expect(r.message).toMatch(/needs both nodes Normal/);
@@ -602,7 +616,7 @@ describe('admin action guards (the 409 cases)', () => {
     const sim = new PairSimulator().startNormal();
     expect(refused(sim, { type: 'AdminFallback', nodeId: A }).code).toBe('STATE_CONFLICT');
     sim.crash(A);
-    sim.run(p.criticalServiceDelay + 2);
+    sim.run(p.criticalServiceDelay + 2 + STOP_WAIT);
     // Failed Over with Critical Services not Running is not ready for fallback.
     expect(refused(sim, { type: 'AdminFallback', nodeId: A }).message).toMatch(/Idle or Failed Over/);
     // Nor is the backup node a target.
