@@ -53,6 +53,8 @@ export interface LocalRequest {
   body?: string;
   /** Scopes the embedded default's token check vouched for, as API Gateway's JWT authorizer would. */
   scopes?: string[] | null;
+  /** Further claims of the token (a Cognito user's or app client's), as the JWT authorizer passes them on. */
+  claims?: Record<string, string>;
 }
 
 /**
@@ -92,7 +94,11 @@ export function toApiGatewayEvent(
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
       ...(req.scopes
-        ? { authorizer: { jwt: { scopes: req.scopes, claims: { scope: req.scopes.join(' ') } } } }
+        ? {
+            authorizer: {
+              jwt: { scopes: req.scopes, claims: { ...req.claims, scope: req.scopes.join(' ') } },
+            },
+          }
         : {}),
     },
     ...(req.body !== undefined && req.body !== '' ? { body: req.body } : {}),

@@ -23,13 +23,18 @@ export interface DryRunAnswer {
   usersToMove: number;
 }
 
-async function act(ports: Ports, name: string, event: GroupEvent): Promise<OperationAccepted> {
-  const { record, result } = await applyGroupEvent(ports, name, event);
+async function act(ports: Ports, name: string, event: GroupEvent, by?: string): Promise<OperationAccepted> {
+  const { record, result } = await applyGroupEvent(ports, name, event, undefined, by);
   const start = result.effects.find(
     (e): e is Extract<Effect, { type: 'StartWorkflow' }> =>
       e.type === 'StartWorkflow' && e.workflow !== 'AUTO_FALLBACK',
   );
-  ports.log.info('Admin action accepted', { group: name, action: event.type, operation: start?.operationId });
+  ports.log.info('Admin action accepted', {
+    group: name,
+    action: event.type,
+    operation: start?.operationId,
+    by,
+  });
   return {
     operation: start
       ? { id: start.operationId, kind: start.workflow, fromNode: start.fromNode, toNode: start.toNode }
@@ -69,15 +74,17 @@ export function failover(
   name: string,
   nodeId: string,
   dryRun: boolean | undefined,
+  by?: string,
 ): Promise<OperationAccepted | DryRunAnswer>;
 export function failover(
   ports: Ports,
   name: string,
   nodeId: string,
   dryRun?: boolean,
+  by?: string,
 ): Promise<OperationAccepted | DryRunAnswer> {
   const event = { type: 'AdminFailover', nodeId } as const;
-  return dryRun ? rehearse(ports, name, event) : act(ports, name, event);
+  return dryRun ? rehearse(ports, name, event) : act(ports, name, event, by);
 }
 
 /** Manual fallback to `nodeId` from its peer running in backup mode. */
@@ -87,15 +94,17 @@ export function fallback(
   name: string,
   nodeId: string,
   dryRun: boolean | undefined,
+  by?: string,
 ): Promise<OperationAccepted | DryRunAnswer>;
 export function fallback(
   ports: Ports,
   name: string,
   nodeId: string,
   dryRun?: boolean,
+  by?: string,
 ): Promise<OperationAccepted | DryRunAnswer> {
   const event = { type: 'AdminFallback', nodeId } as const;
-  return dryRun ? rehearse(ports, name, event) : act(ports, name, event);
+  return dryRun ? rehearse(ports, name, event) : act(ports, name, event, by);
 }
 
 /** Manual recovery of a group whose nodes are both failed. */
@@ -104,12 +113,14 @@ export function recover(
   ports: Ports,
   name: string,
   dryRun: boolean | undefined,
+  by?: string,
 ): Promise<OperationAccepted | DryRunAnswer>;
 export function recover(
   ports: Ports,
   name: string,
   dryRun?: boolean,
+  by?: string,
 ): Promise<OperationAccepted | DryRunAnswer> {
   const event = { type: 'AdminRecover' } as const;
-  return dryRun ? rehearse(ports, name, event) : act(ports, name, event);
+  return dryRun ? rehearse(ports, name, event) : act(ports, name, event, by);
 }

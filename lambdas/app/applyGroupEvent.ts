@@ -56,12 +56,14 @@ export function groupIndex(record: GroupRecord, params: ClusterParameters): Grou
  * one wins and the others are refused by the core with the states they conflict with.
  *
  * @param edit changes to the record's own fields (description) written with the decision
+ * @param by who asked, for an admin action: stamped on its history lines and events
  */
 export async function applyGroupEvent(
   ports: Ports,
   name: string,
   event: GroupEvent,
   edit?: (record: GroupRecord) => GroupRecord,
+  by?: string,
 ): Promise<Applied> {
   for (let attempt = 1; ; attempt++) {
     const record = await ports.groups.get(name);
@@ -79,7 +81,8 @@ export async function applyGroupEvent(
       version: record.version + 1,
       updatedAt: new Date(now).toISOString(),
     };
-    const outbox = outboxOf(ports, name, next.version, now, result.effects);
+    const effects = by === undefined ? result.effects : result.effects.map((e) => attributed(e, by));
+    const outbox = outboxOf(ports, name, next.version, now, effects);
     try {
       await ports.groups.save(next, record.version, groupIndex(next, params), outbox);
     } catch (error) {
@@ -96,9 +99,34 @@ export async function applyGroupEvent(
       }
       throw error;
     }
-    await runEffects(ports, name, result.effects, next.version, outbox);
+    await runEffects(ports, name, effects, next.version, outbox);
     recordMetrics(ports, record, result.effects, now);
     return { record: next, result, params };
+  }
+}
+
+/**
+ * An admin action's history lines and its node-state and operation-start events carry
+ * who asked for it, so an operator reading the history or an alert knows who acted.
+ */
+function attributed(effect: Effect, by: string): Effect {
+  switch (effect.type) {
+    case 'AppendHistory':
+      return { ...effect, entry: { ...effect.entry, by } };
+    case 'Publish': {
+      const event = effect.event;
+      switch (event.detailType) {
+        case 'NodeStateChanged':
+        case 'FailoverStarted':
+        case 'FallbackStarted':
+        case 'RecoveryStarted':
+          return { ...effect, event: { ...event, by } };
+        default:
+          return effect;
+      }
+    }
+    default:
+      return effect;
   }
 }
 

@@ -155,7 +155,7 @@ function seedFacts(group: GroupState, nodes: NodeRecord[], params: ClusterParame
 }
 
 /** Creates a group; with `highAvailability`, HA is then enabled through the state machine. */
-export async function createGroup(ports: Ports, body: CreateGroupBody): Promise<GroupView> {
+export async function createGroup(ports: Ports, body: CreateGroupBody, by?: string): Promise<GroupView> {
   const nodes = checkMembers(body, await Promise.all(body.nodes.map((id) => ports.nodes.get(id))));
   const clusterId = nodes[0]?.clusterId ?? '';
   const params = await ports.settings.clusterParameters(clusterId);
@@ -171,9 +171,9 @@ export async function createGroup(ports: Ports, body: CreateGroupBody): Promise<
     updatedAt: now,
   };
   await ports.groups.create(record, groupIndex(record, params));
-  ports.log.info('Group created', { group: body.name, nodes: body.nodes });
+  ports.log.info('Group created', { group: body.name, nodes: body.nodes, by });
   if (body.highAvailability)
-    return groupView((await applyGroupEvent(ports, body.name, { type: 'EnableHa' })).record);
+    return groupView((await applyGroupEvent(ports, body.name, { type: 'EnableHa' }, undefined, by)).record);
   return groupView(record);
 }
 
@@ -196,7 +196,12 @@ export async function findGroups(
 }
 
 /** Changes the description and turns HA on or off, in one decision of the state machine. */
-export async function updateGroup(ports: Ports, name: string, body: UpdateGroupBody): Promise<GroupView> {
+export async function updateGroup(
+  ports: Ports,
+  name: string,
+  body: UpdateGroupBody,
+  by?: string,
+): Promise<GroupView> {
   const event =
     body.highAvailability === undefined
       ? ({ type: 'SweepTick' } as const)
@@ -205,7 +210,7 @@ export async function updateGroup(ports: Ports, name: string, body: UpdateGroupB
         : ({ type: 'DisableHa' } as const);
   const description = body.description;
   const edit = description === undefined ? undefined : (r: GroupRecord) => ({ ...r, description });
-  const { record } = await applyGroupEvent(ports, name, event, edit);
+  const { record } = await applyGroupEvent(ports, name, event, edit, by);
   return groupView(record);
 }
 
@@ -213,7 +218,7 @@ export async function updateGroup(ports: Ports, name: string, body: UpdateGroupB
  * Deletes a group and frees its nodes. Refused while a workflow runs, and while a node is
  * failed over and still home to users: without the group they would go back to it.
  */
-export async function deleteGroup(ports: Ports, name: string): Promise<void> {
+export async function deleteGroup(ports: Ports, name: string, by?: string): Promise<void> {
   const record = await getGroup(ports, name);
   const away = record.group.highAvailability ? record.group.failedOver : null;
   const usersAway = away === null ? 0 : ((await ports.nodes.get(away))?.userCount ?? 0);
@@ -225,7 +230,7 @@ export async function deleteGroup(ports: Ports, name: string): Promise<void> {
     throw error;
   }
   await ports.groups.remove(record);
-  ports.log.info('Group deleted', { group: name });
+  ports.log.info('Group deleted', { group: name, by });
 }
 
 /** One page of a group's state changes, newest first. */

@@ -31,7 +31,12 @@ function refusedAsConflict(record: GroupRecord, error: unknown): never {
  * node is home to nobody, so the group can be deleted and the node replaced. Nobody's
  * service changes: the peer already serves these users.
  */
-export async function rehome(ports: Ports, name: string, nodeId: string): Promise<RehomeAccepted> {
+export async function rehome(
+  ports: Ports,
+  name: string,
+  nodeId: string,
+  by?: string,
+): Promise<RehomeAccepted> {
   const record = await ports.groups.get(name);
   if (!record) throw new NotFoundError('group', name);
   let plan;
@@ -56,6 +61,7 @@ export async function rehome(ports: Ports, name: string, nodeId: string): Promis
     fromNode: plan.from,
     toNode: plan.to,
     users,
+    by,
   });
   return { group: name, operationId, fromNode: plan.from, toNode: plan.to, users };
 }

@@ -110,6 +110,8 @@ export const HistoryEntrySchema = z.object({
   to: StateSchema.nullable(),
   reason: ReasonSchema.nullable(),
   cause: z.string(),
+  /** Who asked for the change, on the lines of an admin action; absent when the control plane decided. */
+  by: z.string().optional(),
 });
 
 export const HistorySchema = z.object({ history: z.array(HistoryEntrySchema), next: NextCursorSchema });

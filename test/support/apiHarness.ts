@@ -29,6 +29,8 @@ export interface CallOptions {
   scopes?: string[] | null;
   /** A node's bearer token (heartbeats). */
   token?: string;
+  /** Further claims of the admin's token (a Cognito user's name, an app client id). */
+  claims?: Record<string, string>;
 }
 
 /**
@@ -97,6 +99,7 @@ export async function apiHarness() {
             ? { body: JSON.stringify(o.body) }
             : {}),
         scopes: o.scopes === undefined ? ['prg/admin'] : o.scopes,
+        ...(o.claims ? { claims: o.claims } : {}),
       },
       match.route,
       match.pathParameters,

@@ -108,6 +108,7 @@ export class DynamoHistoryRepository implements HistoryRepository {
         to: i.to as HistoryEntry['to'],
         reason: i.reason as HistoryEntry['reason'],
         cause: i.cause as string,
+        ...(typeof i.by === 'string' ? { by: i.by } : {}),
       })),
       last: page.last,
     };
@@ -131,6 +132,7 @@ export class DynamoHistoryRepository implements HistoryRepository {
       to: i.to,
       reason: i.reason,
       cause: i.cause,
+      ...(typeof i.by === 'string' ? { by: i.by } : {}),
     }));
   }
 }

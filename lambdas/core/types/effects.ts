@@ -16,6 +16,8 @@ export type DomainEvent =
       reason: ReasonCode | null;
       epoch: number;
       at: string;
+      /** Who asked for the change, when an admin action caused it (see HistoryEntry.by). */
+      by?: string;
     }
   | {
       detailType: 'FailoverStarted' | 'FallbackStarted' | 'RecoveryStarted';
@@ -25,6 +27,8 @@ export type DomainEvent =
       toNode: NodeId;
       reason: ReasonCode;
       at: string;
+      /** Who asked for it, when an operator did (see HistoryEntry.by). */
+      by?: string;
     }
   | {
       detailType: 'FailoverCompleted' | 'FallbackCompleted' | 'RecoveryCompleted';
@@ -69,6 +73,13 @@ export interface HistoryEntry {
   to: NodeStateCode | null;
   reason: ReasonCode | null;
   cause: string;
+  /**
+   * Who asked for the change when an admin action caused it: the caller as the API names
+   * it ("user alice", "client 3abc…", locally "admin token"). The core never sets it; the
+   * application stamps it on the lines of an admin action's decision. Absent when the
+   * state machine decided on its own (a heartbeat, the sweep, a workflow).
+   */
+  by?: string;
 }
 
 /** A node's state as shown in a refusal, so the operator sees why. */

@@ -42,6 +42,7 @@ export class MemoryHistoryRepository implements HistoryRepository {
         to: entry.to,
         reason: entry.reason,
         cause: entry.cause,
+        ...(entry.by !== undefined ? { by: entry.by } : {}),
       })),
       last: page.last,
     };
@@ -61,6 +62,7 @@ export class MemoryHistoryRepository implements HistoryRepository {
         to: entry.to,
         reason: entry.reason,
         cause: entry.cause,
+        ...(entry.by !== undefined ? { by: entry.by } : {}),
       }));
   }
 }
