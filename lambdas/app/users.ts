@@ -34,7 +34,12 @@ function reloginAfter(userId: string, lower: number, upper: number): number {
 }
 
 async function view(ports: Ports, user: UserRecord): Promise<UserView> {
-  if (!user.homeNode) return viewWith(user, () => null, () => null);
+  if (!user.homeNode)
+    return viewWith(
+      user,
+      () => null,
+      () => null,
+    );
   const home = await ports.nodes.get(user.homeNode);
   const group = home?.group ? await ports.groups.get(home.group) : null;
   const serving = group ? currentNode(user.homeNode, group.group) : user.homeNode;

@@ -4,7 +4,6 @@ import { keyRingFromSecret, NODE_TOKEN_SECRET_ENV, type NodeTokenKeyRing } from 
 
 export { keyRingFromSecret, NODE_TOKEN_SECRET_ENV };
 
-
 /** Fetches the secret's text; the default asks the AWS Parameters and Secrets Lambda Extension. */
 export type SecretFetch = (secretId: string) => Promise<string>;
 

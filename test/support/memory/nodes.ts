@@ -43,7 +43,12 @@ export class MemoryNodeRepository implements NodeRepository {
 
   async page(request: PageRequest): Promise<Page<NodeRecord>> {
     await this.db.call('nodes.page');
-    const page = pageOf([...this.db.nodes.values()], request, (n) => ({ nodeId: n.nodeId }), (k) => String(k.nodeId));
+    const page = pageOf(
+      [...this.db.nodes.values()],
+      request,
+      (n) => ({ nodeId: n.nodeId }),
+      (k) => String(k.nodeId),
+    );
     return { items: page.items.map(copy), last: page.last };
   }
 

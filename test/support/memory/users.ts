@@ -74,7 +74,12 @@ export class MemoryUserRepository implements UserRepository {
     const users = [...this.db.users.values()].filter(
       (u) => filter.homeNode === undefined || u.homeNode === filter.homeNode,
     );
-    const page = pageOf(users, request, (u) => ({ userId: u.userId }), (k) => String(k.userId));
+    const page = pageOf(
+      users,
+      request,
+      (u) => ({ userId: u.userId }),
+      (k) => String(k.userId),
+    );
     return { items: page.items.map(copy), last: page.last };
   }
 
