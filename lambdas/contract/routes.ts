@@ -362,12 +362,12 @@ export type QueryInputOf<K extends RouteKey> =
 /** The body of a successful answer; nothing (`void`) for 204 and streams. */
 export type ResponseOf<K extends RouteKey> =
   // `void`, not `undefined`: a use case that answers nothing returns Promise<void>.
-  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type
   Route<K> extends { response: infer S extends z.ZodType; dryRun: infer D extends z.ZodType }
     ? z.output<S> | z.output<D>
     : Route<K> extends { response: infer S extends z.ZodType }
       ? z.output<S>
-      : void;
+      : // eslint-disable-next-line @typescript-eslint/no-invalid-void-type
+        void;
 
 export interface RouteDefinition {
   readonly key: RouteKey;

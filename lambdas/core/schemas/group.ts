@@ -85,6 +85,8 @@ export const NodeActionBodySchema = z
   .strict();
 export type NodeActionBody = z.infer<typeof NodeActionBodySchema>;
 
+// Control characters (C0 and DEL) would let a reason drive an operator's terminal.
+// eslint-disable-next-line no-control-regex -- looking for control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**
