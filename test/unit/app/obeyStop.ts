@@ -10,3 +10,14 @@ export async function obeyStop(w: World, agent: Agent): Promise<void> {
   w.clock.advance(1000);
   await w.beat(agent);
 }
+
+/**
+ * The failing node of an automatic take-over while it is still heard obeys its `stop`
+ * order; the control plane believes the report only once keepAliveTimeout (3 s in these
+ * tests, no declared stop time) has passed since the take-over began, when a node cut
+ * off from its answers would have fenced. Both nodes keep beating meanwhile.
+ */
+export async function obeyStopOfTakeOver(w: World, failing: Agent, peer: Agent): Promise<void> {
+  for (const s of Object.keys(failing.services)) failing.services[s] = 'stopped';
+  await w.beatBoth(failing, peer, 4);
+}

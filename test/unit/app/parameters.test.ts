@@ -12,6 +12,7 @@ import {
   moveUsers,
 } from '../../../lambdas/app';
 import { FAST, world, type Agent, type World } from './world';
+import { obeyStopOfTakeOver } from './obeyStop';
 
 let w: World;
 beforeEach(() => {
@@ -99,8 +100,9 @@ describe("a change re-judges the cluster's groups at once", () => {
     a.services['Cisco XCP Router'] = 'stopped';
     await w.beatBoth(a, b, 3);
     const takeOver = w.started().find((s) => s.workflow === 'TAKE_OVER')!;
+    await obeyStopOfTakeOver(w, a, b);
     await moveUsers(w.ports, 'prg-1', takeOver.operationId);
-    a.services['Cisco XCP Router'] = 'running';
+    for (const s of Object.keys(a.services)) a.services[s] = 'running';
     await w.beatBoth(a, b);
   }
 

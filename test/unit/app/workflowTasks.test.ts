@@ -18,7 +18,7 @@ import {
   updateGroup,
 } from '../../../lambdas/app';
 import { world, type Agent, type World } from './world';
-import { obeyStop } from './obeyStop';
+import { obeyStop, obeyStopOfTakeOver } from './obeyStop';
 
 let w: World;
 beforeEach(() => {
@@ -30,8 +30,9 @@ async function failOverThenRepair(a: Agent, b: Agent): Promise<void> {
   a.services['Cisco XCP Router'] = 'stopped';
   await w.beatBoth(a, b, 3);
   const takeOver = w.started().find((s) => s.workflow === 'TAKE_OVER')!;
+  await obeyStopOfTakeOver(w, a, b);
   await moveUsers(w.ports, 'prg-1', takeOver.operationId);
-  a.services['Cisco XCP Router'] = 'running';
+  for (const s of Object.keys(a.services)) a.services[s] = 'running';
   await w.beatBoth(a, b);
 }
 
@@ -50,7 +51,10 @@ describe('workflow tasks', () => {
       ['TAKING_OVER', 'CRITICAL_SERVICE_DOWN'],
     ]);
     expect((await getUser(w.ports, 'u1')).currentNode).toBe('imp-a');
-    // The workflow's steps.
+    // The workflow's steps: it waits while imp-a may still serve, then moves the users.
+    expect(await checkOperation(w.ports, 'prg-1', run!.operationId)).toMatchObject({ phase: 'AWAIT_STOP' });
+    await obeyStopOfTakeOver(w, a, b);
+    expect((await getUser(w.ports, 'u1')).currentNode).toBe('imp-a');
     expect(await checkOperation(w.ports, 'prg-1', run!.operationId)).toMatchObject({ phase: 'MOVE_USERS' });
     expect(await moveUsers(w.ports, 'prg-1', run!.operationId)).toEqual({ outcome: 'moved', users: 3 });
     expect(await checkOperation(w.ports, 'prg-1', run!.operationId)).toMatchObject({ phase: 'ENDED' });
