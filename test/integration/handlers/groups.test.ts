@@ -388,7 +388,7 @@ describe('DELETE /v1/groups/{name}', () => {
 });
 
 describe('GET /v1/groups/{name}/history', () => {
-  it('newest first, at most limit lines, each { at, nodeId, from, to, reason, cause }', async () => {
+  it('newest first, at most limit lines, each { at, nodeId, from, to, reason, cause } and by for an admin action', async () => {
     const { a } = await normalPair(h);
     const created = new Date(h.clock.t).toISOString();
     h.clock.t += 1000;
@@ -401,7 +401,9 @@ describe('GET /v1/groups/{name}/history', () => {
     expect(all.status).toBe(200);
     const lines = all.body.history;
     for (const line of lines) {
-      expect(Object.keys(line).sort()).toEqual(['at', 'cause', 'from', 'nodeId', 'reason', 'to']);
+      const keys = ['at', 'cause', 'from', 'nodeId', 'reason', 'to'];
+      // Lines of an admin action (HA on, the failover) name who asked; the control plane's own do not.
+      expect(Object.keys(line).sort()).toEqual('by' in line ? [...keys, 'by'].sort() : keys);
       expect(line.cause).toEqual(expect.any(String));
     }
     const ats = lines.map((l: { at: string }) => l.at);

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { apiHarness, type ApiHarness } from '../../support/apiHarness';
 import { beat, normalPair, states, type NodeAgent } from '../../support/apiPair';
-import { obeyStop } from '../../support/obeyStopApi';
+import { obeyStop, obeyStopOfTakeOver } from '../../support/obeyStopApi';
 import { runTask as runTaskWith, TransientError } from '../../../lambdas/handlers/workflowTask';
 import type { WorkflowTask } from '../../../lambdas/app';
 import { localContext } from '../../../local/apiGatewayEvent';
@@ -21,8 +21,9 @@ async function failOverThenRepair(a: NodeAgent, b: NodeAgent): Promise<void> {
     await beat(h, b);
   }
   const takeOver = h.started().find((w) => w.workflow === 'TAKE_OVER');
+  await obeyStopOfTakeOver(h, a, b);
   await runTask({ task: 'moveUsers', group: 'prg-1', operationId: takeOver.operationId });
-  a.services['Cisco XCP Router'] = 'running';
+  for (const s of Object.keys(a.services)) a.services[s] = 'running';
   h.clock.t += 1000;
   await beat(h, a);
   await beat(h, b);
