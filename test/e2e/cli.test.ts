@@ -231,7 +231,7 @@ describe.concurrent(
       const p = await pairByCli();
       try {
         await waitForStates(p.group, NORMAL);
-        const events = spawnPrg(['events', '--group', p.group, '--count', '3'], adminEnv());
+        const events = spawnPrg(['events', '--group', p.group, '--count', '4'], adminEnv());
         await until('the event stream to be followed', async () =>
           /Following events/.test(events.output().stderr) ? true : undefined,
         );
@@ -268,7 +268,13 @@ describe.concurrent(
 
         const seen = await events.done;
         expectExit(seen, 0);
-        expect(seen.stdout.trim().split('\n')).toHaveLength(3);
+        // One line per event; an operator notification's further lines are indented.
+        const heads = seen.stdout
+          .trim()
+          .split('\n')
+          .filter((line) => !line.startsWith('    '));
+        expect(heads).toHaveLength(4);
+        expect(seen.stdout).toMatch(new RegExp(`Notification +${p.group} `));
         expect(seen.stdout).toMatch(
           new RegExp(`NodeStateChanged +${p.group} +${p.a} +Normal → Failing Over +On Admin Request`),
         );
