@@ -93,7 +93,10 @@ export async function startEmbedded(o: EmbeddedOptions = {}): Promise<Embedded> 
     tables,
     workflows: { start: (input) => (runner as LocalWorkflowRunner).start(input) },
     events: bus,
-    nodeTokens: await embeddedNodeTokenKeys(o.dataDir),
+    nodeTokens: await embeddedNodeTokenKeys(o.dataDir, {
+      dynamodb: localClient(dynamoEndpoint),
+      settingsTable: tables.settings,
+    }),
   });
   const handlers = makeHandlers(ports);
   const workflows = new LocalWorkflowRunner(

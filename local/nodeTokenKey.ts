@@ -1,20 +1,36 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { keyRingFromSecret, StaticNodeTokenKeys } from '../lambdas/app';
+
+/** The settings item that keeps the key when there is no data directory. */
+export const NODE_TOKEN_KEY_SCOPE = 'node-token-key';
+
+/** Where the embedded default's data lives when it has no data directory. */
+export interface KeyStorage {
+  readonly dynamodb: DynamoDBClient;
+  readonly settingsTable: string;
+}
 
 /** The file in PRG_DATA_DIR holding the embedded default's node token key, in the secret's JSON form. */
 export const NODE_TOKEN_KEY_FILE = 'node-token-key.json';
 
 /**
- * The embedded default's node token keys. With a data directory the key is kept there
- * (created on first start, readable by its owner only), so the tokens of registered nodes
- * outlive a restart as the nodes do; without one it is random and lives as long as the
- * in-memory data it protects. The file takes the same JSON as the AWS secret, so a key
+ * The embedded default's node token keys, kept exactly as long as the registered nodes
+ * they vouch for. With a data directory the key is kept there (created on first start,
+ * readable by its owner only); the file takes the same JSON as the AWS secret, so a key
  * can be replaced offline with a grace for the previous one (docs/threat-model.md).
+ * Without one, it is kept in the settings table: in memory with our own DynamoDB Local,
+ * but on disk with a DynamoDB brought along (PRG_DYNAMODB_ENDPOINT), whose nodes would
+ * otherwise outlive their key and be refused, fencing, after a restart.
  */
-export async function embeddedNodeTokenKeys(dataDir: string | undefined): Promise<StaticNodeTokenKeys> {
-  if (dataDir === undefined) return StaticNodeTokenKeys.random();
+export async function embeddedNodeTokenKeys(
+  dataDir: string | undefined,
+  storage?: KeyStorage,
+): Promise<StaticNodeTokenKeys> {
+  if (dataDir === undefined) return storage ? keysInSettings(storage) : StaticNodeTokenKeys.random();
   const path = join(dataDir, NODE_TOKEN_KEY_FILE);
   try {
     await writeFile(path, `${JSON.stringify({ current: randomBytes(48).toString('base64url') })}\n`, {
@@ -29,4 +45,37 @@ export async function embeddedNodeTokenKeys(dataDir: string | undefined): Promis
   } catch (e) {
     throw new Error(`${path}: ${(e as Error).message}`, { cause: e });
   }
+}
+
+/** The key from the settings table, made at random by the first start (a conditional write). */
+async function keysInSettings(storage: KeyStorage): Promise<StaticNodeTokenKeys> {
+  const db = DynamoDBDocumentClient.from(storage.dynamodb);
+  const key = { scope: NODE_TOKEN_KEY_SCOPE };
+  const read = async () => {
+    const out = await db.send(
+      new GetCommand({ TableName: storage.settingsTable, Key: key, ConsistentRead: true }),
+    );
+    return typeof out.Item?.secret === 'string' ? out.Item.secret : null;
+  };
+  let secret = await read();
+  if (secret === null) {
+    const fresh = JSON.stringify({ current: randomBytes(48).toString('base64url') });
+    try {
+      await db.send(
+        new PutCommand({
+          TableName: storage.settingsTable,
+          Item: { ...key, secret: fresh },
+          ConditionExpression: 'attribute_not_exists(#scope)',
+          ExpressionAttributeNames: { '#scope': 'scope' },
+        }),
+      );
+      secret = fresh;
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      secret = await read();
+    }
+  }
+  if (secret === null)
+    throw new Error(`The settings item ${NODE_TOKEN_KEY_SCOPE} vanished while it was being read.`);
+  return new StaticNodeTokenKeys(keyRingFromSecret(secret));
 }
