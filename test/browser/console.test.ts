@@ -204,7 +204,11 @@ describe('the console in a browser', () => {
   it('fails over with the keyboard alone', async () => {
     const page = await newPage();
     await page.goto(world.server.url);
+    // The sign-in form appears once the console has read its config.json: Tab before it
+    // exists would focus nothing (seen on a loaded machine).
+    await page.getByLabel('Token').waitFor();
     await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('token');
     await page.keyboard.type(world.server.adminToken);
     await page.keyboard.press('Enter');
     await page.getByRole('navigation', { name: 'Pages' }).waitFor();
