@@ -47,7 +47,7 @@ export interface GroupRepository {
   list(namePrefix: string): Promise<GroupRecord[]>;
   /** One page of the groups whose name starts with `namePrefix`, in a stable order. */
   page(namePrefix: string, request: PageRequest): Promise<Page<GroupRecord>>;
-  /** The groups of these names that exist, read together (a page's worth at most). */
+  /** The groups of these names that exist, read together in batches. */
   getMany(names: readonly string[]): Promise<GroupRecord[]>;
   listByCluster(clusterId: string): Promise<GroupRecord[]>;
   /**

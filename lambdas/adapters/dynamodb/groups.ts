@@ -1,5 +1,4 @@
 import {
-  BatchGetCommand,
   GetCommand,
   PutCommand,
   TransactWriteCommand,
@@ -33,9 +32,6 @@ function fromStored(item: Record<string, unknown> | undefined): GroupRecord {
   if (!record) throw new Error('DynamoDB returned no group item where one was written; check the table.');
   return record;
 }
-
-/** BatchGetItem takes at most this many keys. */
-const BATCH_GET_KEYS = 100;
 
 /** Groups in DynamoDB: optimistic writes on `version`, transactions where membership must stay unique. */
 export class DynamoGroupRepository implements GroupRepository {
@@ -242,23 +238,17 @@ export class DynamoGroupRepository implements GroupRepository {
 
   async needingAttention(): Promise<GroupRecord[]> {
     // One query per shard of the sparse index (keys only), then the items themselves.
-    const keys = (
-      await Promise.all(
-        SWEEP_SHARD_KEYS.map((shard) =>
-          allItems(this.db, {
-            TableName: this.tables.groups,
-            IndexName: 'byAttention',
-            KeyConditionExpression: 'attention = :s',
-            ExpressionAttributeValues: { ':s': shard },
-          }),
-        ),
-      )
-    ).flat();
-    const records: GroupRecord[] = [];
-    for (let k = 0; k < keys.length; k += BATCH_GET_KEYS) {
-      records.push(...(await this.getMany(keys.slice(k, k + BATCH_GET_KEYS).map((key) => String(key.name)))));
-    }
-    return records.sort((a, b) => a.group.name.localeCompare(b.group.name));
+    const keys = await Promise.all(
+      SWEEP_SHARD_KEYS.map((shard) =>
+        allItems(this.db, {
+          TableName: this.tables.groups,
+          IndexName: 'byAttention',
+          KeyConditionExpression: 'attention = :s',
+          ExpressionAttributeValues: { ':s': shard },
+        }),
+      ),
+    );
+    return this.byName(keys.flat());
   }
 
   async listByCluster(clusterId: string): Promise<GroupRecord[]> {
@@ -269,30 +259,15 @@ export class DynamoGroupRepository implements GroupRepository {
       KeyConditionExpression: 'clusterId = :c',
       ExpressionAttributeValues: { ':c': clusterId },
     });
-    const records: GroupRecord[] = [];
-    for (let k = 0; k < keys.length; k += BATCH_GET_KEYS) {
-      let pending: Record<string, unknown>[] = keys
-        .slice(k, k + BATCH_GET_KEYS)
-        .map((key) => ({ name: key.name }));
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 0)
-          await new Promise((r) => setTimeout(r, Math.random() * 50 * 2 ** Math.min(attempt, 6)));
-        const out = await this.db.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tables.groups]: { Keys: pending, ConsistentRead: true } },
-          }),
-        );
-        for (const item of out.Responses?.[this.tables.groups] ?? []) records.push(fromStored(item));
-        pending =
-          (out.UnprocessedKeys?.[this.tables.groups]?.Keys as Record<string, unknown>[] | undefined) ?? [];
-        if (attempt >= 8 && pending.length > 0) {
-          throw new Error(
-            `DynamoDB kept ${pending.length} group reads of cluster ${clusterId} unprocessed (throttled); retry the request.`,
-          );
-        }
-      }
-    }
-    // A group deleted between the index query and the read is simply not there.
+    return this.byName(keys);
+  }
+
+  /**
+   * The groups a keys-only index named, read in batches and sorted by name. A group
+   * deleted between the index query and the read is simply not there.
+   */
+  private async byName(keys: Record<string, unknown>[]): Promise<GroupRecord[]> {
+    const records = await this.getMany(keys.map((key) => String(key.name)));
     return records.sort((a, b) => a.group.name.localeCompare(b.group.name));
   }
 

@@ -35,15 +35,7 @@ export class MemoryHistoryRepository implements HistoryRepository {
       'descending',
     );
     return {
-      items: page.items.map(({ entry }) => ({
-        at: entry.at,
-        nodeId: entry.nodeId,
-        from: entry.from,
-        to: entry.to,
-        reason: entry.reason,
-        cause: entry.cause,
-        ...(entry.by !== undefined ? { by: entry.by } : {}),
-      })),
+      items: page.items.map(({ entry }) => lineOf(entry)),
       last: page.last,
     };
   }
@@ -55,14 +47,12 @@ export class MemoryHistoryRepository implements HistoryRepository {
       .slice()
       .reverse()
       .slice(0, limit)
-      .map(({ entry }) => ({
-        at: entry.at,
-        nodeId: entry.nodeId,
-        from: entry.from,
-        to: entry.to,
-        reason: entry.reason,
-        cause: entry.cause,
-        ...(entry.by !== undefined ? { by: entry.by } : {}),
-      }));
+      .map(({ entry }) => lineOf(entry));
   }
+}
+
+/** A stored line as the DynamoDB adapter reads it back: its fields, `by` only when set. */
+function lineOf(entry: HistoryEntry): HistoryEntry {
+  const { at, nodeId, from, to, reason, cause, by } = entry;
+  return { at, nodeId, from, to, reason, cause, ...(by !== undefined ? { by } : {}) };
 }
