@@ -161,7 +161,14 @@ describe.concurrent('prg-agent, end to end against the embedded default', () => 
         stopCommand: `echo stop >> '${dir}/${nodeId}.commands' && rm -f ${flags.map((f) => `'${f}'`).join(' ')}`,
       };
     };
-    const p = await startPair(api, t.url, 'real', real);
+    // Real checks run shell commands and an HTTP probe each beat: on a loaded CI machine a
+    // beat can take longer than the 2.5 s the 3 s timeout leaves before the agent fences,
+    // and a fence is a second (correct) stop. A longer timeout keeps this test about orders.
+    const p = await startPair(api, t.url, 'real', real, {
+      ...E2E_TIMERS,
+      keepAliveTimeout: 8,
+      initializationKeepAliveTimeout: 16,
+    });
     const commands = () => {
       const file = join(dir, `${p.a.nodeId}.commands`);
       return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : [];
@@ -177,8 +184,10 @@ describe.concurrent('prg-agent, end to end against the embedded default', () => 
         return Object.values(node.body.services).every((s) => s === 'stopped') ? true : undefined;
       });
       await sleep(2_000);
+      expect(p.a.count('fencing-started')).toBe(0);
       expect(commands().slice(before)).toEqual(['stop']);
       expect((await p.a.line('order-executed')).command).toContain(`echo stop >> '${dir}/`);
+      expect(p.a.count('order-executed', (l) => l.order === 'stop' && l.cause === 'order')).toBe(1);
 
       expect((await api.post(`/v1/groups/${p.group}/fallback`, { nodeId: p.a.nodeId })).status).toBe(202);
       await waitForStates(api, p.group, NORMAL);

@@ -175,12 +175,9 @@ export async function startPair(
   url: string,
   name: string,
   real?: (nodeId: string) => Record<string, unknown>,
+  timers: typeof E2E_TIMERS = E2E_TIMERS,
 ): Promise<Pair> {
-  const { cluster, group, nodes } = await registerPair(
-    api,
-    `${name}-${process.pid}-${++counter}`,
-    E2E_TIMERS,
-  );
+  const { cluster, group, nodes } = await registerPair(api, `${name}-${process.pid}-${++counter}`, timers);
   const agents: AgentProcess[] = [];
   for (const { nodeId, token } of nodes) {
     agents.push(
@@ -190,7 +187,7 @@ export async function startPair(
           apiUrl: url,
           nodeId,
           token,
-          keepAliveTimeoutSeconds: E2E_TIMERS.keepAliveTimeout,
+          keepAliveTimeoutSeconds: timers.keepAliveTimeout,
           ...real?.(nodeId),
         },
         real === undefined,
