@@ -1,6 +1,4 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
   StaticNodeTokenKeys,
@@ -82,16 +80,32 @@ export function workflowArnsFromEnv(env: NodeJS.ProcessEnv): Record<WorkflowId, 
 /**
  * The ports of a Lambda function, from the environment the stack sets: built once per
  * cold start by each entry file (AWS clients are expensive to create), then passed in.
+ * `instrument` sees each AWS client before use: a traced function captures them for
+ * X-Ray there (lambdas/handlers/tracing.ts), so this module never imports the tracer.
  */
-export function portsFromEnv(env: NodeJS.ProcessEnv): Ports {
+export function portsFromEnv(
+  env: NodeJS.ProcessEnv,
+  instrument: <C extends object>(client: C) => C = (client) => client,
+): Ports {
   return portsFrom({
-    dynamodb: new DynamoDBClient({
-      maxAttempts: 4,
-      ...(env.AWS_ENDPOINT_URL_DYNAMODB ? { endpoint: env.AWS_ENDPOINT_URL_DYNAMODB } : {}),
-    }),
+    dynamodb: instrument(
+      new DynamoDBClient({
+        maxAttempts: 4,
+        ...(env.AWS_ENDPOINT_URL_DYNAMODB ? { endpoint: env.AWS_ENDPOINT_URL_DYNAMODB } : {}),
+      }),
+    ),
     tables: tableNamesFromEnv(env),
-    workflows: new SfnWorkflowStarter(new SFNClient({ maxAttempts: 4 }), workflowArnsFromEnv(env)),
-    events: new EventBridgePublisher(new EventBridgeClient({ maxAttempts: 4 }), env[EVENT_BUS_ENV] ?? ''),
+    // Made on first use: a steady heartbeat starts no workflow and publishes no event, and
+    // loading these two SDK clients at import was most of its cold start beyond DynamoDB's.
+    workflows: new SfnWorkflowStarter(
+      async () => instrument(new (await import('@aws-sdk/client-sfn')).SFNClient({ maxAttempts: 4 })),
+      workflowArnsFromEnv(env),
+    ),
+    events: new EventBridgePublisher(
+      async () =>
+        instrument(new (await import('@aws-sdk/client-eventbridge')).EventBridgeClient({ maxAttempts: 4 })),
+      env[EVENT_BUS_ENV] ?? '',
+    ),
     // Only the functions that issue or check node tokens are given the secret.
     nodeTokens: env[NODE_TOKEN_SECRET_ENV]
       ? new SecretNodeTokenKeys(env[NODE_TOKEN_SECRET_ENV], extensionFetch(env), undefined, undefined, (m) =>

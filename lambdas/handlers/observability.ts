@@ -37,3 +37,25 @@ export function requestCorrelation<E extends { requestContext?: { requestId?: st
     },
   };
 }
+
+/**
+ * Puts a workflow task's `group`, `operationId` and `task` on every log line the task
+ * writes, so an operator finds all the lines of one failover or fallback by its operation
+ * id (the id the history, the events and the execution name carry). Use after
+ * `injectLambdaContext(logger, { resetKeys: true })`, which removes them afterwards.
+ */
+export function operationLogKeys<
+  E extends { group?: unknown; operationId?: unknown; task?: unknown },
+  R,
+>(): MiddlewareObj<E, R> {
+  return {
+    before: (request) => {
+      const { group, operationId, task } = request.event;
+      logger.appendKeys({
+        ...(typeof group === 'string' ? { group } : {}),
+        ...(typeof operationId === 'string' ? { operationId } : {}),
+        ...(typeof task === 'string' ? { task } : {}),
+      });
+    },
+  };
+}

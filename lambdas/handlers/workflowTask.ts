@@ -11,7 +11,7 @@ import {
   type WorkflowTask,
 } from '../app';
 import { isBusy, isUnreachable } from './failures';
-import { flushMetrics, logger } from './observability';
+import { flushMetrics, logger, operationLogKeys } from './observability';
 
 /** Thrown for failures worth retrying; the workflows retry exactly this error name with backoff. */
 export class TransientError extends Error {
@@ -58,6 +58,7 @@ export async function runTask(p: Ports, task: WorkflowTask): Promise<unknown> {
 /** The workflows' task function. Failed operations and the fallbacks automatic fallback starts are counted here. */
 export function makeWorkflowTaskHandler(ports: Ports) {
   return middy((task: WorkflowTask) => runTask(ports, task))
-    .use(injectLambdaContext(logger))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(operationLogKeys())
     .use(flushMetrics());
 }
