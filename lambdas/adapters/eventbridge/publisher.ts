@@ -1,7 +1,17 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { DomainEvent } from '../../core';
 import type { EventPublisher } from '../../app/ports';
 import { EVENT_SOURCE } from '../../contract/events';
+
+/**
+ * The SDK module, imported on first use: a steady heartbeat publishes nothing, and
+ * loading the EventBridge client at import was a large share of the heartbeat function's
+ * cold start (docs/performance.md).
+ */
+const sdk = () => import('@aws-sdk/client-eventbridge');
+
+/** An EventBridge client, or how to make one when the first event is published. */
+export type EventBridgeClientSource = EventBridgeClient | (() => Promise<EventBridgeClient>);
 
 /** EventBridge accepts at most 10 entries per PutEvents call. */
 const BATCH = 10;
@@ -12,18 +22,34 @@ const BATCH = 10;
  * the detail (EventBridge's own `id` is new at every PutEvents).
  */
 export class EventBridgePublisher implements EventPublisher {
+  private made: Promise<EventBridgeClient> | undefined;
+
   constructor(
-    private readonly client: EventBridgeClient,
+    private readonly source: EventBridgeClientSource,
     private readonly busName: string,
   ) {}
 
+  /** The client, made once; a failed making is not kept, so the next publish tries again. */
+  private client(): Promise<EventBridgeClient> {
+    if (!this.made) {
+      const source = this.source;
+      this.made = typeof source === 'function' ? source() : Promise.resolve(source);
+      this.made.catch(() => {
+        this.made = undefined;
+      });
+    }
+    return this.made;
+  }
+
   async publish(events: DomainEvent[], ids?: readonly string[]): Promise<void> {
+    if (events.length === 0) return;
+    const [client, { PutEventsCommand }] = await Promise.all([this.client(), sdk()]);
     for (let i = 0; i < events.length; i += BATCH) {
       const batch = events.slice(i, i + BATCH).map((event, k) => {
         const eventId = ids?.[i + k];
         return eventId === undefined ? event : { ...event, eventId };
       });
-      const out = await this.client.send(
+      const out = await client.send(
         new PutEventsCommand({
           Entries: batch.map(({ detailType, ...detail }) => ({
             EventBusName: this.busName,

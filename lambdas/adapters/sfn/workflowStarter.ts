@@ -1,6 +1,16 @@
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { WorkflowInput, WorkflowStarter } from '../../app/ports';
 import { executionName, type WorkflowId } from '../../contract/workflows';
+
+/**
+ * The SDK module, imported on first use: most invocations of most functions start no
+ * workflow, and loading the Step Functions client at import was a large share of the
+ * heartbeat function's cold start (docs/performance.md).
+ */
+const sdk = () => import('@aws-sdk/client-sfn');
+
+/** A Step Functions client, or how to make one when the first workflow starts. */
+export type SfnClientSource = SFNClient | (() => Promise<SFNClient>);
 
 /** The ARN of execution `name` of a state machine: Step Functions' own naming rule. */
 export function executionArn(stateMachineArn: string, name: string): string {
@@ -33,16 +43,31 @@ function sameInput(stored: string | undefined, input: WorkflowInput): boolean {
  * for a workflow that never comes.
  */
 export class SfnWorkflowStarter implements WorkflowStarter {
+  private client: Promise<SFNClient> | undefined;
+
   constructor(
-    private readonly sfn: SFNClient,
+    private readonly source: SfnClientSource,
     private readonly arns: Record<WorkflowId, string>,
   ) {}
+
+  /** The client, made once; a failed making is not kept, so the next start tries again. */
+  private sfn(): Promise<SFNClient> {
+    if (!this.client) {
+      const source = this.source;
+      this.client = typeof source === 'function' ? source() : Promise.resolve(source);
+      this.client.catch(() => {
+        this.client = undefined;
+      });
+    }
+    return this.client;
+  }
 
   async start(input: WorkflowInput): Promise<void> {
     const stateMachineArn = this.arns[input.workflow];
     const name = executionName(input.group, input.operationId);
+    const [sfn, { StartExecutionCommand }] = await Promise.all([this.sfn(), sdk()]);
     try {
-      await this.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
+      await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
     } catch (e) {
       if (!(e instanceof Error && e.name === 'ExecutionAlreadyExists')) throw e;
       await this.alreadyRunning(stateMachineArn, name, input);
@@ -52,7 +77,8 @@ export class SfnWorkflowStarter implements WorkflowStarter {
   /** Resolves when execution `name` is this operation's and running; throws saying what is there instead. */
   private async alreadyRunning(stateMachineArn: string, name: string, input: WorkflowInput): Promise<void> {
     const arn = executionArn(stateMachineArn, name);
-    const found = await this.sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
+    const [sfn, { DescribeExecutionCommand }] = await Promise.all([this.sfn(), sdk()]);
+    const found = await sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
     const mine = sameInput(found.input, input);
     if (mine && found.status === 'RUNNING') return;
     const what = mine
