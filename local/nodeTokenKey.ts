@@ -3,7 +3,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { keyRingFromSecret, StaticNodeTokenKeys } from '../lambdas/app';
+import {
+  keyRingFromSecret,
+  LEGACY_NODE_TOKENS_ENV,
+  legacyWindowEnd,
+  StaticNodeTokenKeys,
+  type NodeTokenKeyRing,
+} from '../lambdas/app';
 
 /** The settings item that keeps the key when there is no data directory. */
 export const NODE_TOKEN_KEY_SCOPE = 'node-token-key';
@@ -25,12 +31,23 @@ export const NODE_TOKEN_KEY_FILE = 'node-token-key.json';
  * Without one, it is kept in the settings table: in memory with our own DynamoDB Local,
  * but on disk with a DynamoDB brought along (PRG_DYNAMODB_ENDPOINT), whose nodes would
  * otherwise outlive their key and be refused, fencing, after a restart.
+ *
+ * Tokens of the previous release (`prgn.`) are checked against their stored hash until
+ * the legacy window closes: `PRG_LEGACY_NODE_TOKENS_UNTIL` (an ISO date-time, or
+ * `closed`), by default the release's date (docs/runbooks.md, upgrading).
  */
 export async function embeddedNodeTokenKeys(
   dataDir: string | undefined,
   storage?: KeyStorage,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<StaticNodeTokenKeys> {
-  if (dataDir === undefined) return storage ? keysInSettings(storage) : StaticNodeTokenKeys.random();
+  const legacyUntil = legacyWindowEnd(env[LEGACY_NODE_TOKENS_ENV], LEGACY_NODE_TOKENS_ENV);
+  const withWindow = (ring: NodeTokenKeyRing) => new StaticNodeTokenKeys({ ...ring, legacyUntil });
+  if (dataDir === undefined) {
+    if (storage) return withWindow(await keysInSettings(storage));
+    // A key made here and now has issued nothing before: no legacy token can be one of its nodes'.
+    return StaticNodeTokenKeys.random();
+  }
   const path = join(dataDir, NODE_TOKEN_KEY_FILE);
   try {
     await writeFile(path, `${JSON.stringify({ current: randomBytes(48).toString('base64url') })}\n`, {
@@ -41,14 +58,14 @@ export async function embeddedNodeTokenKeys(
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
   }
   try {
-    return new StaticNodeTokenKeys(keyRingFromSecret(await readFile(path, 'utf8')));
+    return withWindow(keyRingFromSecret(await readFile(path, 'utf8')));
   } catch (e) {
     throw new Error(`${path}: ${(e as Error).message}`, { cause: e });
   }
 }
 
 /** The key from the settings table, made at random by the first start (a conditional write). */
-async function keysInSettings(storage: KeyStorage): Promise<StaticNodeTokenKeys> {
+async function keysInSettings(storage: KeyStorage): Promise<NodeTokenKeyRing> {
   const db = DynamoDBDocumentClient.from(storage.dynamodb);
   const key = { scope: NODE_TOKEN_KEY_SCOPE };
   const read = async () => {
@@ -77,5 +94,5 @@ async function keysInSettings(storage: KeyStorage): Promise<StaticNodeTokenKeys>
   }
   if (secret === null)
     throw new Error(`The settings item ${NODE_TOKEN_KEY_SCOPE} vanished while it was being read.`);
-  return new StaticNodeTokenKeys(keyRingFromSecret(secret));
+  return keyRingFromSecret(secret);
 }

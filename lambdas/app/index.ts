@@ -32,6 +32,9 @@ export {
   keyRingFromSecret,
   NODE_TOKEN_SECRET_ENV,
   MAX_NODE_TOKEN_CHARS,
+  LEGACY_NODE_TOKENS_ENV,
+  DEFAULT_LEGACY_NODE_TOKENS_UNTIL,
+  legacyWindowEnd,
   type NodeTokenKeyRing,
   type VerifiedNodeToken,
 } from './tokens';

@@ -23,14 +23,23 @@ const MIN_KEY_BYTES = 32;
 export interface NodeTokenKeyRing {
   current: Buffer;
   previous: { key: Buffer; until: number } | null;
+  /**
+   * Until when (ms since the epoch) tokens of the previous release (`prgn.`, no MAC) are
+   * still checked against the node's stored hash; null or absent: never.
+   */
+  legacyUntil?: number | null;
 }
 
 /** What a token with a good MAC says about itself. */
 export interface VerifiedNodeToken {
   nodeId: string;
   generation: number;
-  /** Which key's MAC matched: `previous` means the token must be reissued before the grace ends. */
-  key: 'current' | 'previous';
+  /**
+   * Which key's MAC matched: `previous` means the token must be reissued before the grace
+   * ends; `legacy` is a token of the previous release (no MAC, generation 0), accepted on
+   * its stored hash while the legacy window is open.
+   */
+  key: 'current' | 'previous' | 'legacy';
 }
 
 export type NodeTokenCheck =
@@ -97,6 +106,52 @@ export function verifyNodeToken(ring: NodeTokenKeyRing, token: string, now: numb
       : { ok: false, why: 'previous-key-expired' };
   }
   return { ok: false, why: 'bad-mac' };
+}
+
+/**
+ * Tokens of the release before MACs: `prgn.<node id, base64url>.<256 random bits,
+ * base64url>`, valid only as the SHA-256 stored with their node. Kept so that an upgrade
+ * does not refuse (and so fence) a fleet whose tokens have not been rotated yet.
+ */
+const LEGACY_PREFIX = 'prgn';
+/** The environment variable holding the end of the legacy window (ISO date-time, or `closed`). */
+export const LEGACY_NODE_TOKENS_ENV = 'PRG_LEGACY_NODE_TOKENS_UNTIL';
+/**
+ * The legacy window's end when none is set: about 90 days after the release that brought
+ * MAC tokens. A fixed date, not "N days after the deploy", so that a synth is the same
+ * every time and the window closes by itself even for a deployment nobody revisits.
+ */
+export const DEFAULT_LEGACY_NODE_TOKENS_UNTIL = '2027-03-01T00:00:00Z';
+
+/**
+ * The node a legacy (`prgn.`) token names, or null when the text does not have exactly
+ * the form that release issued (so a malformed one is refused without any read).
+ */
+export function legacyTokenOwner(token: string): string | null {
+  if (token.length > MAX_NODE_TOKEN_CHARS) return null;
+  const parts = token.split('.');
+  if (parts.length !== 3) return null;
+  const [prefix, owner, random] = parts as [string, string, string];
+  if (prefix !== LEGACY_PREFIX || !owner || !/^[A-Za-z0-9_-]{43}$/.test(random)) return null;
+  const nodeId = Buffer.from(owner, 'base64url').toString('utf8');
+  if (!nodeId || Buffer.from(nodeId, 'utf8').toString('base64url') !== owner) return null;
+  return nodeId;
+}
+
+/**
+ * The end of the legacy window from its setting: an ISO date-time with an offset, or
+ * `closed`; unset means {@link DEFAULT_LEGACY_NODE_TOKENS_UNTIL}. `where` names the
+ * setting in the error.
+ */
+export function legacyWindowEnd(value: string | undefined, where: string): number | null {
+  const text = value === undefined || value.trim() === '' ? DEFAULT_LEGACY_NODE_TOKENS_UNTIL : value.trim();
+  if (text === 'closed') return null;
+  if (!z.iso.datetime({ offset: true }).safeParse(text).success) {
+    throw new Error(
+      `${where} must be an ISO date-time such as 2027-03-01T00:00:00Z, or "closed"; got ${JSON.stringify(value)}.`,
+    );
+  }
+  return Date.parse(text);
 }
 
 /** Tokens are stored only as their SHA-256: a stolen table does not hand out node identities. */

@@ -1,6 +1,12 @@
 import { UnavailableError } from '../../app/errors';
 import type { NodeTokenKeys } from '../../app/ports';
-import { keyRingFromSecret, NODE_TOKEN_SECRET_ENV, type NodeTokenKeyRing } from '../../app/tokens';
+import {
+  keyRingFromSecret,
+  LEGACY_NODE_TOKENS_ENV,
+  legacyWindowEnd,
+  NODE_TOKEN_SECRET_ENV,
+  type NodeTokenKeyRing,
+} from '../../app/tokens';
 
 export { keyRingFromSecret, NODE_TOKEN_SECRET_ENV };
 
@@ -27,6 +33,8 @@ export function extensionFetch(env: NodeJS.ProcessEnv): SecretFetch {
  * replaced key reaches every warm function within that time (plus the extension's own
  * cache): the grace of the previous key must be longer (docs/threat-model.md). When a
  * refresh fails the keys already held are kept; with none held, the request is a 503.
+ * The legacy window (tokens of the previous release) comes from the function's
+ * environment, which the stack sets from its `legacyNodeTokensUntil` context.
  */
 export class SecretNodeTokenKeys implements NodeTokenKeys {
   private held: { ring: NodeTokenKeyRing; until: number } | null = null;
@@ -37,13 +45,20 @@ export class SecretNodeTokenKeys implements NodeTokenKeys {
     private readonly now: () => number = () => Date.now(),
     private readonly ttlMs = 60_000,
     private readonly warn: (message: string) => void = () => undefined,
+    private readonly legacyUntil: number | null = legacyWindowEnd(
+      process.env[LEGACY_NODE_TOKENS_ENV],
+      LEGACY_NODE_TOKENS_ENV,
+    ),
   ) {}
 
   async keyRing(): Promise<NodeTokenKeyRing> {
     const now = this.now();
     if (this.held && this.held.until > now) return this.held.ring;
     try {
-      const ring = keyRingFromSecret(await this.fetchSecret(this.secretId));
+      const ring = {
+        ...keyRingFromSecret(await this.fetchSecret(this.secretId)),
+        legacyUntil: this.legacyUntil,
+      };
       this.held = { ring, until: now + this.ttlMs };
       return ring;
     } catch (e) {

@@ -55,4 +55,27 @@ describe('node token keys from a Secrets Manager secret', () => {
     await expect(cold.keyRing()).rejects.toBeInstanceOf(UnavailableError);
     await expect(cold.keyRing()).rejects.toThrow(/prg\/node-token-key/);
   });
+
+  it('carries the legacy window the stack sets for the function (prgn. tokens checked until then)', async () => {
+    const fetchSecret = () => Promise.resolve(JSON.stringify({ current: KEY_A }));
+    const until = Date.UTC(2027, 0, 15);
+    const keys = new SecretNodeTokenKeys(
+      's',
+      fetchSecret,
+      () => 0,
+      60_000,
+      () => undefined,
+      until,
+    );
+    expect((await keys.keyRing()).legacyUntil).toBe(until);
+    const closed = new SecretNodeTokenKeys(
+      's',
+      fetchSecret,
+      () => 0,
+      60_000,
+      () => undefined,
+      null,
+    );
+    expect((await closed.keyRing()).legacyUntil).toBeNull();
+  });
 });
