@@ -19,13 +19,33 @@ import { projectPath } from '../project';
 export const LAMBDA_RUNTIME = Runtime.NODEJS_22_X;
 
 /**
- * An ESM bundle may still contain CommonJS dependencies that call `require`; Node's ESM
- * loader has none, so give them one. Exported for `npm run bench`, which builds the
- * bundles with these same options to measure them.
+ * Lambda's own log level (START/END/REPORT are INFO lines, about 300 bytes an invocation,
+ * more than a steady heartbeat logs otherwise): WARN leaves them out, keeping timeouts
+ * and crashes. Exported for `npm run bench`, which prices a heartbeat's log bytes.
  */
-export const BUNDLE_BANNER =
-  "import { createRequire as __prgCreateRequire } from 'node:module'; const require = __prgCreateRequire(import.meta.url);";
-const REQUIRE_SHIM = BUNDLE_BANNER;
+export const PLATFORM_LOG_LEVEL = SystemLogLevel.WARN;
+
+/**
+ * How every function is bundled, as esbuild takes it: exported for `npm run bench`, which
+ * builds the bundles with these very options to measure their size and cold import.
+ *
+ * CommonJS, not ESM: the AWS SDK is left to the runtime, and an ESM bundle imports each of
+ * its CommonJS packages through Node's ESM loader, which first scans the package's source
+ * for its exports; a CommonJS bundle `require`s them directly. An ESM bundle also made
+ * middy's `import ... from 'node:http'` load Node's whole fetch implementation. Together
+ * that was about a quarter of the heartbeat function's cold import (docs/performance.md).
+ */
+export const LAMBDA_BUNDLING = {
+  format: 'cjs',
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  minify: true,
+  sourcemap: true,
+  // Stack traces need the mappings, not a second copy of the sources in every bundle.
+  sourcesContent: false,
+  // The Node 22 runtime ships SDK v3; bundling it would only grow cold starts.
+  external: ['@aws-sdk/*'],
+} as const;
 
 export interface ProjectFunctionProps {
   /** The entry of `FUNCTIONS`: entry file, memory, timeout and description come from it. */
@@ -48,7 +68,7 @@ export interface ProjectFunctionProps {
 
 /**
  * One handler of `lambdas/handlers/` as a Lambda function with the project's defaults:
- * ARM64 on Node 22, an ESM bundle built by the local esbuild (never Docker), minified
+ * ARM64 on Node 22, a CommonJS bundle built by the local esbuild (never Docker), minified
  * with source maps, the AWS SDK v3 taken from the runtime, its own log group with a
  * retention, and its own role that may write only to that log group until the stack
  * grants it more.
@@ -91,7 +111,7 @@ export class ProjectFunction extends Construct {
       // steady heartbeat logs otherwise) are left out: duration and errors are in the
       // function's metrics. Its warnings (timeouts, crashes) still reach the log.
       loggingFormat: LoggingFormat.JSON,
-      systemLogLevelV2: SystemLogLevel.WARN,
+      systemLogLevelV2: PLATFORM_LOG_LEVEL,
       retryAttempts: props.retryAttempts,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       paramsAndSecrets: props.paramsAndSecrets,
@@ -105,16 +125,13 @@ export class ProjectFunction extends Construct {
       bundling: {
         // The machine that synthesizes may have no Docker (nor network): esbuild is a devDependency.
         forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: REQUIRE_SHIM,
-        minify: true,
-        sourceMap: true,
-        // Stack traces need the mappings, not a second copy of the sources in every bundle.
-        sourcesContent: false,
-        // The Node 22 runtime ships SDK v3; bundling it would only grow cold starts.
-        externalModules: ['@aws-sdk/*'],
+        format: OutputFormat.CJS,
+        target: LAMBDA_BUNDLING.target,
+        mainFields: [...LAMBDA_BUNDLING.mainFields],
+        minify: LAMBDA_BUNDLING.minify,
+        sourceMap: LAMBDA_BUNDLING.sourcemap,
+        sourcesContent: LAMBDA_BUNDLING.sourcesContent,
+        externalModules: [...LAMBDA_BUNDLING.external],
         logLevel: LogLevel.WARNING,
       },
     });

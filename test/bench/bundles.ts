@@ -1,33 +1,60 @@
 /**
- * The Lambda bundles as `cdk deploy` builds them (the esbuild options of
+ * The Lambda bundles as `cdk deploy` builds them (`LAMBDA_BUNDLING` of
  * lib/constructs/project-function.ts), measured: size of each bundle and the time a
- * fresh Node process takes to import the heartbeat bundle (its cold start minus the
- * runtime's own). The AWS SDK is external, as on Lambda, and is loaded from
- * node_modules by the import, so its load time is counted.
+ * fresh Node process takes to load the heartbeat bundle the way Lambda's runtime loads a
+ * CommonJS handler (`require`), its cold start minus the runtime's own. The AWS SDK is
+ * external, as on Lambda, and is loaded from node_modules by the bundle, so its load time
+ * is counted.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { FUNCTION_IDS, functionEntry, type FunctionId } from '../../lambdas/contract';
-import { BUNDLE_BANNER } from '../../lib/constructs/project-function';
+import { LAMBDA_BUNDLING } from '../../lib/constructs/project-function';
 
-/** The SDK clients the bundles leave to the runtime. */
-const SDK = [
-  '@aws-sdk/client-dynamodb',
-  '@aws-sdk/lib-dynamodb',
-  '@aws-sdk/client-sfn',
-  '@aws-sdk/client-eventbridge',
-];
+/**
+ * The packages a bundle loads as soon as it is loaded, not on first use: its `require`s
+ * and static imports of external modules (dynamic `import()`s are left out).
+ */
+export function staticExternalImports(metafile: Metafile): string[] {
+  const output = Object.values(metafile.outputs).find((o) => o.entryPoint);
+  return [
+    ...new Set(
+      (output?.imports ?? [])
+        .filter((i) => i.external && (i.kind === 'require-call' || i.kind === 'import-statement'))
+        .map((i) => i.path),
+    ),
+  ].sort();
+}
+
+/** Builds one function's bundle with the stack's options; `outfile` undefined keeps it in memory. */
+export function bundleFunction(root: string, id: FunctionId, outfile?: string) {
+  return build({
+    ...LAMBDA_BUNDLING,
+    mainFields: [...LAMBDA_BUNDLING.mainFields],
+    external: [...LAMBDA_BUNDLING.external],
+    entryPoints: [join(root, functionEntry(id))],
+    bundle: true,
+    platform: 'node',
+    metafile: true,
+    logLevel: 'warning',
+    ...(outfile ? { outfile } : { outfile: `${id}.js`, write: false }),
+  });
+}
 
 export interface BundleFigures {
   /** Size of each function's bundle (without its source map), KiB. */
   kib: Record<FunctionId, number>;
   largestKiB: number;
-  /** Median of a few cold imports of the heartbeat bundle in a new process, ms. */
+  /** Median of a few cold loads of the heartbeat bundle in a new process, ms. */
   heartbeatColdImportMs: number;
   /** The same with the AWS SDK already loaded: what the bundle itself costs, ms. */
   heartbeatOwnImportMs: number;
+  /** The SDK packages the heartbeat bundle loads at once, loaded alone, ms. */
+  heartbeatSdkImportMs: number;
+  /** The external packages the heartbeat bundle loads at once (the rest only on first use). */
+  heartbeatStaticImports: string[];
 }
 
 /** Builds every function's bundle into a temporary directory inside the project (so node_modules resolves). */
@@ -35,36 +62,31 @@ export async function measureBundles(root: string): Promise<BundleFigures> {
   const out = mkdtempSync(join(root, '.bench-bundles-'));
   try {
     const kib = {} as Record<FunctionId, number>;
+    let heartbeatImports: string[] = [];
     for (const id of FUNCTION_IDS) {
-      const outfile = join(out, `${id}.mjs`);
-      await build({
-        entryPoints: [join(root, functionEntry(id))],
-        outfile,
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: { js: BUNDLE_BANNER },
-        minify: true,
-        sourcemap: true,
-        sourcesContent: false,
-        external: ['@aws-sdk/*'],
-        logLevel: 'warning',
-      });
+      const outfile = join(out, `${id}.cjs`);
+      const result = await bundleFunction(root, id, outfile);
       kib[id] = statSync(outfile).size / 1024;
+      if (id === 'heartbeat') heartbeatImports = staticExternalImports(result.metafile);
     }
-    const bundle = JSON.stringify(join(out, 'heartbeat.mjs'));
-    // Cold: the bundle and the SDK it imports. Own: the SDK already loaded, the bundle alone.
-    const cold = join(out, 'cold.mjs');
+    const bundle = JSON.stringify(join(out, 'heartbeat.cjs'));
+    // Cold: the bundle and the SDK packages it loads. Own: those already loaded, the bundle alone.
+    const sdk = heartbeatImports.filter((m) => m.startsWith('@aws-sdk/'));
+    const cold = join(out, 'cold.cjs');
     writeFileSync(
       cold,
-      `const t0 = performance.now(); await import(${bundle}); process.stdout.write(String(performance.now() - t0));`,
+      `const t0 = performance.now(); require(${bundle}); process.stdout.write(String(performance.now() - t0));`,
     );
-    const own = join(out, 'own.mjs');
+    const own = join(out, 'own.cjs');
     writeFileSync(
       own,
-      `${SDK.map((m) => `await import('${m}');`).join(' ')} const t0 = performance.now(); await import(${bundle}); process.stdout.write(String(performance.now() - t0));`,
+      `${sdk.map((m) => `require('${m}');`).join(' ')} const t0 = performance.now(); require(${bundle}); process.stdout.write(String(performance.now() - t0));`,
+    );
+    // What the SDK alone takes: the floor of the cold import while the bundle needs it at load.
+    const sdkOnly = join(out, 'sdk.cjs');
+    writeFileSync(
+      sdkOnly,
+      `const t0 = performance.now(); ${sdk.map((m) => `require('${m}');`).join(' ')} process.stdout.write(String(performance.now() - t0));`,
     );
     const median = (probe: string) => {
       const times: number[] = [];
@@ -87,6 +109,8 @@ export async function measureBundles(root: string): Promise<BundleFigures> {
       largestKiB: Math.max(...Object.values(kib)),
       heartbeatColdImportMs: median(cold),
       heartbeatOwnImportMs: median(own),
+      heartbeatSdkImportMs: median(sdkOnly),
+      heartbeatStaticImports: heartbeatImports,
     };
   } finally {
     rmSync(out, { recursive: true, force: true });

@@ -16,8 +16,10 @@ export const PRICES = {
   /** DynamoDB on-demand, per write request unit and per read request unit. */
   dynamoDbPerWru: 0.625 / 1e6,
   dynamoDbPerRru: 0.125 / 1e6,
-  /** CloudWatch Logs ingestion (standard class), per GB: function logs and API access logs alike. */
+  /** CloudWatch Logs ingestion per GB, Standard class (the functions' own log groups). */
   logsPerGb: 0.5,
+  /** CloudWatch Logs ingestion per GB, Infrequent Access class. */
+  logsInfrequentAccessPerGb: 0.25,
   /** EventBridge Scheduler/rules invocations of the sweep are free; custom events, per event. */
   eventBridgePerEvent: 1.0 / 1e6,
 } as const;
@@ -41,6 +43,8 @@ export interface HeartbeatFigures {
   functionLogBytesPerBeat: number;
   /** Bytes of the API's access log line per request. */
   accessLogBytesPerBeat: number;
+  /** The access log group's class, as the stack sets it. */
+  accessLogClass: 'STANDARD' | 'INFREQUENT_ACCESS';
   /** Lambda's own START/END/REPORT lines per invocation (0 when the system log level is WARN). */
   platformLogBytesPerBeat: number;
   /** The sweep's cost per month shared by every node of the declared fleet. */
@@ -59,7 +63,9 @@ const SECONDS_PER_MONTH = 30 * 24 * 3600;
 export function costPerNodeMonth(f: HeartbeatFigures): CostBreakdown {
   const beats = SECONDS_PER_MONTH / f.intervalSeconds;
   const gbSeconds = (Math.ceil(f.lambdaMs) / 1000) * (f.lambdaMemoryMiB / 1024);
-  const logBytes = f.functionLogBytesPerBeat + f.accessLogBytesPerBeat + f.platformLogBytesPerBeat;
+  const functionLogBytes = f.functionLogBytesPerBeat + f.platformLogBytesPerBeat;
+  const accessLogPerGb =
+    f.accessLogClass === 'INFREQUENT_ACCESS' ? PRICES.logsInfrequentAccessPerGb : PRICES.logsPerGb;
   const lines = [
     { what: 'HTTP API requests', usd: beats * PRICES.httpApiPerRequest },
     { what: 'Lambda requests', usd: beats * PRICES.lambdaPerRequest },
@@ -67,8 +73,12 @@ export function costPerNodeMonth(f: HeartbeatFigures): CostBreakdown {
     { what: 'DynamoDB writes', usd: beats * f.wcuPerBeat * PRICES.dynamoDbPerWru },
     { what: 'DynamoDB reads', usd: beats * f.rcuPerBeat * PRICES.dynamoDbPerRru },
     {
-      what: 'CloudWatch Logs (function, platform, access)',
-      usd: ((beats * logBytes) / 1e9) * PRICES.logsPerGb,
+      what: 'CloudWatch Logs: function and platform lines',
+      usd: ((beats * functionLogBytes) / 1e9) * PRICES.logsPerGb,
+    },
+    {
+      what: `CloudWatch Logs: API access log (${f.accessLogClass === 'INFREQUENT_ACCESS' ? 'IA' : 'Standard'})`,
+      usd: ((beats * f.accessLogBytesPerBeat) / 1e9) * accessLogPerGb,
     },
     { what: 'sweep, shared by the fleet', usd: f.sweepUsdPerMonthPerNode },
   ];

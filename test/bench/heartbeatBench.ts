@@ -28,6 +28,8 @@ export interface HeartbeatBenchFigures {
   /** handler throughput / raw UpdateItem throughput, sequential. */
   throughputRatio: number;
   functionLogBytesPerBeat: number;
+  /** Mean size of a steady heartbeat's response body, bytes (what the access log's `bytes` says). */
+  responseBytes: number;
 }
 
 const services = Object.fromEntries(DEFAULT_CRITICAL_SERVICES.map((s) => [s, 'running' as const]));
@@ -60,6 +62,7 @@ export async function benchHeartbeats(endpoint: string, prefix: string): Promise
       clock: { now: () => now },
     }),
   );
+  let responseBytes = 0;
   const call = async (method: string, path: string, body: unknown, token?: string) => {
     const m = matchRoute(method, path);
     if (!m) throw new Error(`No route for ${method} ${path}`);
@@ -80,6 +83,7 @@ export async function benchHeartbeats(endpoint: string, prefix: string): Promise
       body: string;
     };
     if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${res.body}`);
+    responseBytes += Buffer.byteLength(res.body);
     return JSON.parse(res.body) as Record<string, unknown>;
   };
   const restore = swallowStdout();
@@ -116,6 +120,7 @@ export async function benchHeartbeats(endpoint: string, prefix: string): Promise
     // The measured run: two simulated hours of a steady pair.
     meter.reset();
     swallowed = 0;
+    responseBytes = 0;
     const beats = 960;
     const latencies: number[] = [];
     for (let i = 0; i < beats; i++) {
@@ -125,6 +130,7 @@ export async function benchHeartbeats(endpoint: string, prefix: string): Promise
       latencies.push(performance.now() - t0);
     }
     const logBytes = swallowed;
+    const meanResponseBytes = responseBytes / beats;
     const wcuPerBeat = meter.wcu / beats;
     const rcuPerBeat = meter.rcu / beats;
     const callsPerBeat = meter.calls / beats;
@@ -189,6 +195,7 @@ export async function benchHeartbeats(endpoint: string, prefix: string): Promise
       rawUpdateMeanMs,
       throughputRatio,
       functionLogBytesPerBeat: logBytes / beats,
+      responseBytes: meanResponseBytes,
     };
   } finally {
     restore();
