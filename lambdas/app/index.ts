@@ -39,4 +39,11 @@ export {
   type VerifiedNodeToken,
 } from './tokens';
 export { authenticateNode } from './nodeAuth';
+export {
+  checkFrontOrigin,
+  frontOriginSecretsFrom,
+  FRONT_ORIGIN_HEADER,
+  FRONT_ORIGIN_SECRET_ENV,
+  type FrontOriginSecrets,
+} from './frontOrigin';
 export { readiness } from './health';
