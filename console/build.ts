@@ -3,14 +3,18 @@
  * sources, so `npm start` on a fresh clone serves it without a separate build step and a
  * second start costs only a directory walk. `npm run console:build` builds it always.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 /** Where the built console lands: index.html and assets/. */
 export const CONSOLE_DIST = join(here, 'dist');
 const STAMP = join(CONSOLE_DIST, 'index.html');
+
+/** The build's configuration, for builds into another directory (the stack's asset). */
+export const CONSOLE_VITE_CONFIG = join(here, 'vite.config.ts');
 
 /** What the bundle is made of: the console's own files and the parts of lambdas/ it imports. */
 const SOURCES = [
@@ -32,6 +36,34 @@ function newest(path: string): number {
 /** Whether console/dist is missing or older than a source. */
 export function consoleIsStale(): boolean {
   return !existsSync(STAMP) || statSync(STAMP).mtimeMs < Math.max(...SOURCES.map(newest));
+}
+
+function filesUnder(path: string): string[] {
+  if (!existsSync(path)) return [];
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path)
+    .sort()
+    .flatMap((name) => filesUnder(join(path, name)));
+}
+
+/**
+ * A digest of everything the bundle is built from: the sources above and the lockfile
+ * (Vite, Preact and their plugins decide the output too). The stack names its asset
+ * with it, so `cdk deploy` builds the console again only when one of them changed.
+ */
+export function consoleSourceHash(
+  sources: readonly string[] = [...SOURCES, join(here, '..', 'package-lock.json')],
+): string {
+  const hash = createHash('sha256');
+  const root = join(here, '..');
+  for (const file of sources.flatMap(filesUnder)) {
+    hash
+      .update(relative(root, file).split('\\').join('/'))
+      .update('\0')
+      .update(readFileSync(file))
+      .update('\0');
+  }
+  return hash.digest('hex');
 }
 
 /** Builds the console with Vite's API; quiet unless something is wrong. */

@@ -29,7 +29,13 @@ import {
   type FunctionDefinition,
   type FunctionId,
 } from '../lambdas/contract';
-import { DEFAULT_LOG_RETENTION, readFleetConfig, throttlePlan, type FleetConfig } from './config';
+import {
+  booleanContext,
+  DEFAULT_LOG_RETENTION,
+  readFleetConfig,
+  throttlePlan,
+  type FleetConfig,
+} from './config';
 import { Alarms } from './constructs/alarms';
 import { Api } from './constructs/api';
 import { Console } from './constructs/console';
@@ -49,8 +55,9 @@ export interface PresenceHaStackProps extends StackProps {
   /** Retention of the Lambda, API and workflow logs. Default one month. */
   readonly logRetention?: RetentionDays;
   /**
-   * The operator's console (S3 + CloudFront + Cognito hosted UI, docs/console.md). Default:
-   * the context value `console` (`cdk deploy -c console=true`), else off.
+   * The operator's console (S3 + CloudFront + Cognito hosted UI, built and uploaded by the
+   * stack; docs/console.md). Default: the context value `console`, else on; `cdk deploy
+   * -c console=false` deploys the API alone.
    */
   readonly console?: boolean;
   /**
@@ -86,7 +93,7 @@ export class PresenceHaStack extends Stack {
   readonly workflows: Workflows;
   readonly api: Api;
   readonly alarms: Alarms;
-  /** The console, when deployed with it; its distribution takes the optional WAF front. */
+  /** The console (absent with console=false); its distribution takes the optional WAF front. */
   readonly console?: Console;
   readonly notifications: Notifications;
   readonly dashboard: Dashboard;
@@ -106,10 +113,10 @@ export class PresenceHaStack extends Stack {
 
     const fleet = props.fleet ?? readFleetConfig((key) => this.node.tryGetContext(key));
     const limits = throttlePlan(fleet);
-    const withConsole = props.console ?? String(this.node.tryGetContext('console')) === 'true';
+    const withConsole = props.console ?? booleanContext(this.node.tryGetContext('console'), true, 'console');
     if (fleet.front && !withConsole) {
       throw new Error(
-        "front=waf puts the WAF on the console's CloudFront distribution, which also carries /v1/*: deploy with console=true too.",
+        "front=waf puts the WAF on the console's CloudFront distribution, which also carries /v1/*: keep the console (console=true, the default) or drop front=waf.",
       );
     }
 

@@ -1,13 +1,19 @@
-import { CfnOutput, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { CfnOutput, DockerImage, Duration, Fn, RemovalPolicy, Stack, type ILocalBundling } from 'aws-cdk-lib';
 import {
   AllowedMethods,
   CachePolicy,
   Distribution,
+  Function as CloudFrontFunction,
+  FunctionCode,
+  FunctionEventType,
+  FunctionRuntime,
   HeadersFrameOption,
   HeadersReferrerPolicy,
   OriginRequestPolicy,
   ResponseHeadersPolicy,
-  SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -24,8 +30,10 @@ import { CfnAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { CONSOLE_VITE_CONFIG, consoleSourceHash } from '../../console/build';
 import { ADMIN_SCOPE, READ_SCOPE, type Api } from './api';
 
 /** The Cognito groups of console users: only `admins` get prg/admin. */
@@ -49,6 +57,44 @@ exports.handler = async (event) => {
 };
 `;
 
+/**
+ * Paths with no file extension (`/groups/imp`) are pages of the single-page app: CloudFront
+ * answers them with index.html. Done per request on the bucket's behaviour only, not with
+ * the distribution's error responses, which would also turn the API's 403 and 404 under
+ * /v1/* into index.html.
+ */
+const SPA_FALLBACK = `
+function handler(event) {
+  var request = event.request;
+  var last = request.uri.substring(request.uri.lastIndexOf('/') + 1);
+  if (last.indexOf('.') === -1) request.uri = '/index.html';
+  return request;
+}
+`;
+
+/** The console's production build as the deployment's asset. */
+const CONSOLE_ROOT = dirname(CONSOLE_VITE_CONFIG);
+
+/**
+ * Runs `vite build` into the asset's directory. CDK calls this hook synchronously, and
+ * Vite builds asynchronously, so it runs in a child Node process. It never hands over to
+ * Docker: it builds or it fails, saying what to do.
+ */
+export const VITE_BUILD: ILocalBundling = {
+  tryBundle(outputDir: string): boolean {
+    const vite = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
+    const args = [vite, 'build', '--config', CONSOLE_VITE_CONFIG, '--outDir', outputDir, '--emptyOutDir'];
+    // stdout of a CDK app is not the deployer's terminal; Vite's warnings go to stderr.
+    const run = spawnSync(process.execPath, args, { stdio: ['ignore', process.stderr, process.stderr] });
+    if (run.status !== 0) {
+      throw new Error(
+        `The console's production build failed (vite ${run.error ? run.error.message : `exited with ${run.status}`}): run \`npm run console:build\` to see why, or deploy without the console with -c console=false.`,
+      );
+    }
+    return true;
+  },
+};
+
 export interface ConsoleProps {
   readonly api: Api;
   readonly deletionProtection: boolean;
@@ -59,14 +105,19 @@ export interface ConsoleProps {
  * The operator's console on AWS: the built files in a private S3 bucket behind CloudFront
  * (origin access control), `/v1/*` routed to the HTTP API so the console and the API are
  * one origin (no CORS), and sign-in through Cognito's hosted UI with the authorization
- * code flow and PKCE. The files are uploaded after deployment (docs/console.md).
+ * code flow and PKCE. The stack builds the console (Vite, only when its sources changed)
+ * and deploys it with its config.json, then invalidates the distribution (docs/console.md).
  */
 export class Console extends Construct {
   readonly bucket: Bucket;
   /** The distribution; the optional WAF front attaches its web ACL here (`attachWebAclId`). */
   readonly distribution: Distribution;
   readonly client: UserPoolClient;
+  /** The pre-token-generation trigger that keeps prg/admin for the admins group. */
+  readonly scopeTrigger: LambdaFunction;
   readonly url: string;
+  /** Puts index.html, config.json and anything else outside assets/ in the bucket, then invalidates `/*`. */
+  readonly deployment: BucketDeployment;
 
   constructor(scope: Construct, id: string, props: ConsoleProps) {
     super(scope, id);
@@ -109,12 +160,22 @@ export class Console extends Construct {
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'presence-ha console and API on one origin',
       defaultRootObject: 'index.html',
-      minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+      // No minimumProtocolVersion: with CloudFront's default certificate it has no effect (CFR4 below).
       defaultBehavior: {
         origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         responseHeadersPolicy: headers,
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+        functionAssociations: [
+          {
+            eventType: FunctionEventType.VIEWER_REQUEST,
+            function: new CloudFrontFunction(this, 'SpaFallback', {
+              comment: 'presence-ha console: paths without an extension are pages of the app',
+              code: FunctionCode.fromInline(SPA_FALLBACK),
+              runtime: FunctionRuntime.JS_2_0,
+            }),
+          },
+        ],
       },
       additionalBehaviors: {
         // The API, never cached, with every viewer header (Authorization included) but Host.
@@ -137,7 +198,7 @@ export class Console extends Construct {
       retention: props.logRetention,
       removalPolicy,
     });
-    const trigger = new LambdaFunction(this, 'ScopeTrigger', {
+    const trigger = (this.scopeTrigger = new LambdaFunction(this, 'ScopeTrigger', {
       description: 'Cognito pre-token generation: prg/admin for the admins group only',
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
@@ -146,7 +207,7 @@ export class Console extends Construct {
       memorySize: 128,
       timeout: Duration.seconds(5),
       logGroup: triggerLogs,
-    });
+    }));
     pool.addTrigger(UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, trigger, LambdaVersion.V2_0);
 
     new CfnUserPoolGroup(this, 'Admins', {
@@ -190,23 +251,21 @@ export class Console extends Construct {
       this.client.userPoolClientId,
     ]);
 
+    this.deployment = this.deploy(props, {
+      auth: 'cognito',
+      live: 'poll',
+      cognito: {
+        domain: api.domain.baseUrl(),
+        clientId: this.client.userPoolClientId,
+        redirectUri: this.url,
+      },
+    });
+
     const stack = Stack.of(this);
     new CfnOutput(stack, 'ConsoleUrl', { value: this.url, description: 'The operator’s console' });
     new CfnOutput(stack, 'ConsoleBucketName', {
       value: this.bucket.bucketName,
-      description: 'Upload console/dist and config.json here (docs/console.md)',
-    });
-    new CfnOutput(stack, 'ConsoleConfig', {
-      description: 'The console’s config.json',
-      value: Stack.of(this).toJsonString({
-        auth: 'cognito',
-        live: 'poll',
-        cognito: {
-          domain: api.domain.baseUrl(),
-          clientId: this.client.userPoolClientId,
-          redirectUri: this.url,
-        },
-      }),
+      description: 'Holds the console; every deploy of the stack fills it (docs/console.md)',
     });
 
     NagSuppressions.addResourceSuppressions(this.bucket, [
@@ -220,7 +279,7 @@ export class Console extends Construct {
       {
         id: 'AwsSolutions-CFR1',
         reason:
-          'Operators on call may be anywhere; who may use the console is decided by Cognito sign-in and the API’s scopes, not by country.',
+          "Operators on call may be anywhere; who may use the console is decided by Cognito sign-in and the API's scopes, not by country.",
       },
       {
         id: 'AwsSolutions-CFR2',
@@ -230,7 +289,7 @@ export class Console extends Construct {
       {
         id: 'AwsSolutions-CFR3',
         reason:
-          'The API behind /v1/* writes its own access log with the caller’s client id; the static files carry no data, so distribution access logs would add a bucket and cost without telling an operator anything new.',
+          "The API behind /v1/* writes its own access log with the caller's client id; the static files carry no data, so distribution access logs would add a bucket and cost without telling an operator anything new.",
       },
       {
         id: 'AwsSolutions-CFR4',
@@ -257,5 +316,97 @@ export class Console extends Construct {
       ],
       true,
     );
+  }
+
+  /**
+   * The console's files in the bucket, in two steps so a browser never loads an index.html
+   * whose scripts are not there yet: first assets/ (file names carry a content hash, so
+   * they are cached for a year and old ones are kept for pages still open), then
+   * index.html and config.json (never cached without asking again), pruning what the new
+   * build no longer has outside assets/, and the distribution invalidated.
+   */
+  private deploy(props: ConsoleProps, config: Record<string, unknown>): BucketDeployment {
+    const build = Source.asset(CONSOLE_ROOT, {
+      // Named by what it is built from, so an unchanged console is not built again (cdk.out keeps it).
+      assetHash: consoleSourceHash(),
+      bundling: {
+        local: VITE_BUILD,
+        // Required by the type, never used: VITE_BUILD builds or throws.
+        image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22'),
+      },
+    });
+    const removalPolicy = props.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const common = {
+      destinationBucket: this.bucket,
+      // With deletion protection the files stay with the retained bucket; without it they
+      // go with the stack, so the bucket can go too.
+      retainOnDelete: props.deletionProtection,
+      memoryLimit: 256,
+      logGroup: new LogGroup(this, 'DeploymentLogs', { retention: props.logRetention, removalPolicy }),
+    };
+    const assets = new BucketDeployment(this, 'DeployAssets', {
+      ...common,
+      sources: [build],
+      exclude: ['*'],
+      include: ['assets/*'],
+      prune: false,
+      cacheControl: [
+        CacheControl.setPublic(),
+        CacheControl.maxAge(Duration.days(365)),
+        CacheControl.immutable(),
+      ],
+    });
+    const site = new BucketDeployment(this, 'DeploySite', {
+      ...common,
+      sources: [build, Source.jsonData('config.json', config)],
+      // Not uploaded here, and so not pruned here either.
+      exclude: ['assets/*'],
+      prune: true,
+      cacheControl: [CacheControl.noCache()],
+      distribution: this.distribution,
+      distributionPaths: ['/*'],
+    });
+    site.node.addDependency(assets);
+
+    // The deployments share one CDK-provided handler function (a singleton in the stack).
+    const stack = Stack.of(this);
+    const handler = stack.node.children.find((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'));
+    if (handler) {
+      NagSuppressions.addResourceSuppressions(
+        handler,
+        [
+          {
+            id: 'AwsSolutions-L1',
+            reason:
+              'The handler is the Python function aws-cdk-lib ships for BucketDeployment, with the runtime that library version pins and tests with its AWS CLI layer; it moves with aws-cdk-lib upgrades, not by hand.',
+          },
+          {
+            id: 'AwsSolutions-IAM4',
+            reason:
+              'AWSLambdaBasicExecutionRole only lets the deployment handler write its own log lines; its access to the buckets and the distribution is granted separately and narrowly by BucketDeployment.',
+            appliesTo: [
+              'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+            ],
+          },
+          {
+            id: 'AwsSolutions-IAM5',
+            reason:
+              'Granted by BucketDeployment: object actions (s3:GetObject*, s3:List*, s3:DeleteObject*, s3:Abort*) on the objects of the CDK assets bucket and of the console bucket only, since object keys are known only once the build has run; and cloudfront:CreateInvalidation and GetInvalidation on "*", as BucketDeployment grants them, to invalidate the console distribution after each upload.',
+            appliesTo: [
+              'Action::s3:GetBucket*',
+              'Action::s3:GetObject*',
+              'Action::s3:List*',
+              'Action::s3:DeleteObject*',
+              'Action::s3:Abort*',
+              'Resource::*',
+              { regex: '/^Resource::arn:<AWS::Partition>:s3:::cdk-[a-z0-9]+-assets-.*\\/\\*$/g' },
+              { regex: '/^Resource::<ConsoleBucket[A-Z0-9]+\\.Arn>\\/\\*$/g' },
+            ],
+          },
+        ],
+        true,
+      );
+    }
+    return site;
   }
 }

@@ -87,8 +87,20 @@ function statementsOf(id: FunctionId): { actions: string[]; resources: string[] 
 }
 
 describe('functions', () => {
-  it('one Lambda per FUNCTIONS entry, and no other', () => {
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(FUNCTION_IDS.length);
+  it('one Lambda per FUNCTIONS entry, and besides them only the console’s scope trigger and upload handler', () => {
+    const ours = FUNCTION_IDS.map(functionId);
+    const trigger = logicalId(stack.console!.scopeTrigger);
+    // BucketDeployment's handler: the one function its custom resources call.
+    const uploaders = new Set(
+      ofType('Custom::CDKBucketDeployment').map(([, r]) => render(r.Properties.ServiceToken)),
+    );
+    expect(uploaders.size).toBe(1);
+    const uploader = [...uploaders][0]!.replace(/^<(.+)\.Arn>$/, '$1');
+    expect(
+      ofType('AWS::Lambda::Function')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual([...ours, trigger, uploader].sort());
   });
 
   it.each(FUNCTION_IDS)('%s: arm64, nodejs22.x, memory and timeout as defined, its own log group', (id) => {
@@ -328,12 +340,20 @@ describe('HTTP API', () => {
     ]);
   });
 
-  it('checks Cognito JWTs of the two client-credentials clients', () => {
+  it('checks Cognito JWTs of the two client-credentials clients and of the console’s code + PKCE client', () => {
     const [[, authorizer]] = ofType('AWS::ApiGatewayV2::Authorizer') as [[string, Resource]];
-    const clients = ofType('AWS::Cognito::UserPoolClient');
+    const all = ofType('AWS::Cognito::UserPoolClient');
+    // The console's public client (test/stack/console.test.ts): the code flow with PKCE, no secret.
+    const consoleClient = logicalId(stack.console!.client);
+    expect(resources[consoleClient]!.Properties).toMatchObject({
+      AllowedOAuthFlows: ['code'],
+      GenerateSecret: false,
+    });
+    const clients = all.filter(([id]) => id !== consoleClient);
+    expect(clients).toHaveLength(2);
     expect(authorizer.Properties.AuthorizerType).toBe('JWT');
     const jwt = authorizer.Properties.JwtConfiguration as { Audience: unknown[]; Issuer: unknown };
-    expect(jwt.Audience.map(render).sort()).toEqual(clients.map(([id]) => `<${id}>`).sort());
+    expect(jwt.Audience.map(render).sort()).toEqual(all.map(([id]) => `<${id}>`).sort());
     expect(render(jwt.Issuer)).toMatch(/^https:\/\/<ApiUserPool[A-Z0-9]+\.ProviderURL>$/);
     // Scopes name the resource server by reference (its Ref is its identifier, `prg`).
     const [[server, resourceServer]] = ofType('AWS::Cognito::UserPoolResourceServer') as [[string, Resource]];
