@@ -12,7 +12,7 @@ import { createDocumentClient, tableNamesFromEnv, type TableNames } from '../ada
 import { DynamoGroupRepository } from '../adapters/dynamodb/groups';
 import { DynamoHistoryRepository } from '../adapters/dynamodb/history';
 import { DynamoNodeRepository } from '../adapters/dynamodb/nodes';
-import { DynamoSettingsRepository } from '../adapters/dynamodb/settings';
+import { DynamoSettingsRepository, type ParameterReads } from '../adapters/dynamodb/settings';
 import { DynamoUserRepository } from '../adapters/dynamodb/users';
 import { DynamoStorageProbe } from '../adapters/dynamodb/probe';
 import { DynamoCursorSigner } from '../adapters/dynamodb/cursorKey';
@@ -39,7 +39,17 @@ export interface PortsConfig {
   cursors?: CursorSigner;
   /** The node token keys; by default a random key that lives as long as these ports. */
   nodeTokens?: NodeTokenKeys;
+  /** How cluster parameters are read; consistent by default. */
+  parameterReads?: ParameterReads;
 }
+
+/**
+ * What the heartbeat function's ports differ in. Its only reader of cluster parameters is
+ * the heartbeat, which keeps them for seconds in its cache anyway: an eventually
+ * consistent read (half the read units) adds at most about a second to that.
+ * `npm run bench` builds its ports with these too.
+ */
+export const HEARTBEAT_PORTS: Pick<PortsConfig, 'parameterReads'> = { parameterReads: 'eventual' };
 
 /** The ports over DynamoDB, with the given workflow starter and event publisher. */
 export function portsFrom(config: PortsConfig): Ports {
@@ -48,7 +58,7 @@ export function portsFrom(config: PortsConfig): Ports {
     groups: new DynamoGroupRepository(db, config.tables),
     nodes: new DynamoNodeRepository(db, config.tables),
     users: new DynamoUserRepository(db, config.tables),
-    settings: new DynamoSettingsRepository(db, config.tables),
+    settings: new DynamoSettingsRepository(db, config.tables, config.parameterReads),
     history: new DynamoHistoryRepository(db, config.tables),
     workflows: config.workflows,
     events: config.events,
@@ -86,8 +96,10 @@ export function workflowArnsFromEnv(env: NodeJS.ProcessEnv): Record<WorkflowId, 
 export function portsFromEnv(
   env: NodeJS.ProcessEnv,
   instrument: <C extends object>(client: C) => C = (client) => client,
+  options: Pick<PortsConfig, 'parameterReads'> = {},
 ): Ports {
   return portsFrom({
+    ...options,
     dynamodb: instrument(
       new DynamoDBClient({
         maxAttempts: 4,
@@ -113,4 +125,9 @@ export function portsFromEnv(
         )
       : NO_NODE_TOKEN_KEYS,
   });
+}
+
+/** The heartbeat function's ports, from the environment: `portsFromEnv` with `HEARTBEAT_PORTS`. */
+export function heartbeatPortsFromEnv(env: NodeJS.ProcessEnv): Ports {
+  return portsFromEnv(env, undefined, HEARTBEAT_PORTS);
 }

@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { UpdateItemCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_CLUSTER_PARAMETERS, DEFAULT_CRITICAL_SERVICES } from '../../lambdas/core';
 import { makeHandlers, portsFrom } from '../../lambdas/handlers';
+import { HEARTBEAT_PORTS } from '../../lambdas/handlers/composition';
 import { createTables } from '../../local/dynamodbLocal';
 import { localContext, matchRoute, toApiGatewayEvent } from '../../local/apiGatewayEvent';
 import { meteredClient } from './meter';
@@ -54,6 +55,8 @@ export async function benchHeartbeats(endpoint: string, prefix: string): Promise
   let now = Date.UTC(2026, 0, 1);
   const handlers = makeHandlers(
     portsFrom({
+      // As the heartbeat function builds its own (the other functions' handlers here only set the pair up).
+      ...HEARTBEAT_PORTS,
       dynamodb: client,
       tables,
       // Workflows and events are not what is measured: stand-ins that accept everything.

@@ -12,29 +12,45 @@ import { isConditionFailure, type TableNames } from './client';
 const clusterScope = (clusterId: string) => `cluster#${clusterId}`;
 const ENTERPRISE = 'enterprise';
 
+/**
+ * How `clusterParameters` reads: `consistent` (1 read unit) sees a change at once;
+ * `eventual` (half a unit) may see the previous value for about a second after a change.
+ * The versioned read that a parameter change starts from is always consistent.
+ */
+export type ParameterReads = 'consistent' | 'eventual';
+
 /** Cluster and enterprise parameters; a cluster never configured uses the manual's defaults. */
 export class DynamoSettingsRepository implements SettingsRepository {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tables: TableNames,
+    private readonly parameterReads: ParameterReads = 'consistent',
   ) {}
 
-  async clusterParametersRecord(
+  private async readCluster(
     clusterId: string,
+    consistent: boolean,
   ): Promise<{ parameters: ClusterParameters; version: number } | null> {
     const out = await this.db.send(
       new GetCommand({
         TableName: this.tables.settings,
         Key: { scope: clusterScope(clusterId) },
-        ConsistentRead: true,
+        ConsistentRead: consistent,
       }),
     );
     if (!out.Item) return null;
     return { parameters: out.Item.parameters as ClusterParameters, version: out.Item.version as number };
   }
 
+  async clusterParametersRecord(
+    clusterId: string,
+  ): Promise<{ parameters: ClusterParameters; version: number } | null> {
+    return this.readCluster(clusterId, true);
+  }
+
   async clusterParameters(clusterId: string): Promise<ClusterParameters> {
-    return (await this.clusterParametersRecord(clusterId))?.parameters ?? DEFAULT_CLUSTER_PARAMETERS;
+    const record = await this.readCluster(clusterId, this.parameterReads === 'consistent');
+    return record?.parameters ?? DEFAULT_CLUSTER_PARAMETERS;
   }
 
   async saveClusterParameters(
