@@ -1,5 +1,35 @@
-import type { DomainEvent, HistoryEntry } from '../core';
+import type { DomainEvent, HistoryEntry, NodeId } from '../core';
 import type { Ports } from './ports';
+
+/**
+ * Events the application publishes on decisions the state machine does not make: a
+ * re-home moves users' homes (lambdas/app/rehome.ts) and changes no node state, so the
+ * core has no event for it. Same envelope and delivery as the core's events.
+ */
+export type RehomeEvent =
+  | {
+      detailType: 'RehomeStarted';
+      group: string;
+      operationId: string;
+      fromNode: NodeId;
+      toNode: NodeId;
+      /** Users whose home was `fromNode` when the re-home was accepted. */
+      users: number;
+      /** Who asked for it (see HistoryEntry.by). */
+      by: string;
+      at: string;
+    }
+  | {
+      detailType: 'RehomeCompleted';
+      group: string;
+      operationId: string;
+      fromNode: NodeId;
+      toNode: NodeId;
+      at: string;
+    };
+
+/** Everything presence-ha puts on the bus (docs/events.md). */
+export type PublishedEvent = DomainEvent | RehomeEvent;
 
 /**
  * What one decision on a group must tell the world, stored in the same transaction as
@@ -12,7 +42,7 @@ export interface OutboxRecord {
   version: number;
   /** Epoch milliseconds of the decision. */
   at: number;
-  events: DomainEvent[];
+  events: PublishedEvent[];
   history: HistoryEntry[];
 }
 

@@ -1,8 +1,8 @@
-import type { ClusterParameters, HeartbeatBody, HistoryEntry, DomainEvent, WorkflowKind } from '../core';
+import type { ClusterParameters, HeartbeatBody, HistoryEntry, WorkflowKind } from '../core';
 import type { EnterpriseRecord, GroupRecord, LastHeartbeat, NodeRecord, UserRecord } from './records';
 import type { Page, PageRequest } from './paging';
 import type { NodeTokenKeyRing } from './tokens';
-import type { OutboxRecord, OutboxStore } from './outbox';
+import type { OutboxRecord, OutboxStore, PublishedEvent } from './outbox';
 
 /** Where the sweep and the heartbeat's fast path find a group's deadlines (see docs/data-model.md). */
 export interface GroupIndex {
@@ -158,7 +158,7 @@ export interface WorkflowStarter {
 
 export interface EventPublisher {
   /** `ids`: one idempotency key per event (docs/events.md), when the events come from the outbox. */
-  publish(events: DomainEvent[], ids?: readonly string[]): Promise<void>;
+  publish(events: PublishedEvent[], ids?: readonly string[]): Promise<void>;
 }
 
 export interface Clock {

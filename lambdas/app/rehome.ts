@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { checkRehome, memberStates, Refusal, type HistoryEntry } from '../core';
-import { ConflictError, NotFoundError } from './errors';
+import { groupIndex } from './applyGroupEvent';
+import { ConflictError, NotFoundError, VersionConflictError } from './errors';
+import { deliverOutbox, type OutboxRecord, type RehomeEvent } from './outbox';
 import type { Ports } from './ports';
 import type { GroupRecord } from './records';
 
@@ -48,6 +50,32 @@ export async function rehome(
   const users = (await ports.nodes.get(plan.from))?.userCount ?? 0;
   // Unique for ever: Step Functions keeps execution names for 90 days.
   const operationId = `rehome-${ports.clock.now().toString(36)}-${randomUUID().slice(0, 8)}`;
+  const caller = by ?? 'unknown caller';
+  // Recorded before the workflow starts: no re-home runs without its line in the history
+  // and its event (if the start then fails, the caller gets the error and may ask again).
+  await recordRehome(
+    ports,
+    name,
+    (member, at) => ({
+      at,
+      nodeId: member.nodeId,
+      from: member.state,
+      to: member.state,
+      reason: member.reason,
+      cause: `Re-home ${operationId} requested by ${caller}: the ${users} user(s) whose home is ${plan.from} get ${plan.to} as home; nobody's service changes.`,
+      by: caller,
+    }),
+    (at) => ({
+      detailType: 'RehomeStarted',
+      group: name,
+      operationId,
+      fromNode: plan.from,
+      toNode: plan.to,
+      users,
+      by: caller,
+      at,
+    }),
+  );
   await ports.workflows.start({
     group: name,
     operationId,
@@ -138,22 +166,99 @@ async function recordRehomed(
   fromNode: string,
   toNode: string,
 ): Promise<void> {
-  const at = new Date(ports.clock.now()).toISOString();
   const cause = `Re-home ${operationId}: every user whose home was ${fromNode} now has ${toNode} as home; ${fromNode} serves nobody, and the group can be deleted or ${fromNode} replaced.`;
-  const entries: HistoryEntry[] = record.group.members.map((m) => ({
-    at,
-    nodeId: m.nodeId,
-    from: m.state,
-    to: m.state,
-    reason: m.reason,
-    cause,
-  }));
   try {
-    await ports.history.append(record.group.name, entries, record.version);
+    await recordRehome(
+      ports,
+      record.group.name,
+      // The workflow finishes what a caller asked for; who asked is on the RehomeStarted lines.
+      (member, at) => ({
+        at,
+        nodeId: member.nodeId,
+        from: member.state,
+        to: member.state,
+        reason: member.reason,
+        cause,
+      }),
+      (at) => ({
+        detailType: 'RehomeCompleted',
+        group: record.group.name,
+        operationId,
+        fromNode,
+        toNode,
+        at,
+      }),
+    );
   } catch (error) {
-    ports.log.error(`Group ${record.group.name}: the re-home is done but its history line was lost.`, {
-      error: String(error),
-    });
+    ports.log.error(
+      `Group ${record.group.name}: the re-home ${operationId} is done but its history line and RehomeCompleted event were lost.`,
+      { group: record.group.name, operationId, error: String(error) },
+    );
   }
   ports.log.info('Re-home done', { group: record.group.name, operationId, fromNode, toNode });
+}
+
+/** Writers that collide on the group's version re-read it and try again, this many times in all. */
+const ATTEMPTS = 5;
+
+/**
+ * Stores a re-home's history lines and event the way a state change stores its own: in
+ * the outbox record of a conditional group write (a version step that leaves the group's
+ * state as it is), so a crash after the write still publishes the event (the sweep relays
+ * it) with one idempotency key. Without an outbox, history and event are written after.
+ */
+async function recordRehome(
+  ports: Ports,
+  name: string,
+  line: (member: GroupRecord['group']['members'][number], at: string) => HistoryEntry,
+  event: (at: string) => RehomeEvent,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const record = await ports.groups.get(name);
+    if (!record) throw new NotFoundError('group', name);
+    const now = ports.clock.now();
+    const at = new Date(now).toISOString();
+    const next: GroupRecord = { ...record, version: record.version + 1, updatedAt: at };
+    const history = record.group.members.map((member) => line(member, at));
+    const outbox: OutboxRecord = {
+      group: name,
+      version: next.version,
+      at: now,
+      events: [event(at)],
+      history,
+    };
+    const params = await ports.settings.clusterParameters(record.clusterId);
+    try {
+      await ports.groups.save(
+        next,
+        record.version,
+        groupIndex(next, params),
+        ports.outbox ? outbox : undefined,
+      );
+    } catch (error) {
+      if (error instanceof VersionConflictError && attempt < ATTEMPTS) {
+        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+        continue;
+      }
+      if (error instanceof VersionConflictError) {
+        throw new ConflictError(
+          `Group ${name} is being changed by other requests; nothing was done. Try again.`,
+          'CONCURRENT_UPDATE',
+        );
+      }
+      throw error;
+    }
+    if (ports.outbox) {
+      await deliverOutbox(ports, outbox).catch((error: unknown) =>
+        ports.log.warn(
+          `Group ${name}: the re-home is recorded, but its event could not be published now; the sweep publishes it within a minute.`,
+          { group: name, error: String(error) },
+        ),
+      );
+    } else {
+      await ports.history.append(name, history, next.version);
+      await ports.events.publish(outbox.events);
+    }
+    return;
+  }
 }
