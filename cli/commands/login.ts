@@ -5,6 +5,7 @@ import { configPath } from '../config';
 import { context } from '../context';
 import { usageError } from '../errors';
 import { browserLogin, clientCredentials, type TokenSet } from '../login/oauth';
+import { fetchClientSecret } from '../login/secret';
 import { readStackOutputs, sessionPath, writeSession, type Session } from '../login/session';
 
 /** The loopback port of the browser sign-in when the outputs name none: the CLI client's registered callback. */
@@ -16,6 +17,7 @@ interface LoginOptions {
   browser?: boolean;
   clientId?: string;
   clientSecret?: string;
+  fetchSecret?: boolean;
   scope: string;
   noOpen?: boolean;
   port?: string;
@@ -44,6 +46,10 @@ export function registerLogin(program: Command): void {
     .option('--browser', 'sign in as a person in a browser (authorization code + PKCE)')
     .option('--client-id <id>', 'app client id (default: AppClientId, or CliClientId with --browser)')
     .option('--client-secret <secret>', 'client secret for client credentials (else PRG_CLIENT_SECRET)')
+    .option(
+      '--fetch-secret',
+      'read the client secret from Cognito with your AWS credentials (cognito-idp:DescribeUserPoolClient)',
+    )
     .option('--scope <scope>', 'prg/admin or prg/read', 'prg/admin')
     .option('--no-open', 'only print the sign-in URL, do not start a browser')
     .option('--port <port>', 'loopback port of the browser sign-in (must match the client’s callback URL)')
@@ -51,6 +57,7 @@ export function registerLogin(program: Command): void {
       'after',
       `${examples(
         'PRG_CLIENT_SECRET=… prg login --outputs cdk-outputs.json',
+        'prg login --outputs cdk-outputs.json --fetch-secret',
         'prg login --outputs cdk-outputs.json --scope prg/read --client-id <ReadOnlyAppClientId>',
         'prg login --outputs cdk-outputs.json --browser',
       )}
@@ -95,11 +102,23 @@ The token is kept in session.json beside the config file (owner-only) and used w
       } else {
         const clientId = opts.clientId ?? outputs.AppClientId;
         if (!clientId) throw usageError('the stack outputs have no AppClientId', ['Pass --client-id.']);
-        const secret = opts.clientSecret ?? process.env.PRG_CLIENT_SECRET;
+        if (opts.fetchSecret && opts.clientSecret)
+          throw usageError('--fetch-secret and --client-secret: give one way to the secret');
+        let userPoolId: string | undefined;
+        if (opts.fetchSecret) {
+          userPoolId = outputs.UserPoolId;
+          if (!userPoolId)
+            throw usageError('the stack outputs have no UserPoolId to read the secret from', [
+              'Pass --client-secret or set PRG_CLIENT_SECRET.',
+            ]);
+        }
+        const secret = userPoolId
+          ? await fetchClientSecret(userPoolId, clientId)
+          : (opts.clientSecret ?? process.env.PRG_CLIENT_SECRET);
         if (!secret) {
           throw usageError('client credentials need the app client’s secret', [
-            'Pass --client-secret or set PRG_CLIENT_SECRET; it is in the Cognito console under the app client,',
-            `or: aws cognito-idp describe-user-pool-client --user-pool-id <UserPoolId> --client-id ${clientId} --query UserPoolClient.ClientSecret`,
+            'Pass --fetch-secret to read it from Cognito with your AWS credentials,',
+            'or --client-secret, or set PRG_CLIENT_SECRET (the Cognito console shows it under the app client).',
           ]);
         }
         const token = await clientCredentials(tokenUrl, { id: clientId, secret }, opts.scope);
@@ -110,6 +129,8 @@ The token is kept in session.json beside the config file (owner-only) and used w
           scope: opts.scope,
           grant: 'client_credentials',
           ...(opts.clientSecret ? { clientSecret: opts.clientSecret } : {}),
+          // Not kept: read again from Cognito when the token needs renewing.
+          ...(userPoolId ? { userPoolId } : {}),
           token,
         };
       }

@@ -7,6 +7,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { usageError } from '../errors';
 import { clientCredentials, EXPIRY_MARGIN_MS, refresh, type TokenSet } from './oauth';
+import { fetchClientSecret } from './secret';
 
 export interface Session {
   /** The API root the token is for. */
@@ -20,6 +21,11 @@ export interface Session {
    * the next token. From PRG_CLIENT_SECRET it is not stored and read again at renewal.
    */
   clientSecret?: string;
+  /**
+   * Client credentials whose secret `prg login --fetch-secret` read from Cognito: the pool
+   * to read it from again at renewal, with the operator's AWS credentials of that moment.
+   */
+  userPoolId?: string;
   token: TokenSet;
 }
 
@@ -77,10 +83,13 @@ export async function renew(
     // Cognito does not hand out a new refresh token on refresh: keep the one we have.
     token = { ...token, refreshToken: token.refreshToken ?? session.token.refreshToken };
   } else {
-    const secret = session.clientSecret ?? env.PRG_CLIENT_SECRET;
+    const secret =
+      session.clientSecret ??
+      env.PRG_CLIENT_SECRET ??
+      (session.userPoolId ? await fetchClientSecret(session.userPoolId, session.clientId) : undefined);
     if (!secret) {
       throw usageError('the token has expired and no client secret is at hand to get another', [
-        'Set PRG_CLIENT_SECRET (as for prg login) or run prg login again.',
+        'Set PRG_CLIENT_SECRET (as for prg login) or run prg login --fetch-secret again.',
       ]);
     }
     token = await clientCredentials(session.tokenUrl, { id: session.clientId, secret }, session.scope, now);
@@ -94,6 +103,7 @@ export async function renew(
 export interface StackOutputs {
   ApiUrl: string;
   TokenUrl: string;
+  UserPoolId?: string;
   AppClientId?: string;
   ReadOnlyAppClientId?: string;
   CliClientId?: string;
