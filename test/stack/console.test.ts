@@ -233,6 +233,14 @@ describe('the console on AWS', () => {
     expect(site.Properties.SourceObjectKeys[0]).toBe(build);
   });
 
+  it('without deletion protection, takes the files with the stack so the bucket can go too', () => {
+    const json = Template.fromStack(buildStack({ props: { deletionProtection: false } }).stack).toJSON();
+    const all = Object.values(json.Resources as Record<string, Resource & { DeletionPolicy?: string }>);
+    const deployments = all.filter((r) => r.Type === 'Custom::CDKBucketDeployment');
+    expect(deployments.map((d) => d.Properties.RetainOnDelete)).toEqual([false, false]);
+    expect(all.find((r) => r.Type === 'AWS::S3::Bucket')!.DeletionPolicy).toBe('Delete');
+  });
+
   it('writes config.json from the stack: hosted UI domain, the console client, the distribution as redirect', () => {
     const [, site] = ofType('Custom::CDKBucketDeployment').find(([, d]) => d.Properties.Prune)!;
     const key = (site.Properties.SourceObjectKeys as string[])[1]!.replace(/\.zip$/, '');
