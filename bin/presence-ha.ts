@@ -5,7 +5,8 @@
  */
 import { App, Aspects, Tags } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { readAppConfig } from '../lib/config';
+import { booleanContext, readAppConfig, readFrontWafRules } from '../lib/config';
+import { FrontWafStack } from '../lib/constructs/waf';
 import { PresenceHaStack } from '../lib/presence-ha-stack';
 
 const app = new App();
@@ -17,6 +18,17 @@ new PresenceHaStack(app, config.stackName, {
   cognitoDomainPrefix: config.cognitoDomainPrefix,
   logRetention: config.logRetention,
 });
+
+// A control plane outside us-east-1 takes its WAF front's web ACL from this companion stack,
+// deployed first in us-east-1: `npx cdk deploy -c frontWafStack=true <stackName>FrontWaf`,
+// then the main stack with `-c front=waf -c wafAclArn=<its WebAclArn output>` (docs/install.md).
+if (booleanContext(app.node.tryGetContext('frontWafStack'), false, 'frontWafStack')) {
+  new FrontWafStack(app, `${config.stackName}FrontWaf`, {
+    stackName: `${config.stackName}FrontWaf`,
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: 'us-east-1' },
+    ...readFrontWafRules((key) => app.node.tryGetContext(key)),
+  });
+}
 Tags.of(app).add('project', 'presence-ha');
 
 if (config.nag) Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));

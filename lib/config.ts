@@ -4,6 +4,7 @@
  * values in cdk.json as JSON, so both spellings are accepted.
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { legacyWindowEnd } from '../lambdas/app';
 
 export interface AppConfig {
   readonly stackName: string;
@@ -88,7 +89,16 @@ export interface FrontConfig {
   readonly requestsPerIpPer5Min: number;
   /** Add the AWS managed common rule set and IP reputation list (billed per rule). */
   readonly managedRules: boolean;
+  /**
+   * A web ACL made elsewhere (the us-east-1 companion stack, `wafAclArn`): attached as it is,
+   * and the stack makes none, so the stack may live in any region.
+   */
+  readonly webAclArn?: string;
 }
+
+/** A CloudFront-scoped web ACL's ARN: made in us-east-1, `global` scope. */
+export const CLOUDFRONT_WEB_ACL_ARN =
+  /^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[\w-]{1,128}\/[\w-]{1,128}$/;
 
 /** What the API's limits are sized from: the fleet the operator declares. */
 export interface FleetConfig {
@@ -149,10 +159,52 @@ function positiveIntegerContext(value: unknown, fallback: number, key: string, m
 }
 
 /**
+ * The web ACL's rules from context: `wafRequestsPerIpPer5Min` (2000) and `wafManagedRules`
+ * (false). Read by the main stack, or by the us-east-1 companion stack when it makes the ACL.
+ */
+export function readFrontWafRules(
+  context: (key: string) => unknown,
+): Pick<FrontConfig, 'requestsPerIpPer5Min' | 'managedRules'> {
+  return {
+    requestsPerIpPer5Min: positiveIntegerContext(
+      context('wafRequestsPerIpPer5Min'),
+      DEFAULT_REQUESTS_PER_IP_PER_5_MIN,
+      'wafRequestsPerIpPer5Min',
+      10,
+    ),
+    managedRules: booleanContext(context('wafManagedRules'), false, 'wafManagedRules'),
+  };
+}
+
+function webAclArnContext(value: unknown): { webAclArn?: string } {
+  const arn = stringContext(value, 'wafAclArn');
+  if (arn === undefined) return {};
+  if (!CLOUDFRONT_WEB_ACL_ARN.test(arn)) {
+    throw new Error(
+      `Context wafAclArn must be the ARN of a CloudFront-scoped web ACL in us-east-1 (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>, the WebAclArn output of the FrontWaf companion stack), got ${JSON.stringify(arn)}`,
+    );
+  }
+  return { webAclArn: arn };
+}
+
+/**
+ * Until when node tokens of the release before MAC tokens (`prgn.`) are still accepted,
+ * from context `legacyNodeTokensUntil`: an ISO date-time, or `closed`. Unset: the
+ * end built into the release (`DEFAULT_LEGACY_NODE_TOKENS_UNTIL`; docs/runbooks.md, upgrading).
+ */
+export function readLegacyNodeTokensUntil(value: unknown): string | undefined {
+  const text = stringContext(value, 'legacyNodeTokensUntil');
+  if (text === undefined) return undefined;
+  legacyWindowEnd(text, 'Context legacyNodeTokensUntil');
+  return text;
+}
+
+/**
  * The fleet and front choices from CDK context: `fleetSize` (1000), `heartbeatIntervalSeconds`
  * (15), `heartbeatReservedConcurrency` (sized from the fleet; 0 for none), `front` (`none` or
  * `waf`; `waf` needs `apiDomainName` and `apiCertificateArn`, and takes
- * `wafRequestsPerIpPer5Min` (2000) and `wafManagedRules` (false)).
+ * `wafRequestsPerIpPer5Min` (2000), `wafManagedRules` (false) and `wafAclArn` (a web ACL
+ * of the us-east-1 companion stack, for a stack in another region)).
  */
 export function readFleetConfig(context: (key: string) => unknown): FleetConfig {
   const fleetSize = positiveIntegerContext(context('fleetSize'), DEFAULT_FLEET_SIZE, 'fleetSize');
@@ -184,13 +236,8 @@ export function readFleetConfig(context: (key: string) => unknown): FleetConfig 
       kind: 'waf',
       apiDomainName,
       apiCertificateArn,
-      requestsPerIpPer5Min: positiveIntegerContext(
-        context('wafRequestsPerIpPer5Min'),
-        DEFAULT_REQUESTS_PER_IP_PER_5_MIN,
-        'wafRequestsPerIpPer5Min',
-        10,
-      ),
-      managedRules: booleanContext(context('wafManagedRules'), false, 'wafManagedRules'),
+      ...readFrontWafRules(context),
+      ...webAclArnContext(context('wafAclArn')),
     };
   }
   return {

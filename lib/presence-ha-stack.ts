@@ -17,10 +17,15 @@ import { Tracing } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ParamsAndSecretsLayerVersion, ParamsAndSecretsVersions } from 'aws-cdk-lib/aws-lambda';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { NODE_TOKEN_SECRET_ENV } from '../lambdas/app';
+import {
+  DEFAULT_LEGACY_NODE_TOKENS_UNTIL,
+  FRONT_ORIGIN_SECRET_ENV,
+  LEGACY_NODE_TOKENS_ENV,
+  NODE_TOKEN_SECRET_ENV,
+} from '../lambdas/app';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import { TABLE_IDS, TABLES } from '../lambdas/contract';
+import { ROUTE_LIST, TABLE_IDS, TABLES } from '../lambdas/contract';
 import {
   EVENT_BUS_ENV,
   FUNCTION_IDS,
@@ -33,6 +38,7 @@ import {
   booleanContext,
   DEFAULT_LOG_RETENTION,
   readFleetConfig,
+  readLegacyNodeTokensUntil,
   throttlePlan,
   type FleetConfig,
 } from './config';
@@ -43,7 +49,7 @@ import { Dashboard } from './constructs/dashboard';
 import { Notifications } from './constructs/notifications';
 import { ProjectFunction } from './constructs/project-function';
 import { Tables } from './constructs/tables';
-import { FrontWaf } from './constructs/waf';
+import { FrontWaf, sendOriginSecret } from './constructs/waf';
 import { stateMachineArn, stateMachineName, Workflows } from './constructs/workflows';
 import { pascalCase } from './project';
 
@@ -70,6 +76,9 @@ export interface PresenceHaStackProps extends StackProps {
 
 /** The functions that issue (nodes) or check (heartbeat) node tokens: the only ones given the key. */
 const NODE_TOKEN_FUNCTIONS: ReadonlySet<FunctionId> = new Set<FunctionId>(['nodes', 'heartbeat']);
+
+/** The functions behind API routes: with the WAF front on, each checks CloudFront's origin secret. */
+const HTTP_FUNCTIONS: ReadonlySet<FunctionId> = new Set<FunctionId>(ROUTE_LIST.map((r) => r.spec.function));
 
 /**
  * Functions without X-Ray: the heartbeat (the bulk of all invocations, kept at one write
@@ -99,8 +108,15 @@ export class PresenceHaStack extends Stack {
   readonly dashboard: Dashboard;
   /** The node token keys (docs/threat-model.md): generated at deploy, never in the template. */
   readonly nodeTokenKey: Secret;
-  /** The WAF front's web ACL, when the front is on. */
+  /** The WAF front's web ACL, when the front is on and makes its own (not given by `wafAclArn`). */
   readonly frontWaf?: FrontWaf;
+  /**
+   * With the WAF front on: the value CloudFront sends to the API in a header and the
+   * functions require, so the API's public custom domain cannot be used to skip the WAF.
+   */
+  readonly frontOriginSecret?: Secret;
+  /** Until when the node functions accept tokens of the release before MACs (`legacyNodeTokensUntil`). */
+  private readonly legacyNodeTokensUntil: string;
 
   constructor(scope: Construct, id: string, props: PresenceHaStackProps = {}) {
     super(scope, id, {
@@ -143,6 +159,31 @@ export class PresenceHaStack extends Stack {
           'The key signs the tokens every agent holds: replacing it means reissuing every node token within a grace period, an operator procedure (docs/threat-model.md), not an automatic rotation Lambda.',
       },
     ]);
+    this.legacyNodeTokensUntil =
+      readLegacyNodeTokensUntil(this.node.tryGetContext('legacyNodeTokensUntil')) ??
+      DEFAULT_LEGACY_NODE_TOKENS_UNTIL;
+    if (fleet.front) {
+      this.frontOriginSecret = new Secret(this, 'FrontOriginSecret', {
+        description:
+          'presence-ha WAF front: "current" is the header CloudFront adds to requests for the API; the functions refuse requests without it ("previous" too while it is replaced; docs/threat-model.md)',
+        generateSecretString: {
+          secretStringTemplate: '{}',
+          generateStringKey: 'current',
+          passwordLength: 48,
+          excludePunctuation: true,
+        },
+        removalPolicy: logRemovalPolicy,
+      });
+      NagSuppressions.addResourceSuppressions(this.frontOriginSecret, [
+        {
+          id: 'AwsSolutions-SMG4',
+          reason:
+            'CloudFront reads the value when the distribution is deployed: replacing it is an operator procedure with a grace for the previous value (docs/threat-model.md), not an automatic rotation Lambda.',
+        },
+      ]);
+    }
+    const needsSecrets = (id: FunctionId) =>
+      NODE_TOKEN_FUNCTIONS.has(id) || (this.frontOriginSecret !== undefined && HTTP_FUNCTIONS.has(id));
     // The extension caches the secret for a minute; the function keeps it a minute more (SecretNodeTokenKeys).
     const secretsExtension = ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
       secretsManagerTtl: Duration.minutes(1),
@@ -165,7 +206,7 @@ export class PresenceHaStack extends Stack {
           functionId === 'heartbeat' && limits.heartbeatReservedConcurrency > 0
             ? limits.heartbeatReservedConcurrency
             : undefined,
-        paramsAndSecrets: NODE_TOKEN_FUNCTIONS.has(functionId) ? secretsExtension : undefined,
+        paramsAndSecrets: needsSecrets(functionId) ? secretsExtension : undefined,
         tracing: UNTRACED.has(functionId) ? undefined : Tracing.ACTIVE,
       });
       if (!UNTRACED.has(functionId)) {
@@ -183,6 +224,7 @@ export class PresenceHaStack extends Stack {
         );
       }
       if (NODE_TOKEN_FUNCTIONS.has(functionId)) this.nodeTokenKey.grantRead(fn.function);
+      if (HTTP_FUNCTIONS.has(functionId)) this.frontOriginSecret?.grantRead(fn.function);
       this.grant(fn, definition);
       functions[functionId] = fn;
     }
@@ -245,11 +287,23 @@ export class PresenceHaStack extends Stack {
     if (withConsole)
       this.console = new Console(this, 'Console', { api: this.api, deletionProtection, logRetention });
     if (fleet.front && this.console) {
-      this.frontWaf = new FrontWaf(this, 'FrontWaf', {
-        requestsPerIpPer5Min: fleet.front.requestsPerIpPer5Min,
-        managedRules: fleet.front.managedRules,
-      });
-      this.frontWaf.attachTo(this.console.distribution);
+      if (fleet.front.webAclArn) {
+        // Made in us-east-1 by the companion stack (FrontWafStack), for a stack in any region.
+        this.console.distribution.attachWebAclId(fleet.front.webAclArn);
+      } else {
+        this.frontWaf = new FrontWaf(this, 'FrontWaf', {
+          requestsPerIpPer5Min: fleet.front.requestsPerIpPer5Min,
+          managedRules: fleet.front.managedRules,
+        });
+        this.frontWaf.attachTo(this.console.distribution);
+      }
+      if (this.frontOriginSecret) {
+        sendOriginSecret(
+          this.console.distribution,
+          this.api.originHost,
+          this.frontOriginSecret.secretValueFromJson('current').unsafeUnwrap(),
+        );
+      }
     }
 
     this.outputs();
@@ -262,7 +316,13 @@ export class PresenceHaStack extends Stack {
       env[TABLES[tableId].envVar] = this.tables.byId[tableId].tableName;
     }
     if (definition.publishes) env[EVENT_BUS_ENV] = this.bus.eventBusName;
-    if (NODE_TOKEN_FUNCTIONS.has(definition.id)) env[NODE_TOKEN_SECRET_ENV] = this.nodeTokenKey.secretArn;
+    if (NODE_TOKEN_FUNCTIONS.has(definition.id)) {
+      env[NODE_TOKEN_SECRET_ENV] = this.nodeTokenKey.secretArn;
+      env[LEGACY_NODE_TOKENS_ENV] = this.legacyNodeTokensUntil;
+    }
+    if (this.frontOriginSecret && HTTP_FUNCTIONS.has(definition.id)) {
+      env[FRONT_ORIGIN_SECRET_ENV] = this.frontOriginSecret.secretArn;
+    }
     for (const workflowId of definition.starts) {
       const workflow = WORKFLOWS[workflowId];
       env[workflow.envVar] = stateMachineArn(this, workflow);
