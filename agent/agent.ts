@@ -324,10 +324,23 @@ export class Agent {
       services: observation.services,
       database: observation.database,
       ...(notice ? { notice } : {}),
+      heard: this.heard(),
     };
     const sentAt = this.clock.now();
     const outcome = await this.sendHeartbeat(body, timeoutMs);
     return { outcome, sentAt };
+  }
+
+  /**
+   * What this agent last heard, sent back with every heartbeat (docs/heartbeat-protocol.md,
+   * "The acknowledgement"): the control plane moves users away from this node only once
+   * it knows the node heard the decision or has fenced. Null before the first answer
+   * since the agent started (it fences then).
+   */
+  private heard(): HeartbeatBody['heard'] {
+    const last = this.lastAnswer;
+    if (last === null) return null;
+    return { group: last.group, incarnation: last.incarnation ?? null, epoch: last.epoch };
   }
 
   /** Long enough for a slow answer, short enough to retry well within keepAliveTimeout. */

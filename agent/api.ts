@@ -10,6 +10,8 @@ import { apiClient, ApiProblemError, ApiUnreachableError } from '../lambdas/cont
  */
 export const HeartbeatAnswerSchema = z.object({
   group: z.string().nullable(),
+  /** This creation of the group; sent back in the next heartbeat's `heard`. */
+  incarnation: z.string().max(64).nullable().optional(),
   state: z.string().nullable(),
   reason: z.string().nullable(),
   epoch: z.number().int().min(0),

@@ -131,6 +131,7 @@ export async function heartbeat(
     await ports.nodes.recordHeartbeat(nodeId, { at: ports.clock.now(), body });
     return {
       group: null,
+      incarnation: null,
       state: null,
       reason: null,
       epoch: 0,

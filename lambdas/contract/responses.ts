@@ -151,6 +151,10 @@ export const RehomeAcceptedSchema = z.object({
 
 export const HeartbeatAnswerSchema = z.object({
   group: z.string().nullable(),
+  incarnation: z
+    .string()
+    .nullable()
+    .describe('This creation of the group; the agent sends it back in `heard` with the epoch'),
   state: StateSchema.nullable(),
   reason: ReasonSchema.nullable(),
   epoch: z.number().int(),

@@ -28,6 +28,7 @@ export { isFresh, isHealthy, expiredFault } from './machine/health';
 export { needsAttention } from './machine/attention';
 export { nextDueAt, nextTimerDueAt, pairSilentAt } from './machine/deadlines';
 export { isSteadyHeartbeat, applySteadyHeartbeat, servicesReportedDown } from './machine/steady';
+export { acknowledged, fences, HEARD_NOTHING } from './machine/acknowledgement';
 export { GroupInvariantError } from './errors';
 export { keyedRecord, keyedCopy, ownValue } from './keyed';
 export { inFailoverState } from './machine/admission';

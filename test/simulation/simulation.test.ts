@@ -33,17 +33,11 @@ describe('issue 9: the partition simulator', () => {
     },
   );
 
-  // KNOWN GAP, open in issue 9 (docs/safety.md, "Open gap"): users are moved back (a
-  // fallback) or away from a node that was never told it is in the group while that
-  // node's answers are lost, and it keeps serving them until its fence. Closing it needs
-  // the agent to acknowledge the epoch it heard. `it.fails` keeps the gap in sight: this
-  // test turns red the day no seed double-serves, to be made a plain `it` then.
-  it.runIf(replay === null).fails(
-    `KNOWN GAP: no user is ever served by two nodes, over ${seeds} seeds`,
-    () => {
-      expect(failures.slice(0, 3).join('\n\n')).toBe('');
-    },
-  );
+  // Every move of users away from a node waits until that node has acknowledged the
+  // decision or has surely fenced (docs/safety.md, "Moves wait for the node they leave").
+  it.runIf(replay === null)(`no user is ever served by two nodes, over ${seeds} seeds`, () => {
+    expect(failures.slice(0, 3).join('\n\n')).toBe('');
+  });
 
   it.runIf(replay !== null)(`replays seed ${replay}`, async () => {
     const duration = process.env.SIM_DURATION_MS;

@@ -159,6 +159,12 @@ interface SimNode {
   disk: MemoryBootCounter;
   /** Home nodes whose users this node serves or still believes it serves. */
   holds: Set<NodeId>;
+  /**
+   * Its last answer said it is falling back (FALLING_BACK): it has handed its peer's
+   * users back and serves only its own, even while the control plane still maps them to
+   * it (the fallback waits for this acknowledgement before moving them home).
+   */
+  handingBack: boolean;
   /** Until then (sim ms) heartbeats to / answers from the control plane are lost. */
   upCutUntil: number;
   downCutUntil: number;
@@ -298,6 +304,7 @@ export class Simulation {
       services: null,
       disk: new MemoryBootCounter(1),
       holds: new Set(),
+      handingBack: false,
       upCutUntil: 0,
       downCutUntil: 0,
       drift: (r() * 2 - 1) * 1e-4,
@@ -390,7 +397,12 @@ export class Simulation {
               this.after(this.delay(), () => {
                 const me = agent();
                 if (!me || node.agent !== me || !node.up) return;
-                if (finish(outcome) && outcome.kind === 'answered') this.learn(node, failedOver);
+                if (finish(outcome) && outcome.kind === 'answered') {
+                  // Falling back or initializing (a recovery): it serves only its own users.
+                  node.handingBack =
+                    outcome.answer.state === 'FALLING_BACK' || outcome.answer.state === 'INITIALIZING';
+                  this.learn(node, failedOver);
+                }
               });
             },
             false,
@@ -411,7 +423,9 @@ export class Simulation {
 
   /** The node heard where its users are as of `failedOver`: it drops users that are not its own. */
   private learn(node: SimNode, failedOver: string | null, recompute = true): void {
-    for (const home of [...node.holds]) if (!this.mapsTo(home, node.id, failedOver)) node.holds.delete(home);
+    for (const home of [...node.holds])
+      if (!this.mapsTo(home, node.id, failedOver) || (node.handingBack && home !== node.id))
+        node.holds.delete(home);
     if (recompute) this.changed();
   }
 
@@ -555,6 +569,7 @@ export class Simulation {
     node.running = false;
     node.fault = false;
     node.holds.clear();
+    node.handingBack = false;
     node.lastTroubleAt = Infinity;
     node.agent?.halt();
     node.agent = null;
@@ -702,7 +717,9 @@ export class Simulation {
         node.holds.clear();
         continue;
       }
-      for (const home of NODES) if (this.mapsTo(home, node.id, failedOver)) node.holds.add(home);
+      for (const home of NODES)
+        if (this.mapsTo(home, node.id, failedOver) && !(node.handingBack && home !== node.id))
+          node.holds.add(home);
     }
     let double = false;
     let unserved = false;

@@ -21,6 +21,8 @@ export interface NodeAgent {
   services: Record<string, 'running' | 'stopped'>;
   database: 'up' | 'down';
   notice?: 'reboot' | 'shutdown';
+  /** What it acknowledges (`heard`): the last answer's group, incarnation and epoch. */
+  heard?: { group: string | null; incarnation: string | null; epoch: number } | null;
 }
 
 /** Registers a node of cluster `c1` and returns a fake agent for it. */
@@ -54,7 +56,7 @@ export async function registerNode(
 /** One heartbeat of the agent, as its next sequence. */
 export async function beat(h: ApiHarness, n: NodeAgent) {
   n.sequence += 1;
-  return h.call('POST', `/v1/nodes/${n.id}/heartbeat`, {
+  const res = await h.call('POST', `/v1/nodes/${n.id}/heartbeat`, {
     token: n.token,
     scopes: null,
     body: {
@@ -64,8 +66,15 @@ export async function beat(h: ApiHarness, n: NodeAgent) {
       services: n.services,
       database: n.database,
       ...(n.notice ? { notice: n.notice } : {}),
+      heard: n.heard ?? null,
     },
   });
+  // Like prg-agent, it acknowledges the last answer it heard in its next heartbeat.
+  if (res.status === 200) {
+    const a = res.body as { group: string | null; incarnation?: string | null; epoch: number };
+    n.heard = { group: a.group, incarnation: a.incarnation ?? null, epoch: a.epoch };
+  }
+  return res;
 }
 
 /**

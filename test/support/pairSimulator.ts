@@ -8,6 +8,7 @@ import {
   type Effect,
   type GroupEvent,
   type GroupState,
+  type HeartbeatBody,
   type NodeStateCode,
   type ReasonCode,
   type TransitionResult,
@@ -31,6 +32,14 @@ export interface FakeNode {
   sequence: number;
   notice?: 'reboot' | 'shutdown';
   lastSentAt: number | null;
+  /**
+   * What the agent acknowledges with each heartbeat (`heard`): the last answer's group,
+   * incarnation and epoch, null before its first answer since it started; `undefined`
+   * plays an agent too old to acknowledge.
+   */
+  heard?: HeartbeatBody['heard'];
+  /** Its heartbeats arrive but their answers are lost: it hears no state, no order. */
+  answersLost?: boolean;
 }
 
 export const T0 = Date.UTC(2026, 10, 24, 10, 0, 0);
@@ -81,6 +90,7 @@ export class PairSimulator {
       boots: 1,
       sequence: 0,
       lastSentAt: null,
+      heard: null,
     };
   }
 
@@ -121,6 +131,7 @@ export class PairSimulator {
         services,
         database: n.database,
         ...(n.notice ? { notice: n.notice } : {}),
+        ...(n.heard === undefined ? {} : { heard: n.heard }),
       },
     });
     this.obey(id);
@@ -129,7 +140,11 @@ export class PairSimulator {
 
   private obey(id: string): void {
     const n = this.node(id);
-    const order = heartbeatResponse(this.group, id, this.params, this.now).serviceOrder;
+    if (n.answersLost) return;
+    const answer = heartbeatResponse(this.group, id, this.params, this.now);
+    const order = answer.serviceOrder;
+    if (n.heard !== undefined)
+      n.heard = { group: answer.group, incarnation: answer.incarnation, epoch: answer.epoch };
     if (order === 'stop') n.stoppedByOrder = true;
     if (order === 'start' && n.canStartServices) n.stoppedByOrder = false;
   }
@@ -183,6 +198,9 @@ export class PairSimulator {
     this.beatAll();
     this.apply({ type: 'EnableHa' });
     this.run(1);
+    // Each agent acknowledges an answer of the HA group, as a running agent does within
+    // an interval or two: from then on its silence proves its fence.
+    for (let i = 0; i < 2 && this.group.members.some((m) => typeof m.heard !== 'number'); i++) this.beatAll();
     return this;
   }
 
@@ -193,6 +211,8 @@ export class PairSimulator {
     n.bootId = `${id}-boot-${n.boots}`;
     n.sequence = 0;
     n.notice = undefined;
+    // A restarted agent has heard nothing yet (an agent too old to acknowledge stays so).
+    if (n.heard !== undefined) n.heard = null;
   }
 
   crash(id: string, service = this.params.criticalServices[0]!): void {

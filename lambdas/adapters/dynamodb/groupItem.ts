@@ -35,6 +35,7 @@ const MEMBER_FIELDS = {
   servicesDownSince: 'sd',
   databaseDownSince: 'dd',
   healthySince: 'hy',
+  heard: 'he',
 } as const satisfies Partial<Record<keyof Member, string>>;
 
 /** The stored name of each member field, and back. */

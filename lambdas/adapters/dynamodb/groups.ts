@@ -5,6 +5,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { HEARD_NOTHING } from '../../core';
 import { ConflictError, VersionConflictError } from '../../app/errors';
 import type {
   GroupIndex,
@@ -360,6 +361,24 @@ export class DynamoGroupRepository implements GroupRepository {
     });
     if (w.heartbeat.database === 'down') values[':N'] = 'N';
     if (w.heartbeat.notice) values[':notice'] = w.heartbeat.notice;
+    // What the heartbeat acknowledges (core: acknowledged): an epoch of this group and
+    // incarnation, -1 for "nothing heard yet", or nothing that counts (stored as null).
+    const heard = w.heartbeat.heard;
+    let sameAcknowledgement = `(attribute_not_exists(${me}.#he) OR attribute_type(${me}.#he, :NULL))`;
+    names['#he'] = 'he';
+    if (heard === null) {
+      values[':heard'] = HEARD_NOTHING;
+      sameAcknowledgement = `${me}.#he = :heard`;
+    } else if (heard !== undefined && heard.group === w.group) {
+      names['#inc'] = 'incarnation';
+      values[':heard'] = heard.epoch;
+      const incarnation =
+        heard.incarnation === null
+          ? '(attribute_not_exists(#g.#inc) OR attribute_type(#g.#inc, :NULL))'
+          : '#g.#inc = :inc';
+      if (heard.incarnation !== null) values[':inc'] = heard.incarnation;
+      sameAcknowledgement = `${me}.#he = :heard AND ${incarnation}`;
+    }
     // One named clause per check, in the order of isSteadyHeartbeat (core/machine/steady.ts).
     const clauses = {
       // The adapter's own: the cache's guess of group and token is checked by the write itself.
@@ -380,6 +399,7 @@ export class DynamoGroupRepository implements GroupRepository {
           : `attribute_type(${me}.#dd, :NULL)`,
         w.heartbeat.notice ? `${me}.#n = :notice` : `attribute_type(${me}.#n, :NULL)`,
       ].join(' AND '),
+      sameAcknowledgement,
       noTimerDue: '(attribute_not_exists(#timerDueAt) OR #timerDueAt > :now)',
       // Not the node an operation waits to hear from (told to start, or to stop, its services).
       notAwaitedByTheOperation: '(attribute_not_exists(#aw) OR #aw <> :nodeId)',

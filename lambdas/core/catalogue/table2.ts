@@ -415,6 +415,19 @@ export const TABLE_2: readonly Table2Row[] = [
     ],
   },
   {
+    id: 'down-not-told-of-ha',
+    title: 'Down / Normal',
+    source: 'presence-ha',
+    node1: side('DOWN', ['PEER_DOWN', 'PEER_REBOOT', 'INITIALIZATION']),
+    node2: side('NORMAL', 'NORMAL'),
+    cause:
+      'No heartbeat came from node 1 within the keep-alive timeout, but its agent never acknowledged being in this HA group: it may still serve its users without knowing it must stop, so presence-ha does not move them to node 2 on its own.',
+    recommendedActions: [
+      'Make node 1 reach the control plane again (network, prg-agent): once it is heard, it initializes like any node.',
+      'If you know node 1 is off or its critical services are stopped, run `prg failover <group> <node 1>` to move its users to node 2; if node 1 is in fact still serving them, both nodes serve them until it hears the control plane.',
+    ],
+  },
+  {
     id: 'one-node-unknown',
     title: 'Unknown / Normal or Initializing',
     source: 'presence-ha',

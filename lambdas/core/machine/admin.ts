@@ -3,6 +3,7 @@ import type { Effect, Member, RefusalCode } from '../types';
 import type { Draft } from './draft';
 import { stateLabel, type NodeStateCode } from '../catalogue/states';
 import { serviceStopSeconds } from '../schemas/parameters';
+import { silenceProvesFence } from './acknowledgement';
 
 /** Thrown inside a transition to refuse an admin action; the transition maps it to a Refuse effect. */
 export class Refusal {
@@ -51,6 +52,20 @@ const describe = (member: Member) =>
 export function adminFailover(draft: Draft, nodeId: NodeId): void {
   requireHa(draft, 'fail over');
   const [member, peer] = draft.pair(requireMember(draft, nodeId));
+  // A silent node whose agent never acknowledged the group is not failed over on its
+  // own (its silence proves no fence); the operator, who may know it is off, can.
+  if (
+    member.state === 'DOWN' &&
+    peer.state === 'NORMAL' &&
+    draft.group.failedOver === null &&
+    !silenceProvesFence(member)
+  ) {
+    const cause = `The administrator failed over ${member.nodeId}, silent and never told of the HA group, to ${peer.nodeId}.`;
+    draft.set(member, 'DOWN', 'ON_ADMIN_REQUEST', cause);
+    draft.set(peer, 'TAKING_OVER', 'ON_ADMIN_REQUEST', cause);
+    draft.startOperation('TAKE_OVER', 'ON_ADMIN_REQUEST', member, peer, null);
+    return;
+  }
   if (member.state !== 'NORMAL' || peer.state !== 'NORMAL') {
     throw new Refusal(
       'STATE_CONFLICT',
@@ -107,7 +122,10 @@ export function adminRecover(draft: Draft): void {
   draft.initialize(second, deadline, false, cause);
   // Users return home: from whichever node serves the failed-over node's users.
   const away = draft.group.failedOver === second.nodeId ? second : first;
-  draft.startOperation('RECOVER', 'INITIALIZATION', draft.peer(away), away, null);
+  // Users held by the peer wait until it has heard the recovery (it then serves only its
+  // own) or has surely fenced; with nobody failed over there is nothing to wait for.
+  const waits = draft.group.failedOver !== null;
+  draft.startOperation('RECOVER', 'INITIALIZATION', draft.peer(away), away, waits ? deadline : null);
 }
 
 /** Turns high availability on: both nodes initialize, judged on what their heartbeats show. */
@@ -122,6 +140,8 @@ export function enableHa(draft: Draft): void {
   draft.group.highAvailability = true;
   draft.group.failedOver = null;
   for (const member of draft.group.members) {
+    // Nothing acknowledged before counts: the node must hear that it is in the group.
+    member.heard = null;
     // A node heard from recently is judged at once (the manual: "immediate failover");
     // one not yet heard from has initializationKeepAliveTimeout to send its first heartbeat.
     const heard =
@@ -157,6 +177,8 @@ export function disableHa(draft: Draft): void {
     member.initDeadline = null;
     member.heardSinceInit = false;
     member.downFrom = null;
+    // Answers from now on say "no HA group": what it acknowledged no longer shows it fences.
+    member.heard = null;
   }
 }
 

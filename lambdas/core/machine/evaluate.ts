@@ -4,6 +4,7 @@ import type { Member } from '../types';
 import type { Draft } from './draft';
 import { inMaintenance } from './maintenance';
 import { serviceStopSeconds } from '../schemas/parameters';
+import { fences, heardEpoch, silenceProvesFence } from './acknowledgement';
 import { expiredFault, isFresh, isHealthy, isSilent, reportedFault, silentFor, type Fault } from './health';
 
 const secs = (ms: number) => Math.round(ms / 1000);
@@ -111,6 +112,7 @@ function operationRules(draft: Draft): boolean {
     }
     return false;
   }
+  if (op.kind === 'RECOVER') return recoverRule(draft);
   if (op.kind === 'FALL_BACK') {
     if (isSilent(from, to, now, params)) {
       draft.failBoth(
@@ -123,8 +125,20 @@ function operationRules(draft: Draft): boolean {
     if (op.phase === 'AWAIT_SERVICES') {
       const delivered = op.startOrderDeliveredAt ?? null;
       const obeyed = delivered !== null && to.lastHeartbeatAt !== null && to.lastHeartbeatAt > delivered;
-      if (obeyed && isHealthy(to, now, params)) {
+      // The backup node must have heard that it is falling back (and so stopped serving
+      // its peer's users) before they go home: a node that cannot be told would serve
+      // them beside their home node until its fence.
+      const told = heardEpoch(from, op.decidedEpoch);
+      if (obeyed && told && isHealthy(to, now, params)) {
         op.phase = 'MOVE_USERS';
+        return true;
+      }
+      if (op.servicesDeadline !== null && now > op.servicesDeadline && obeyed && !told) {
+        draft.failBoth(
+          'TAKE_BACK_USERS_FAILED',
+          `${from.nodeId} did not acknowledge that it is falling back within ${params.initializationKeepAliveTimeout} s (initializationKeepAliveTimeout); the users stay on it rather than be served by two nodes.`,
+        );
+        draft.endOperation('failed');
         return true;
       }
       if (op.servicesDeadline !== null && now > op.servicesDeadline) {
@@ -136,6 +150,34 @@ function operationRules(draft: Draft): boolean {
         return true;
       }
     }
+  }
+  return false;
+}
+
+/**
+ * A recovery moves the failed-over users home only once the node serving them has heard
+ * the recovery (its answer says Initializing: it serves only its own users), or has been
+ * silent past the moment its agent surely fenced. A node that does neither by the end of
+ * the initialization window keeps the users, and the recovery fails.
+ */
+function recoverRule(draft: Draft): boolean {
+  const op = draft.group.operation;
+  if (!op || op.phase === 'MOVE_USERS') return false;
+  const { now, params } = draft;
+  const from = draft.member(op.from);
+  const fencedBySilence = !isFresh(from, now, params) && silenceProvesFence(from);
+  if (heardEpoch(from, op.decidedEpoch) || fencedBySilence) {
+    op.phase = 'MOVE_USERS';
+    op.servicesDeadline = null;
+    return true;
+  }
+  if (op.servicesDeadline !== null && now > op.servicesDeadline) {
+    draft.failBoth(
+      'TAKE_BACK_USERS_FAILED',
+      `${from.nodeId} neither acknowledged the recovery nor fell silent long enough to have stopped its services within ${params.initializationKeepAliveTimeout} s (initializationKeepAliveTimeout); the users of ${op.to} stay on it.`,
+    );
+    draft.endOperation('failed');
+    return true;
   }
   return false;
 }
@@ -157,16 +199,27 @@ function awaitStopRule(draft: Draft, from: Member): boolean {
   const op = draft.group.operation;
   if (!op) return false;
   const { now, params } = draft;
-  const proven = op.stopProvenAt === undefined || op.stopProvenAt === null || now >= op.stopProvenAt;
-  if (!isFresh(from, now, params) || (proven && servicesStopped(draft, from))) {
+  // A report of services stopped counts once the node acknowledged its stop order (its
+  // agent will not start them again), or, for a take-over no operator asked for, once its
+  // agent has surely fenced or obeyed. Before that, services reported stopped may be
+  // started again by an agent that never heard the order (after a reboot, or a fence
+  // lifted by an older answer), and serve the users beside their new node.
+  const provenAt = op.stopProvenAt ?? null;
+  const proven = heardEpoch(from, op.decidedEpoch) || (provenAt !== null && now >= provenAt && fences(from));
+  // Silence proves the fence only of an agent that acknowledged being in this group.
+  const fencedBySilence = !isFresh(from, now, params) && silenceProvesFence(from);
+  if (fencedBySilence || (proven && servicesStopped(draft, from))) {
     op.phase = 'MOVE_USERS';
     op.servicesDeadline = null;
     return true;
   }
   if (op.servicesDeadline !== null && now > op.servicesDeadline) {
+    const why = isFresh(from, now, params)
+      ? `still reported some running ${secs(now - op.startedAt)} s later`
+      : 'then fell silent, but its agent never acknowledged being in this HA group, so its silence does not prove its services stopped';
     draft.failBoth(
       'TAKE_OVER_USERS_FAILED',
-      `${from.nodeId} was told to stop its critical services but still reported some running ${secs(now - op.startedAt)} s later; its users stay on it.`,
+      `${from.nodeId} was told to stop its critical services but ${why}; its users stay on it.`,
     );
     draft.endOperation('failed');
     return true;
@@ -194,7 +247,10 @@ function silenceRule(draft: Draft): boolean {
         ? 'PEER_REBOOT'
         : 'PEER_DOWN'
       : (member.reason ?? 'UNKNOWN');
-    draft.set(member, 'DOWN', reason, silenceCause(draft, member));
+    const untold = silenceProvesFence(member)
+      ? ''
+      : ` Its agent never acknowledged being in this HA group (it may not know it must fence), so its users are not failed over automatically; see docs/safety.md.`;
+    draft.set(member, 'DOWN', reason, `${silenceCause(draft, member)}${untold}`);
   }
   return true;
 }
@@ -278,6 +334,8 @@ function downServingNodeRule(draft: Draft): boolean {
       );
     }
     if (member.state !== 'DOWN' || !serves(draft, member)) continue;
+    // Its silence proves nothing if its agent may not fence: its users stay where they are.
+    if (!silenceProvesFence(member) && canTakeOver(draft, peer)) continue;
     if (canTakeOver(draft, peer)) {
       const reason: ReasonCode =
         member.reason === 'PEER_REBOOT'

@@ -12,7 +12,12 @@ export function finalize(before: GroupState, draft: Draft): void {
   const ordersBefore = new Map(before.members.map((m) => [m.nodeId, serviceOrder(before, m)]));
   const changedOrders = after.members.filter((m) => ordersBefore.get(m.nodeId) !== serviceOrder(after, m));
   const ownershipChanged = before.failedOver !== after.failedOver;
-  if (ownershipChanged || changedOrders.length > 0) after.epoch = before.epoch + 1;
+  // A new operation raises it too: the node its users leave must be seen to hear an
+  // answer given after the decision (its `heard` epoch at least this one).
+  const op = after.operation;
+  const decided = op !== null && op.id !== before.operation?.id;
+  if (ownershipChanged || changedOrders.length > 0 || decided) after.epoch = before.epoch + 1;
+  if (op && decided) op.decidedEpoch = after.epoch;
 
   if (ownershipChanged) draft.publish(usersMoved(before.failedOver, after, draft.at));
 

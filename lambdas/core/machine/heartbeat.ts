@@ -3,6 +3,7 @@ import type { HeartbeatBody } from '../schemas/heartbeat';
 import type { Member } from '../types';
 import type { Draft } from './draft';
 import { bootOrder, isHealthy, updateFactsFromHeartbeat } from './health';
+import { acknowledged } from './acknowledgement';
 
 /** States a node keeps across an SRM restart, its reason becoming INITIALIZATION (Table 2). */
 const KEEP_STATE_ON_RESTART: ReadonlySet<NodeStateCode> = new Set<NodeStateCode>([
@@ -28,6 +29,7 @@ export function applyHeartbeat(draft: Draft, nodeId: string, hb: HeartbeatBody):
   // Older and reused boots were refused before this point: a different boot is a restart.
   const restarted = bootOrder(member, hb) === 'newer';
   updateFactsFromHeartbeat(member, hb, draft.now, draft.params);
+  member.heard = acknowledged(draft.group, hb);
   if (member.state === 'INITIALIZING') member.heardSinceInit = true;
   if (!draft.group.highAvailability || member.state === null) return;
 

@@ -9,6 +9,12 @@ import { serviceOrder } from './serviceOrder';
 /** What a heartbeat is answered with (docs/heartbeat-protocol.md). */
 export interface HeartbeatResponse {
   group: string | null;
+  /**
+   * Names this creation of the group (null outside an HA group, or for a group made
+   * before incarnations existed). The agent sends it back with the epoch in `heard`, so
+   * that an epoch of a deleted group of the same name never counts.
+   */
+  incarnation: string | null;
   state: NodeStateCode | null;
   reason: ReasonCode | null;
   epoch: number;
@@ -75,6 +81,7 @@ export function heartbeatResponse(
   const managed = group.highAvailability && member !== undefined && member.state !== null;
   return {
     group: managed ? group.name : null,
+    incarnation: managed ? (group.incarnation ?? null) : null,
     state: managed ? member.state : null,
     reason: managed ? member.reason : null,
     epoch: group.epoch,

@@ -36,6 +36,22 @@ export const HeartbeatBodySchema = z
     replication: z.number().int().min(0).max(9).optional(),
     /** Sent by a node about to go down. */
     notice: z.enum(['reboot', 'shutdown']).optional(),
+    /**
+     * What the agent last heard (docs/heartbeat-protocol.md, "The acknowledgement"): the
+     * `group`, `incarnation` and `epoch` of the last answer it received, or null before its
+     * first answer since it started. The control plane moves users away from a node only
+     * once the node has heard the decision, or has surely fenced; absent (an older agent),
+     * the node counts as one that cannot be told and is never failed over automatically.
+     */
+    heard: z
+      .object({
+        group: z.string().max(128).nullable(),
+        incarnation: z.string().max(64).nullable(),
+        epoch: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+      })
+      .strict()
+      .nullable()
+      .optional(),
   })
   .strict();
 export type HeartbeatBody = z.infer<typeof HeartbeatBodySchema>;

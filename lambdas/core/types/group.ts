@@ -32,6 +32,15 @@ export interface NodeFacts {
    * a fault, a gap in the heartbeats over keepAliveTimeout or a restart starts it again.
    */
   healthySince: number | null;
+  /**
+   * What the node's agent acknowledged having heard, as of its last heartbeat while high
+   * availability was on: the epoch of an answer of this group (this incarnation, HA on),
+   * or -1 when the agent had heard nothing since it started; both mean the agent fences
+   * when answers stop. Null or absent: it acknowledged nothing that makes it fence (an
+   * agent too old to acknowledge, an answer saying it is in no HA group, another
+   * incarnation): its silence proves nothing and it is never failed over automatically.
+   */
+  heard?: number | null;
 }
 
 /** One node of a group: its facts and, while high availability is on, its state and reason. */
@@ -85,6 +94,12 @@ export interface Operation {
    * restart the agent was never told to prevent. Null or absent: a report counts at once.
    */
   stopProvenAt?: number | null;
+  /**
+   * The group's epoch once the operation was decided: the node the users leave must
+   * acknowledge an answer of at least this epoch (it heard the decision) before they move,
+   * or have been silent past its fence. Absent in operations stored before it existed.
+   */
+  decidedEpoch?: number | null;
   /** Past this the operation is declared lost (epoch ms). */
   expiresAt: number;
 }
@@ -130,7 +145,10 @@ export interface GroupState {
   name: string;
   nodes: NodeId[];
   highAvailability: boolean;
-  /** Grows at every change of user ownership or of a node's service order. */
+  /**
+   * Grows at every change of user ownership or of a node's service order, and at the
+   * start of every operation (see `Operation.decidedEpoch`).
+   */
   epoch: number;
   /** Counter that makes operation and timer ids unique within the group. */
   seq: number;

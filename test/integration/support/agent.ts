@@ -54,6 +54,15 @@ export class Agent {
           services: this.services(),
           database: this.database,
           ...(this.notice ? { notice: this.notice } : {}),
+          // Like prg-agent: what it last heard, null before its first answer.
+          heard:
+            this.last === null
+              ? null
+              : {
+                  group: this.last.group,
+                  incarnation: this.last.incarnation ?? null,
+                  epoch: this.last.epoch,
+                },
         },
       },
     );

@@ -93,6 +93,22 @@ describe('prg-agent on a fake clock: heartbeats', () => {
     expect(bodies[0]!.database).toBe('up');
   });
 
+  it('acknowledges in each heartbeat the group, incarnation and epoch of the last answer it heard (none before the first)', async () => {
+    const { clock, controlPlane, start } = startAgent();
+    controlPlane.answerWith({ incarnation: 'inc-1', epoch: 4 });
+    await start();
+    await clock.advance(5_000);
+    controlPlane.answerWith({ group: null, incarnation: null, epoch: 0 });
+    await clock.advance(10_000);
+    const heard = controlPlane.received.map((r) => r.body.heard);
+    expect(heard.slice(0, 3)).toEqual([
+      null,
+      { group: 'prg-1', incarnation: 'inc-1', epoch: 4 },
+      { group: 'prg-1', incarnation: 'inc-1', epoch: 4 },
+    ]);
+    expect(heard.at(-1)).toEqual({ group: null, incarnation: null, epoch: 0 });
+  });
+
   it('sends each heartbeat at the interval the control plane last answered with', async () => {
     const { clock, controlPlane, start, started } = startAgent();
     controlPlane.answerWith({ nextHeartbeatSeconds: 2 });

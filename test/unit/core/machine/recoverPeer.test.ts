@@ -30,8 +30,10 @@ describe('recovery when node 2 is the one failed over', () => {
       fromNode: A,
       toNode: B,
     });
-    sim.completeWorkflow();
-    sim.run(2);
+    // Node 1 holds node 2's users: they move once it has heard the recovery.
+    expect(sim.group.operation?.phase).toBe('AWAIT_SERVICES');
+    sim.autoWorkflows = true;
+    sim.run(3);
     expect(sim.pair()).toEqual([
       ['NORMAL', 'NORMAL'],
       ['NORMAL', 'NORMAL'],

@@ -23,6 +23,8 @@ function healthyBeat(sim: PairSimulator, id: string, sequence: number) {
     sequence,
     services,
     database: 'up' as const,
+    // A running agent acknowledges the last answer it heard.
+    heard: sim.node(id).heard,
   };
 }
 
@@ -75,6 +77,7 @@ describe('the one-write steady heartbeat', () => {
       sequence: sim.node(A).sequence + 1,
       services,
       database: 'up' as const,
+      heard: sim.node(A).heard,
     };
     expect(isSteadyHeartbeat(sim.group, A, hb, due! - 1, p, due)).toBe(true);
     expect(isSteadyHeartbeat(sim.group, A, hb, due!, p, due)).toBe(false);

@@ -552,6 +552,7 @@ describe('enabling and disabling high availability', () => {
     expect(r.group.members[0]!.lastHeartbeatAt).toBe(T0);
     expect(heartbeatResponse(r.group, A, DEFAULT_CLUSTER_PARAMETERS, T0)).toEqual({
       group: null,
+      incarnation: null,
       state: null,
       reason: null,
       epoch: 0,
