@@ -43,29 +43,20 @@ export interface PortsConfig {
   parameterReads?: ParameterReads;
 }
 
-/**
- * What the heartbeat function's ports differ in. Its only reader of cluster parameters is
- * the heartbeat, which keeps them for seconds in its cache anyway: an eventually
- * consistent read (half the read units) adds at most about a second to that.
- * `npm run bench` builds its ports with these too.
- */
-export const HEARTBEAT_PORTS: Pick<PortsConfig, 'parameterReads'> = { parameterReads: 'eventual' };
-
-/** The ports over DynamoDB, with the given workflow starter and event publisher. */
-export function portsFrom(config: PortsConfig): Ports {
-  const db = createDocumentClient(config.dynamodb);
+/** The ports every function is given, over one document client. */
+function sharedPorts(
+  db: ReturnType<typeof createDocumentClient>,
+  config: PortsConfig,
+): Omit<Ports, 'users' | 'storage' | 'cursors'> {
   return {
     groups: new DynamoGroupRepository(db, config.tables),
     nodes: new DynamoNodeRepository(db, config.tables),
-    users: new DynamoUserRepository(db, config.tables),
     settings: new DynamoSettingsRepository(db, config.tables, config.parameterReads),
     history: new DynamoHistoryRepository(db, config.tables),
     workflows: config.workflows,
     events: config.events,
     clock: config.clock ?? { now: () => Date.now() },
-    storage: new DynamoStorageProbe(db, config.tables),
     nodeTokens: config.nodeTokens ?? StaticNodeTokenKeys.random(),
-    cursors: config.cursors ?? new DynamoCursorSigner(db, config.tables),
     outbox: new DynamoOutboxStore(db, config.tables),
     log: {
       info: (message, extra) => logger.info(message, { ...extra }),
@@ -76,6 +67,52 @@ export function portsFrom(config: PortsConfig): Ports {
       count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
       seconds: (name, value) => metrics.addMetric(name, MetricUnit.Seconds, value),
     },
+  };
+}
+
+/** The ports over DynamoDB, with the given workflow starter and event publisher. */
+export function portsFrom(config: PortsConfig): Ports {
+  const db = createDocumentClient(config.dynamodb);
+  return {
+    ...sharedPorts(db, config),
+    users: new DynamoUserRepository(db, config.tables),
+    storage: new DynamoStorageProbe(db, config.tables),
+    cursors: config.cursors ?? new DynamoCursorSigner(db, config.tables),
+  };
+}
+
+/**
+ * A port a function is not given: any use is a wiring mistake, said plainly (as for the
+ * node token keys of a function given no secret).
+ */
+function notGiven<T extends object>(port: string): T {
+  const refuse = () =>
+    Promise.reject(
+      new Error(
+        `The heartbeat function was built without the ${port} port (heartbeatPortsFrom in lambdas/handlers/composition.ts); give it one there if the heartbeat now needs it.`,
+      ),
+    );
+  return new Proxy({} as T, {
+    // `then` stays undefined, so awaiting the port itself is not mistaken for a promise.
+    get: (_target, key) => (key === 'then' || typeof key === 'symbol' ? undefined : refuse),
+  });
+}
+
+/**
+ * The heartbeat function's ports. Users, list cursors and the storage probe are not
+ * given: a heartbeat never uses them, and leaving their adapters out keeps its bundle
+ * small. Cluster parameters are read eventually consistently (half the read units): the
+ * heartbeat is their only reader here and keeps them for seconds in its cache anyway, so
+ * this adds at most about a second to how long a change takes to reach it. `npm run
+ * bench` builds the heartbeat's ports with this too.
+ */
+export function heartbeatPortsFrom(config: PortsConfig): Ports {
+  const db = createDocumentClient(config.dynamodb);
+  return {
+    ...sharedPorts(db, { ...config, parameterReads: 'eventual' }),
+    users: notGiven('users'),
+    storage: notGiven('storage'),
+    cursors: config.cursors ?? notGiven('cursors'),
   };
 }
 
@@ -96,10 +133,13 @@ export function workflowArnsFromEnv(env: NodeJS.ProcessEnv): Record<WorkflowId, 
 export function portsFromEnv(
   env: NodeJS.ProcessEnv,
   instrument: <C extends object>(client: C) => C = (client) => client,
-  options: Pick<PortsConfig, 'parameterReads'> = {},
 ): Ports {
-  return portsFrom({
-    ...options,
+  return portsFrom(configFromEnv(env, instrument));
+}
+
+/** What the ports of a Lambda function are built from, from the environment the stack sets. */
+function configFromEnv(env: NodeJS.ProcessEnv, instrument: <C extends object>(client: C) => C): PortsConfig {
+  return {
     dynamodb: instrument(
       new DynamoDBClient({
         maxAttempts: 4,
@@ -124,10 +164,10 @@ export function portsFromEnv(
           logger.warn(m),
         )
       : NO_NODE_TOKEN_KEYS,
-  });
+  };
 }
 
-/** The heartbeat function's ports, from the environment: `portsFromEnv` with `HEARTBEAT_PORTS`. */
+/** The heartbeat function's ports (`heartbeatPortsFrom`), from the environment the stack sets. */
 export function heartbeatPortsFromEnv(env: NodeJS.ProcessEnv): Ports {
-  return portsFromEnv(env, undefined, HEARTBEAT_PORTS);
+  return heartbeatPortsFrom(configFromEnv(env, (client) => client));
 }

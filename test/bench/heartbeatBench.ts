@@ -8,9 +8,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import { UpdateItemCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { StaticNodeTokenKeys } from '../../lambdas/app';
 import { DEFAULT_CLUSTER_PARAMETERS, DEFAULT_CRITICAL_SERVICES } from '../../lambdas/core';
-import { makeHandlers, portsFrom } from '../../lambdas/handlers';
-import { HEARTBEAT_PORTS } from '../../lambdas/handlers/composition';
+import { makeHandlers, portsFrom, type InvokableHandler } from '../../lambdas/handlers';
+import { heartbeatPortsFrom } from '../../lambdas/handlers/composition';
+import { makeHeartbeatHandler } from '../../lambdas/handlers/heartbeat';
 import { createTables } from '../../local/dynamodbLocal';
 import { localContext, matchRoute, toApiGatewayEvent } from '../../local/apiGatewayEvent';
 import { meteredClient } from './meter';
@@ -53,18 +55,22 @@ export async function benchHeartbeats(endpoint: string, prefix: string): Promise
   const tables = await createTables(endpoint, prefix);
   const { client, meter } = meteredClient(endpoint);
   let now = Date.UTC(2026, 0, 1);
-  const handlers = makeHandlers(
-    portsFrom({
-      // As the heartbeat function builds its own (the other functions' handlers here only set the pair up).
-      ...HEARTBEAT_PORTS,
-      dynamodb: client,
-      tables,
-      // Workflows and events are not what is measured: stand-ins that accept everything.
-      workflows: { start: async () => {} },
-      events: { publish: async () => {} },
-      clock: { now: () => now },
-    }),
-  );
+  const config = {
+    dynamodb: client,
+    tables,
+    // Workflows and events are not what is measured: stand-ins that accept everything.
+    workflows: { start: async () => {} },
+    events: { publish: async () => {} },
+    clock: { now: () => now },
+    // One key for both sets of ports: the tokens the nodes function issues are checked by the heartbeat's.
+    nodeTokens: StaticNodeTokenKeys.random(),
+  };
+  // The pair is set up through the other functions' handlers; heartbeats go to a handler
+  // over the ports the heartbeat function builds for itself (heartbeatPortsFrom).
+  const handlers = {
+    ...makeHandlers(portsFrom(config)),
+    heartbeat: makeHeartbeatHandler(heartbeatPortsFrom(config)) as unknown as InvokableHandler,
+  };
   let responseBytes = 0;
   const call = async (method: string, path: string, body: unknown, token?: string) => {
     const m = matchRoute(method, path);

@@ -127,7 +127,8 @@ const jsonBody = (): MiddlewareObj<HttpEvent> => {
       }
       if (typeof body === 'string' && !isBase64Encoded && !MAY_HOLD_FORBIDDEN_KEY.test(body)) {
         try {
-          request.event.body = JSON.parse(body) as unknown;
+          // The parsed body replaces the text, as middy's parser does (hence the cast).
+          (request.event as { body?: unknown }).body = JSON.parse(body) as unknown;
           return;
         } catch {
           // Not JSON: middy's parser says so.

@@ -21,5 +21,11 @@ describe('the heartbeat bundle', () => {
     const output = Object.values(metafile.outputs).find((o) => o.entryPoint);
     const later = output?.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path) ?? [];
     expect(later).toEqual(expect.arrayContaining(['@aws-sdk/client-sfn', '@aws-sdk/client-eventbridge']));
+    // The adapters of ports a heartbeat never uses are left out (heartbeatPortsFrom).
+    // Under 100 bytes is what esbuild leaves of a module none of whose code is used.
+    const bundled = Object.entries(output?.inputs ?? {}).filter(([, input]) => input.bytesInOutput > 100);
+    expect(
+      bundled.map(([path]) => path).filter((p) => /adapters\/dynamodb\/(users|cursorKey|probe)\.ts$/.test(p)),
+    ).toEqual([]);
   }, 60_000);
 });

@@ -1,7 +1,8 @@
 /**
- * The heartbeat function reads cluster parameters eventually consistently (half the read
- * units; it caches them for seconds anyway); every other function reads them
- * consistently, and a parameter change always starts from a consistent, versioned read.
+ * The heartbeat function's own ports: cluster parameters read eventually consistently
+ * (half the read units; it caches them for seconds anyway) while every other function
+ * reads them consistently, and a parameter change always starts from a consistent,
+ * versioned read; the ports a heartbeat never uses are not given, and using one says so.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -33,5 +34,12 @@ describe('cluster parameter reads', () => {
     doc.on(GetCommand).resolves({});
     await heartbeatPortsFromEnv(env).settings.clusterParametersRecord('c');
     expect(readsOf()).toEqual([true]);
+  });
+
+  it('the ports a heartbeat never uses are refused, naming where the heartbeat is wired', async () => {
+    const ports = heartbeatPortsFromEnv(env);
+    await expect(ports.users.get('u-1')).rejects.toThrow(/without the users port \(heartbeatPortsFrom/);
+    await expect(ports.storage.check()).rejects.toThrow(/without the storage port/);
+    expect(doc.calls()).toHaveLength(0);
   });
 });
