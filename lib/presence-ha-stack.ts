@@ -45,6 +45,7 @@ import {
 import { Alarms } from './constructs/alarms';
 import { Api } from './constructs/api';
 import { Console } from './constructs/console';
+import { CliLogin } from './constructs/cliLogin';
 import { Dashboard } from './constructs/dashboard';
 import { Notifications } from './constructs/notifications';
 import { ProjectFunction } from './constructs/project-function';
@@ -104,6 +105,8 @@ export class PresenceHaStack extends Stack {
   readonly alarms: Alarms;
   /** The console (absent with console=false); its distribution takes the optional WAF front. */
   readonly console?: Console;
+  /** The public client of `prg login --browser`: with the console only (its trigger scopes people). */
+  readonly cliLogin?: CliLogin;
   readonly notifications: Notifications;
   readonly dashboard: Dashboard;
   /** The node token keys (docs/threat-model.md): generated at deploy, never in the template. */
@@ -286,6 +289,9 @@ export class PresenceHaStack extends Stack {
 
     if (withConsole)
       this.console = new Console(this, 'Console', { api: this.api, deletionProtection, logRetention });
+    // prg login --browser: after the console, whose scope trigger decides what a person may
+    // do, and whose client the CLI client's authorizer override keeps in.
+    if (this.console) this.cliLogin = new CliLogin(this, 'CliLogin', { api: this.api });
     if (fleet.front && this.console) {
       if (fleet.front.webAclArn) {
         // Made in us-east-1 by the companion stack (FrontWafStack), for a stack in any region.

@@ -151,7 +151,10 @@ describe('the console on AWS', () => {
 
   it('signs in with the hosted UI: code flow, no secret, callback to the distribution, both scopes asked', () => {
     const clients = ofType('AWS::Cognito::UserPoolClient');
-    const consoles = clients.filter(([, c]) => c.Properties.AllowedOAuthFlows?.includes('code'));
+    // The code-flow clients are the console's and prg login's (test/stack/cliLogin.test.ts).
+    const consoles = clients.filter(
+      ([id, c]) => c.Properties.AllowedOAuthFlows?.includes('code') && !id.includes('CliClient'),
+    );
     expect(consoles).toHaveLength(1);
     const [clientId, client] = consoles[0]!;
     expect(client.Properties).toMatchObject({
@@ -169,7 +172,7 @@ describe('the console on AWS', () => {
     const [, authorizer] = only('AWS::ApiGatewayV2::Authorizer');
     const audience = JSON.stringify(authorizer.Properties.JwtConfiguration.Audience);
     for (const [id] of clients) expect(audience).toContain(id);
-    expect(clients).toHaveLength(3);
+    expect(clients).toHaveLength(4);
     expect(clientId).toMatch(/ConsoleClient/);
   });
 

@@ -349,7 +349,9 @@ describe('HTTP API', () => {
       AllowedOAuthFlows: ['code'],
       GenerateSecret: false,
     });
-    const clients = all.filter(([id]) => id !== consoleClient);
+    // And prg login's public client (test/stack/cliLogin.test.ts), also code + PKCE.
+    const cliClient = logicalId(stack.cliLogin!.client);
+    const clients = all.filter(([id]) => id !== consoleClient && id !== cliClient);
     expect(clients).toHaveLength(2);
     expect(authorizer.Properties.AuthorizerType).toBe('JWT');
     const jwt = authorizer.Properties.JwtConfiguration as { Audience: unknown[]; Issuer: unknown };
