@@ -6,19 +6,21 @@
  * Cognito, its token endpoint and the API are one stand-in server on 127.0.0.1: nothing
  * here reaches the internet.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { cleanEnv, runPrg, type Run } from './support/prg';
+import { cleanEnv, runPrg, spawnPrg, until, type Run } from './support/prg';
 
 const POOL = 'eu-west-1_Test123';
 const CLIENT = 'app-client-1';
 const SECRET = 'the-secret';
 
 interface Seen {
+  authorizes: Record<string, string>[];
   describes: { target: string; body: Record<string, unknown>; authorization: string }[];
   grants: { authorization: string; form: Record<string, string> }[];
   apiTokens: string[];
@@ -62,10 +64,37 @@ beforeAll(async () => {
           'application/x-amz-json-1.1',
         );
       }
+      if (req.method === 'GET' && req.url?.startsWith('/oauth2/authorize')) {
+        // The person signs in: Cognito sends the browser back to the CLI's listener with a code.
+        const query = new URL(req.url, url).searchParams;
+        seen.authorizes.push(Object.fromEntries(query));
+        const back = new URL(query.get('redirect_uri') ?? '');
+        back.searchParams.set('code', 'the-code');
+        back.searchParams.set('state', query.get('state') ?? '');
+        return void res.writeHead(302, { location: back.toString() }).end();
+      }
       if (req.method === 'POST' && req.url === '/oauth2/token') {
         const form = Object.fromEntries(new URLSearchParams(raw));
         const authorization = String(req.headers.authorization ?? '');
         seen.grants.push({ authorization, form });
+        if (form.grant_type === 'authorization_code') {
+          const challenge = createHash('sha256')
+            .update(form.code_verifier ?? '')
+            .digest('base64url');
+          const asked = seen.authorizes.at(-1);
+          if (
+            form.code !== 'the-code' ||
+            challenge !== asked?.code_challenge ||
+            form.client_id !== 'cli-client-1'
+          )
+            return json(400, { error: 'invalid_grant' });
+          return json(200, {
+            access_token: `token-${++issued}`,
+            refresh_token: 'refresh-1',
+            token_type: 'Bearer',
+            expires_in: 3600,
+          });
+        }
         if (authorization !== `Basic ${Buffer.from(`${CLIENT}:${SECRET}`).toString('base64')}`) {
           return json(400, { error: 'invalid_client' });
         }
@@ -103,7 +132,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  seen = { describes: [], grants: [], apiTokens: [], revoked: new Set() };
+  seen = { authorizes: [], describes: [], grants: [], apiTokens: [], revoked: new Set() };
   rmSync(join(home, 'cfg'), { recursive: true, force: true });
 });
 
@@ -213,6 +242,39 @@ describe('prg login --fetch-secret', () => {
       2,
     );
     expect(run.stderr).toContain('give one way to the secret');
+    expect(seen.describes).toHaveLength(0);
+  });
+});
+
+describe('prg login --browser', () => {
+  it('signs a person in with the CliClientId of the outputs: PKCE, loopback redirect, token kept', async () => {
+    const running = spawnPrg(
+      ['login', '--outputs', join(home, 'cdk-outputs.json'), '--browser', '--port', '0', '--no-open'],
+      operatorEnv({ PRG_NO_BROWSER: '1' }),
+    );
+    const timer = setTimeout(() => running.child.kill('SIGKILL'), 20_000);
+    try {
+      // The browser's part: open the printed URL and follow Cognito's redirect to the CLI.
+      const signIn = await until(
+        'the sign-in URL',
+        async () => /Sign in at:\n\s+(\S+)/.exec(running.output().stderr)?.[1],
+        15_000,
+        50,
+      );
+      expect(signIn.startsWith(`${url}/oauth2/authorize?`)).toBe(true);
+      await fetch(signIn);
+      const run = expectExit(await running.done, 0);
+      expect(run.stdout).toContain(`Logged in to ${url}`);
+    } finally {
+      clearTimeout(timer);
+    }
+    expect(seen.authorizes[0]).toMatchObject({
+      client_id: 'cli-client-1',
+      response_type: 'code',
+      code_challenge_method: 'S256',
+    });
+    expect(seen.grants.map((g) => g.form.grant_type)).toEqual(['authorization_code']);
+    expect(session()).toMatchObject({ grant: 'authorization_code', clientId: 'cli-client-1' });
     expect(seen.describes).toHaveLength(0);
   });
 });
