@@ -16,6 +16,11 @@ function printToken(out: Output, nodeId: string, token: string, rotated: boolean
   if (rotated) out.line('The previous token no longer works: the agent is refused until it has the new one.');
 }
 
+/** What to do about nodes still on a token of the release before MAC tokens. */
+function legacyAdvice(who: string, nodeId = '<nodeId>'): string {
+  return `${who} a legacy (prgn.) token, refused once the legacy window closes; rotate with \`prg node rotate-token ${nodeId}\` and give the agent the new token (docs/runbooks.md, upgrading a fleet).`;
+}
+
 /** `prg node ...`: register, list, show, rotate-token, delete. */
 export function registerNode(program: Command): void {
   const node = program
@@ -88,9 +93,21 @@ export function registerNode(program: Command): void {
         return ctx.out.line('No nodes registered yet. Register one with: prg node register --help');
       const c = ctx.out.c;
       const now = Date.now();
+      // The TOKEN column only while some node still holds a prgn. token: after the upgrade
+      // it is the list of nodes to rotate, and it leaves the table once there are none.
+      const legacy = res.nodes.filter((n) => n.legacyToken);
       ctx.out.line(
         ctx.out.table(
-          ['NODE', 'HOSTNAME', 'CLUSTER', 'VERSION', 'GROUP', 'USERS', 'LAST HEARTBEAT'],
+          [
+            'NODE',
+            'HOSTNAME',
+            'CLUSTER',
+            'VERSION',
+            'GROUP',
+            'USERS',
+            'LAST HEARTBEAT',
+            ...(legacy.length > 0 ? ['TOKEN'] : []),
+          ],
           res.nodes.map((n) => [
             n.nodeId,
             n.hostname,
@@ -99,9 +116,14 @@ export function registerNode(program: Command): void {
             n.group ?? c.dim('-'),
             String(n.userCount),
             n.lastHeartbeatAt ? relativeAge(n.lastHeartbeatAt, now) : c.dim('never'),
+            ...(legacy.length > 0 ? [n.legacyToken ? c.yellow('legacy') : c.dim('current')] : []),
           ]),
         ),
       );
+      if (legacy.length > 0) {
+        ctx.out.line('');
+        ctx.out.line(legacyAdvice(legacy.length === 1 ? '1 node holds' : `${legacy.length} nodes hold`));
+      }
     });
 
   node
@@ -130,8 +152,10 @@ export function registerNode(program: Command): void {
           ],
           ['database', view.database ?? '-'],
           ['registered', view.registeredAt],
+          ['token', view.legacyToken ? out.c.yellow('legacy (prgn.)') : 'current'],
         ]),
       );
+      if (view.legacyToken) out.line(legacyAdvice('This node holds', view.nodeId));
       const services = Object.entries(view.services);
       if (services.length > 0) {
         out.line(out.c.dim('services'));

@@ -24,6 +24,8 @@ export interface NodeView {
   services: Record<string, string>;
   database: string | null;
   registeredAt: string;
+  /** Still on a `prgn.` token (never rotated since MAC tokens): refused once the legacy window closes. */
+  legacyToken: boolean;
 }
 
 /** The node's public view; heartbeat facts come from its group while it is in one. */
@@ -56,6 +58,9 @@ function nodeViewWith(node: NodeRecord, group: GroupRecord | null): NodeView {
     services: last.services,
     database: last.database,
     registeredAt: node.registeredAt,
+    // Every token issued since MAC tokens carries a generation; a node without one was
+    // registered by the release before and has not been rotated since (lambdas/app/nodeAuth.ts).
+    legacyToken: node.tokenGeneration === undefined,
   };
 }
 

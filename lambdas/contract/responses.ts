@@ -39,6 +39,9 @@ export const NodeViewSchema = z.object({
   services: z.record(z.string(), z.string()),
   database: z.string().nullable(),
   registeredAt: Timestamp,
+  legacyToken: z
+    .boolean()
+    .describe('true: its token is a legacy prgn. one, refused when the legacy window closes; rotate it'),
 });
 
 export const NodeListSchema = z.object({ nodes: z.array(NodeViewSchema), next: NextCursorSchema });

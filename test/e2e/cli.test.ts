@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DEFAULT_NODE_PARAMETERS } from '../../lambdas/core';
 import { startEmbedded, type Embedded } from '../../local/embedded';
 import { Heartbeats } from './support/heartbeats';
 import { cleanEnv, runPrg, spawnPrg, until, type Run } from './support/prg';
@@ -620,5 +621,48 @@ describe.concurrent('prg pause/resume and --dry-run', { timeout: 150_000 }, () =
     } finally {
       pair.stop();
     }
+  });
+});
+
+// After an upgrade from the release before MAC tokens: whom to rotate, by CLI.
+describe('prg node list/show and legacy (prgn.) tokens', { timeout: 60_000 }, () => {
+  it('a node still on a legacy token is flagged in node list and node show, with what to do, until it is rotated', async () => {
+    const id = `old-${tag}`;
+    // Stored as the previous release registered it: a token hash and no token generation.
+    await server.ports.nodes.create({
+      nodeId: id,
+      hostname: `${id}.example.com`,
+      clusterId: `c-old-${tag}`,
+      softwareVersion: '15.0',
+      publisherId: 'pub-1',
+      tokenHash: 'a'.repeat(64),
+      group: null,
+      parameters: { ...DEFAULT_NODE_PARAMETERS },
+      userCount: 0,
+      lastHeartbeat: null,
+      registeredAt: new Date().toISOString(),
+    });
+    const row = (stdout: string) => stdout.split('\n').find((l) => l.startsWith(`${id} `)) ?? '';
+    const list = expectExit(await prg(['node', 'list']), 0).stdout;
+    expect(list.split('\n')[0]).toMatch(/LAST HEARTBEAT +TOKEN$/);
+    expect(row(list)).toMatch(/ legacy$/);
+    expect(list).toMatch(/\d+ nodes? holds? a legacy \(prgn\.\) token.*prg node rotate-token <nodeId>/);
+    const show = expectExit(await prg(['node', 'show', id]), 0).stdout;
+    expect(show).toMatch(/token +legacy \(prgn\.\)/);
+    expect(show).toContain(`rotate with \`prg node rotate-token ${id}\``);
+    expect(JSON.parse(expectExit(await prg(['node', 'show', id, '--json']), 0).stdout)).toMatchObject({
+      nodeId: id,
+      legacyToken: true,
+    });
+
+    expectExit(await prg(['node', 'rotate-token', id]), 0);
+    const after = expectExit(await prg(['node', 'show', id]), 0).stdout;
+    expect(after).toMatch(/token +current/);
+    expect(after).not.toContain('legacy');
+    const listed = JSON.parse(expectExit(await prg(['node', 'list', '--json']), 0).stdout);
+    expect(listed.nodes.find((n: { nodeId: string }) => n.nodeId === id)).toMatchObject({
+      legacyToken: false,
+    });
+    expectExit(await prg(['node', 'delete', id]), 0);
   });
 });

@@ -98,4 +98,31 @@ describe('upgrading from tokens without a MAC (prgn.), over HTTP', () => {
     a.token = rotated.body.token;
     expect((await beat(h, a)).status).toBe(200);
   });
+
+  it('the node views say which nodes still hold a legacy token, until each is rotated', async () => {
+    await legacyNode('imp-a');
+    expect((await h.call('POST', '/v1/nodes', { body: registration('imp-b') })).status).toBe(201);
+    const flags = async () => {
+      const list = await h.call('GET', '/v1/nodes', { scopes: ['prg/read'] });
+      expect(list.status).toBe(200);
+      return Object.fromEntries(
+        (list.body.nodes as { nodeId: string; legacyToken: boolean }[]).map((n) => [n.nodeId, n.legacyToken]),
+      );
+    };
+    expect(await flags()).toEqual({ 'imp-a': true, 'imp-b': false });
+    const one = await h.call('GET', '/v1/nodes/imp-a', { scopes: ['prg/read'] });
+    expect([one.status, one.body.legacyToken]).toEqual([200, true]);
+
+    expect((await h.call('POST', '/v1/nodes/imp-a/token')).status).toBe(200);
+    expect(await flags()).toEqual({ 'imp-a': false, 'imp-b': false });
+    expect((await h.call('GET', '/v1/nodes/imp-a')).body.legacyToken).toBe(false);
+  });
+});
+
+const registration = (nodeId: string) => ({
+  nodeId,
+  hostname: `${nodeId}.example.com`,
+  clusterId: 'c1',
+  softwareVersion: '15.0',
+  publisherId: 'pub-1',
 });

@@ -44,6 +44,7 @@ describe('POST /v1/nodes', () => {
         services: {},
         database: null,
         registeredAt: new Date(h.clock.t).toISOString(),
+        legacyToken: false,
       },
     });
     expect(res.body.token.length).toBeGreaterThanOrEqual(20);

@@ -58,6 +58,7 @@ describe('registering a node', () => {
       services: {},
       database: null,
       registeredAt: new Date(w.clock.t).toISOString(),
+      legacyToken: false,
     });
     expect(verifyNodeToken(await w.ports.nodeTokens.keyRing(), token, w.clock.t)).toEqual({
       ok: true,

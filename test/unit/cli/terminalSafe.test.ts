@@ -134,6 +134,7 @@ describe('prg shows node-reported text without letting it drive the terminal', (
       services: { [HOSTILE]: 'running', [`\x1b]8;;http://evil.example/\x07link\x1b]8;;\x07`]: 'stopped' },
       database: 'up',
       registeredAt: T,
+      legacyToken: false,
     };
     const fetch = vi.fn(
       async () =>
