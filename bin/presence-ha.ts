@@ -1,7 +1,16 @@
 /**
  * The CDK app: `npx cdk synth` / `npx cdk deploy` run this file (see cdk.json).
- * Context: stackName (PresenceHa), deletionProtection (true), cognitoDomainPrefix,
- * logRetentionDays (30), nag (cdk-nag AwsSolutions checks). docs/stack.md has the details.
+ * Context (defaults in brackets; docs/stack.md has the table):
+ * - this file (lib/config.ts): stackName [PresenceHa], deletionProtection [true],
+ *   cognitoDomainPrefix [<stackname>-<account>], logRetentionDays [30], nag [true in
+ *   cdk.json, else false], frontWafStack [false: no us-east-1 companion WAF stack];
+ * - the stack (lib/presence-ha-stack.ts, lib/config.ts): console [true], fleetSize [1000],
+ *   heartbeatIntervalSeconds [15], heartbeatReservedConcurrency [from the fleet],
+ *   front [none | waf], apiDomainName and apiCertificateArn [needed by front=waf],
+ *   wafRequestsPerIpPer5Min [2000], wafManagedRules [false], wafAclArn [none: the stack makes its own, which
+ *   needs us-east-1], legacyNodeTokensUntil [2027-03-01T00:00:00Z, or closed];
+ * - the notifications (lib/constructs/notifications.ts): alertEmails, alertWebhooks,
+ *   alertChatWebhook [none].
  */
 import { App, Aspects, Tags } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
