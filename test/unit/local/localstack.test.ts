@@ -44,15 +44,25 @@ describe('npm run test:localstack', () => {
     });
   });
 
-  it('bootstraps and deploys with cdklocal (no deletion protection, no nag), then runs the integration suite', () => {
+  it('bootstraps and deploys with cdklocal (no deletion protection, no nag, no console), then runs the integration suite', () => {
     expect(commands('PresenceHaLocal').map((c) => c.slice(0, 3).join(' '))).toEqual([
       'npx cdklocal bootstrap',
       'npx cdklocal deploy',
       'npx vitest run',
     ]);
-    const deploy = commands('PresenceHaLocal')[1]!;
-    expect(deploy).toEqual(
-      expect.arrayContaining(['PresenceHaLocal', '--outputs-file', 'deletionProtection=false', 'nag=false']),
-    );
+    const [bootstrap, deploy] = commands('PresenceHaLocal') as [string[], string[]];
+    expect(deploy.slice(0, 4)).toEqual(['npx', 'cdklocal', 'deploy', 'PresenceHaLocal']);
+    expect(deploy).toEqual(expect.arrayContaining(['--outputs-file', '--require-approval', 'never']));
+    // The stack deploys CloudFront and the console's upload by default, which LocalStack
+    // cannot: both commands must synthesize the API-only stack, each setting as one -c.
+    for (const command of [bootstrap, deploy]) {
+      const settings = command.flatMap((arg, i) => (command[i - 1] === '-c' ? [arg] : []));
+      expect(settings).toEqual([
+        'stackName=PresenceHaLocal',
+        'deletionProtection=false',
+        'nag=false',
+        'console=false',
+      ]);
+    }
   });
 });
