@@ -54,3 +54,16 @@ export async function finishHostedUi(c: CognitoConfig, code: string): Promise<st
   if (!body.access_token) throw new Error('Cognito answered without an access token.');
   return body.access_token;
 }
+
+/**
+ * Cognito's logout endpoint for this console: it ends the hosted UI's own session (a
+ * cookie on the Cognito domain, which would otherwise sign the next "Sign in" straight
+ * back in without a password) and sends the browser back to `logout_uri`, which must be
+ * one of the client's registered sign-out URLs: the stack registers the console's URL,
+ * the same value config.json gives as `redirectUri` (lib/constructs/console.ts).
+ */
+export function hostedUiLogoutUrl(c: CognitoConfig): string {
+  const url = new URL(`${c.domain}/logout`);
+  url.search = new URLSearchParams({ client_id: c.clientId, logout_uri: c.redirectUri }).toString();
+  return url.toString();
+}

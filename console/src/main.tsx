@@ -5,7 +5,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import './styles.css';
-import { finishHostedUi, redirectToHostedUi } from './cognito';
+import { finishHostedUi, hostedUiLogoutUrl, redirectToHostedUi } from './cognito';
 import { startLive, stopLiveUpdates, useLiveStatus, useNow } from './live';
 import { describeError, probeRole, session, type ConsoleConfig } from './session';
 import { Overview } from './pages/Overview';
@@ -159,7 +159,11 @@ function App(props: { config: ConsoleConfig }) {
   const signOut = () => {
     session.clear();
     stopLiveUpdates();
-    setRole(null);
+    // On AWS the hosted UI keeps its own session: forgetting the tab's token alone would
+    // let the next Sign in pass without a password, so end that session too.
+    const cognito = props.config.auth === 'cognito' ? props.config.cognito : undefined;
+    if (cognito) location.assign(hostedUiLogoutUrl(cognito));
+    else setRole(null);
   };
   const link = (href: string, label: string, current: boolean) => (
     <a href={href} aria-current={current ? 'page' : undefined}>

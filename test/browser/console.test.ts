@@ -201,6 +201,59 @@ describe('the console in a browser', () => {
     expect(await world.states()).toEqual(NORMAL);
   }, 60_000);
 
+  it('Sign out on AWS also ends the Cognito hosted-UI session; locally it only forgets the token', async () => {
+    // AWS as the console sees it: config.json names a hosted UI, stood in for here at
+    // https://cognito.test (there is no Cognito locally), which signs in with the admin token.
+    const page = await newPage();
+    const origin = world.server.url;
+    const cognito = { domain: 'https://cognito.test', clientId: 'console-client', redirectUri: `${origin}/` };
+    await page.route(`${origin}/config.json`, (route) =>
+      route.fulfill({ json: { auth: 'cognito', live: 'poll', cognito } }),
+    );
+    const hostedUi: URL[] = [];
+    await page.route('https://cognito.test/**', (route) => {
+      const url = new URL(route.request().url());
+      hostedUi.push(url);
+      if (url.pathname === '/oauth2/authorize') {
+        return route.fulfill({
+          status: 302,
+          headers: { location: `${url.searchParams.get('redirect_uri')}?code=c1` },
+        });
+      }
+      if (url.pathname === '/oauth2/token') {
+        return route.fulfill({
+          json: { access_token: world.server.adminToken },
+          headers: { 'access-control-allow-origin': origin },
+        });
+      }
+      // /logout: Cognito ends its session and sends the browser to logout_uri.
+      return route.fulfill({ status: 302, headers: { location: url.searchParams.get('logout_uri') ?? '/' } });
+    });
+    await page.goto(origin);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Pages' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    const logout = hostedUi.find((u) => u.pathname === '/logout');
+    expect(logout && Object.fromEntries(logout.searchParams)).toEqual({
+      client_id: 'console-client',
+      logout_uri: `${origin}/`,
+    });
+    expect(await page.evaluate(() => window.sessionStorage.getItem('prg.token'))).toBeNull();
+
+    // The embedded default (token sign-in): back to the form, no request leaves the origin.
+    const local = await newPage();
+    const elsewhere: string[] = [];
+    local.on('request', (r) => {
+      if (!r.url().startsWith(origin)) elsewhere.push(r.url());
+    });
+    await signIn(local, world.server.adminToken);
+    await local.getByRole('button', { name: 'Sign out' }).click();
+    await local.getByLabel('Token').waitFor();
+    expect(await local.evaluate(() => window.sessionStorage.getItem('prg.token'))).toBeNull();
+    expect(elsewhere).toEqual([]);
+  }, 60_000);
+
   it('fails over with the keyboard alone', async () => {
     const page = await newPage();
     await page.goto(world.server.url);
