@@ -50,6 +50,18 @@ export function formatEvent(event: BusEvent, c: Colors): string {
         : `ended by ${who}`;
     return [...head, col('-', 12), c.yellow(what)].join('  ');
   }
+  // Not a state machine event, so not in BusEvent's detail-types (lambdas/app/audit.ts).
+  if ((event['detail-type'] as string) === 'AdminAction') {
+    // Who did what: the action, what it acted on, the caller, and the fields it set.
+    const subject = str('nodeId') ?? str('userId') ?? str('clusterId') ?? '-';
+    const changed = Array.isArray(detail.changed) ? (detail.changed as string[]).join(', ') : '';
+    return [
+      ...head,
+      col(subject, 12),
+      `${str('action') ?? '?'} by ${str('by') ?? 'unknown caller'}`,
+      ...(changed ? [c.dim(`changed ${changed}`)] : []),
+    ].join('  ');
+  }
   const moved = `${str('fromNode') ?? '?'} → ${str('toNode') ?? '?'}`;
   const tail: string[] = [];
   if (str('reason')) tail.push(c.dim(labelOfReason(str('reason'))));

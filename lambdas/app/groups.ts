@@ -17,6 +17,7 @@ import {
 } from '../core';
 import { newIncarnation } from './incarnation';
 import { applyGroupEvent, groupIndex } from './applyGroupEvent';
+import { adminActionRecord, announce, editGroupRecorded, inTransaction, linesForMembers } from './audit';
 import { ConflictError, NotFoundError, ValidationError, type FieldError } from './errors';
 import { openCursor, sealCursor, type CursorScope } from './paging';
 import type { Ports } from './ports';
@@ -195,22 +196,41 @@ export async function findGroups(
   return { groups: page.items.map(groupView), next: await sealCursor(ports.cursors, scope, page.last) };
 }
 
-/** Changes the description and turns HA on or off, in one decision of the state machine. */
+/**
+ * Turns HA on or off (a decision of the state machine, recorded with its node-state
+ * events) and then changes the description (a version step of its own, recorded as an
+ * `AdminAction`). Each write is stored with its record; a request that dies between the
+ * two has switched HA and left the description as it was, and may simply be sent again.
+ * A refused HA switch (409) changes neither. An unchanged description writes nothing.
+ */
 export async function updateGroup(
   ports: Ports,
   name: string,
   body: UpdateGroupBody,
   by?: string,
 ): Promise<GroupView> {
-  const event =
-    body.highAvailability === undefined
-      ? ({ type: 'SweepTick' } as const)
-      : body.highAvailability
-        ? ({ type: 'EnableHa' } as const)
-        : ({ type: 'DisableHa' } as const);
+  let record = await getGroup(ports, name);
+  if (body.highAvailability !== undefined) {
+    const event = body.highAvailability ? ({ type: 'EnableHa' } as const) : ({ type: 'DisableHa' } as const);
+    record = (await applyGroupEvent(ports, name, event, undefined, by)).record;
+  }
   const description = body.description;
-  const edit = description === undefined ? undefined : (r: GroupRecord) => ({ ...r, description });
-  const { record } = await applyGroupEvent(ports, name, event, edit, by);
+  if (description !== undefined) {
+    record = await editGroupRecorded(
+      ports,
+      name,
+      (r) => (r.description === description ? null : { ...r, description }),
+      (r) => ({
+        action: 'GroupDescriptionChanged',
+        group: name,
+        clusterId: r.clusterId,
+        changed: ['description'],
+        summary: `The description of group ${name} was changed by ${by ?? 'an unknown caller'}.`,
+        by,
+        history: linesForMembers(r, `Description changed by ${by ?? 'an unknown caller'}; no state changed.`),
+      }),
+    );
+  }
   return groupView(record);
 }
 
@@ -229,8 +249,23 @@ export async function deleteGroup(ports: Ports, name: string, by?: string): Prom
       throw new ConflictError(error.message, error.code, memberStates(record.group));
     throw error;
   }
-  await ports.groups.remove(record);
+  const caller = by ?? 'an unknown caller';
+  // Kept in the group's history (read again if a group of this name is created) and on the bus.
+  const audit = adminActionRecord(ports.clock.now(), {
+    action: 'GroupDeleted',
+    group: name,
+    clusterId: record.clusterId,
+    changed: [],
+    summary: `Group ${name} (nodes ${record.group.nodes.join(', ')}) was deleted by ${caller}; its nodes are free.`,
+    by,
+    history: linesForMembers(
+      record,
+      `Group deleted by ${caller}; ${record.group.nodes.join(' and ')} belong to no group now.`,
+    ),
+  });
+  await ports.groups.remove(record, inTransaction(ports, audit));
   ports.log.info('Group deleted', { group: name, by });
+  await announce(ports, audit);
 }
 
 /** One page of a group's state changes, newest first. */

@@ -5,6 +5,7 @@ import {
   type NodeParametersPatch,
   type RegisterNodeBody,
 } from '../core';
+import { adminActionRecord, announce, changedFields, inTransaction } from './audit';
 import { NotFoundError, ValidationError } from './errors';
 import type { Ports } from './ports';
 import { openCursor, sealCursor, type CursorScope } from './paging';
@@ -68,6 +69,7 @@ function nodeViewWith(node: NodeRecord, group: GroupRecord | null): NodeView {
 export async function registerNode(
   ports: Ports,
   body: RegisterNodeBody,
+  by?: string,
 ): Promise<{ node: NodeView; token: string }> {
   const token = issueNodeToken(await ports.nodeTokens.keyRing(), body.nodeId, 1);
   const node: NodeRecord = {
@@ -80,8 +82,18 @@ export async function registerNode(
     lastHeartbeat: null,
     registeredAt: new Date(ports.clock.now()).toISOString(),
   };
-  await ports.nodes.create(node);
-  ports.log.info('Node registered', { nodeId: node.nodeId, clusterId: node.clusterId });
+  // The record names the fields given, never the token or its hash.
+  const audit = adminActionRecord(ports.clock.now(), {
+    action: 'NodeRegistered',
+    nodeId: node.nodeId,
+    clusterId: node.clusterId,
+    changed: Object.keys(body).sort(),
+    summary: `Node ${node.nodeId} (${node.hostname}, cluster ${node.clusterId}) was registered by ${by ?? 'an unknown caller'} and given a token of generation 1.`,
+    by,
+  });
+  await ports.nodes.create(node, inTransaction(ports, audit));
+  ports.log.info('Node registered', { nodeId: node.nodeId, clusterId: node.clusterId, by });
+  await announce(ports, audit);
   return { node: await nodeView(ports, node), token };
 }
 
@@ -111,10 +123,19 @@ export async function listNodes(
 }
 
 /** Deletes a node that is in no group and home to no user. */
-export async function deleteNode(ports: Ports, nodeId: string): Promise<void> {
-  await getNode(ports, nodeId);
-  await ports.nodes.remove(nodeId);
-  ports.log.info('Node deleted', { nodeId });
+export async function deleteNode(ports: Ports, nodeId: string, by?: string): Promise<void> {
+  const node = await getNode(ports, nodeId);
+  const audit = adminActionRecord(ports.clock.now(), {
+    action: 'NodeDeleted',
+    nodeId,
+    clusterId: node.clusterId,
+    changed: [],
+    summary: `Node ${nodeId} (${node.hostname}, cluster ${node.clusterId}) was deleted by ${by ?? 'an unknown caller'}; its token no longer works.`,
+    by,
+  });
+  await ports.nodes.remove(nodeId, inTransaction(ports, audit));
+  ports.log.info('Node deleted', { nodeId, by });
+  await announce(ports, audit);
 }
 
 /**
@@ -122,14 +143,25 @@ export async function deleteNode(ports: Ports, nodeId: string): Promise<void> {
  * stops working at once, in its group's fast path too. Also how a node's token is moved
  * off a key being replaced (docs/threat-model.md).
  */
-export async function rotateToken(ports: Ports, nodeId: string): Promise<{ token: string }> {
+export async function rotateToken(ports: Ports, nodeId: string, by?: string): Promise<{ token: string }> {
   const node = await getNode(ports, nodeId);
   const from = node.tokenGeneration ?? null;
   const to = (from ?? 0) + 1;
   const token = issueNodeToken(await ports.nodeTokens.keyRing(), nodeId, to);
   const hash = hashToken(token);
-  await ports.nodes.rotateTokenHash(nodeId, node.group, hash, { from, to });
-  ports.log.info('Node token rotated', { nodeId, generation: to });
+  // The generation only: the token and its hash stay out of every record.
+  const audit = adminActionRecord(ports.clock.now(), {
+    action: 'NodeTokenRotated',
+    group: node.group,
+    nodeId,
+    clusterId: node.clusterId,
+    changed: ['token'],
+    summary: `The token of node ${nodeId} was rotated by ${by ?? 'an unknown caller'} (generation ${from ?? 'none'} → ${to}); the old one no longer works.`,
+    by,
+  });
+  await ports.nodes.rotateTokenHash(nodeId, node.group, hash, { from, to }, inTransaction(ports, audit));
+  ports.log.info('Node token rotated', { nodeId, generation: to, by });
+  await announce(ports, audit);
   return { token };
 }
 
@@ -142,6 +174,7 @@ export async function patchNodeParameters(
   ports: Ports,
   nodeId: string,
   patch: NodeParametersPatch,
+  by?: string,
 ): Promise<NodeParameters> {
   const node = await getNode(ports, nodeId);
   const merged = NodeParametersSchema.safeParse({ ...node.parameters, ...patch });
@@ -151,6 +184,17 @@ export async function patchNodeParameters(
       merged.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
     );
   }
-  await ports.nodes.setParameters(nodeId, merged.data);
+  const changed = changedFields(node.parameters, patch);
+  const audit = adminActionRecord(ports.clock.now(), {
+    action: 'NodeParametersChanged',
+    group: node.group,
+    nodeId,
+    clusterId: node.clusterId,
+    changed,
+    summary: `The parameters of node ${nodeId} were changed by ${by ?? 'an unknown caller'}: ${changed.join(', ') || 'no value changed'}.`,
+    by,
+  });
+  await ports.nodes.setParameters(nodeId, merged.data, inTransaction(ports, audit));
+  await announce(ports, audit);
   return merged.data;
 }

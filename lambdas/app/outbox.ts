@@ -1,4 +1,5 @@
 import type { DomainEvent, HistoryEntry, NodeId } from '../core';
+import type { AdminActionEvent } from './audit';
 import type { Ports } from './ports';
 
 /**
@@ -29,7 +30,7 @@ export type RehomeEvent =
     };
 
 /** Everything presence-ha puts on the bus (docs/events.md). */
-export type PublishedEvent = DomainEvent | RehomeEvent;
+export type PublishedEvent = DomainEvent | RehomeEvent | AdminActionEvent;
 
 /**
  * What one decision on a group must tell the world, stored in the same transaction as
@@ -37,8 +38,13 @@ export type PublishedEvent = DomainEvent | RehomeEvent;
  * nor the events. A steady heartbeat decides nothing and writes none.
  */
 export interface OutboxRecord {
+  /** The group decided on; an admin action on no group uses `#admin` (see app/audit.ts). */
   group: string;
-  /** The group's version the decision wrote: with the group's name, the record's key. */
+  /**
+   * The group's version the decision wrote: with the group's name, the record's key. An
+   * admin action that writes no group version takes a number no version reaches
+   * (`adminActionVersion`).
+   */
   version: number;
   /** Epoch milliseconds of the decision. */
   at: number;
@@ -50,6 +56,8 @@ export interface OutboxRecord {
 export interface OutboxStore {
   /** Records written at or before `writtenBefore` (epoch ms) and still not cleared, oldest first. */
   pending(writtenBefore: number, limit: number): Promise<OutboxRecord[]>;
+  /** Stores a record on its own: for an admin action no single write of its own can carry (a rebalance). */
+  add(record: OutboxRecord): Promise<void>;
   /** Forgets a record once its events were accepted by the bus. */
   clear(record: OutboxRecord): Promise<void>;
 }

@@ -9,6 +9,7 @@ import {
   type TimerChange,
 } from '../core';
 import { applyGroupEvent } from './applyGroupEvent';
+import { adminActionRecord, announce, changedFields, inTransaction } from './audit';
 import { ValidationError } from './errors';
 import { HEARTBEAT_PARAMETERS_CACHE_MS } from './heartbeat';
 import type { Ports } from './ports';
@@ -67,6 +68,7 @@ export async function patchClusterParameters(
   ports: Ports,
   clusterId: string,
   patch: ClusterParametersPatch,
+  by?: string,
 ): Promise<ClusterParameters> {
   const stored = await ports.settings.clusterParametersRecord(clusterId);
   const current = stored?.parameters ?? (await ports.settings.clusterParameters(clusterId));
@@ -88,9 +90,24 @@ export async function patchClusterParameters(
     ),
   );
   const next: ClusterParameters = timerChange ? { ...changed, timerChange } : changed;
-  await ports.settings.saveClusterParameters(clusterId, next, stored?.version ?? 0);
+  const changedNames = changedFields(current, patch);
+  const audit = adminActionRecord(now, {
+    action: 'ClusterParametersChanged',
+    clusterId,
+    changed: changedNames,
+    summary: `The parameters of cluster ${clusterId} were changed by ${by ?? 'an unknown caller'}: ${changedNames.join(', ') || 'no value changed'}.`,
+    by,
+  });
+  await ports.settings.saveClusterParameters(
+    clusterId,
+    next,
+    stored?.version ?? 0,
+    inTransaction(ports, audit),
+  );
+  await announce(ports, audit);
   ports.log.info('Cluster parameters changed', {
     clusterId,
+    by,
     changed: Object.keys(patch),
     ...(timerChange ? { oldTimersJudgedUntil: new Date(timerChange.until).toISOString() } : {}),
   });
@@ -143,8 +160,18 @@ export function enterpriseParameters(ports: Ports): Promise<EnterpriseParameters
 export async function putEnterpriseParameters(
   ports: Ports,
   body: EnterpriseParameters,
+  by?: string,
 ): Promise<EnterpriseParameters> {
-  await ports.settings.saveEnterprise(body);
-  ports.log.info('Enterprise parameters changed', { ...body });
+  const changed = changedFields(await ports.settings.enterprise(), body);
+  const audit = adminActionRecord(ports.clock.now(), {
+    action: 'EnterpriseParametersChanged',
+    changed,
+    // The mode is no secret, and what an auditor asks about: how users get their home.
+    summary: `The enterprise parameters were set by ${by ?? 'an unknown caller'}: user assignment mode ${body.userAssignmentMode}${changed.length === 0 ? ' (unchanged)' : ''}.`,
+    by,
+  });
+  await ports.settings.saveEnterprise(body, inTransaction(ports, audit));
+  ports.log.info('Enterprise parameters changed', { ...body, by });
+  await announce(ports, audit);
   return body;
 }

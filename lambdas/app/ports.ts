@@ -42,8 +42,12 @@ export interface GroupRepository {
    * history lines and events are written in the same transaction (lambdas/app/outbox.ts).
    */
   save(record: GroupRecord, expectedVersion: number, index: GroupIndex, outbox?: OutboxRecord): Promise<void>;
-  /** Deletes the group and frees its nodes, if its version is still `expectedVersion`. */
-  remove(record: GroupRecord): Promise<void>;
+  /**
+   * Deletes the group and frees its nodes, if its version is still `expectedVersion`.
+   * `audit` (an admin action's record, app/audit.ts) is written in the same transaction;
+   * likewise for every repository method below that takes one.
+   */
+  remove(record: GroupRecord, audit?: OutboxRecord): Promise<void>;
   list(namePrefix: string): Promise<GroupRecord[]>;
   /** One page of the groups whose name starts with `namePrefix`, in a stable order. */
   page(namePrefix: string, request: PageRequest): Promise<Page<GroupRecord>>;
@@ -63,7 +67,7 @@ export interface GroupRepository {
 
 export interface NodeRepository {
   /** ConflictError when the node id is taken. */
-  create(node: NodeRecord): Promise<void>;
+  create(node: NodeRecord, audit?: OutboxRecord): Promise<void>;
   get(nodeId: string): Promise<NodeRecord | null>;
   list(): Promise<NodeRecord[]>;
   /** One page of the registered nodes, in a stable order. */
@@ -72,7 +76,7 @@ export interface NodeRepository {
   getMany(nodeIds: readonly string[]): Promise<NodeRecord[]>;
   listByCluster(clusterId: string): Promise<NodeRecord[]>;
   /** ConflictError while it is in a group or users have it as home. */
-  remove(nodeId: string): Promise<void>;
+  remove(nodeId: string, audit?: OutboxRecord): Promise<void>;
   /**
    * Replaces the node's token hash, and its group's copy (bumping the group's version so
    * no decision in flight can write the old copy back), in one transaction, if the node is
@@ -85,8 +89,9 @@ export interface NodeRepository {
     group: string | null,
     tokenHash: string,
     generation: { from: number | null; to: number },
+    audit?: OutboxRecord,
   ): Promise<void>;
-  setParameters(nodeId: string, parameters: NodeRecord['parameters']): Promise<void>;
+  setParameters(nodeId: string, parameters: NodeRecord['parameters'], audit?: OutboxRecord): Promise<void>;
   recordHeartbeat(nodeId: string, heartbeat: LastHeartbeat): Promise<void>;
 }
 
@@ -105,11 +110,11 @@ export interface UserRepository {
    * `admission`; ConflictError ALREADY_EXISTS when the user exists, FAILOVER_IN_PROGRESS
    * when one of the groups is in a failover state by then.
    */
-  create(user: UserRecord, admission: UserAdmission): Promise<void>;
+  create(user: UserRecord, admission: UserAdmission, audit?: OutboxRecord): Promise<void>;
   get(userId: string): Promise<UserRecord | null>;
-  remove(user: UserRecord): Promise<void>;
+  remove(user: UserRecord, audit?: OutboxRecord): Promise<void>;
   /** Moves the user's home, moving the counts with it, if its home is still `user.homeNode`. */
-  setHome(user: UserRecord, homeNode: string | null): Promise<void>;
+  setHome(user: UserRecord, homeNode: string | null, audit?: OutboxRecord): Promise<void>;
   /** Up to `limit` users whose home is `nodeId`. */
   listByHome(nodeId: string, limit: number): Promise<string[]>;
   /** One page of the users, of every home or (`homeNode`) of one, in a stable order. */
@@ -126,9 +131,10 @@ export interface SettingsRepository {
     clusterId: string,
     parameters: ClusterParameters,
     expectedVersion: number,
+    audit?: OutboxRecord,
   ): Promise<void>;
   enterprise(): Promise<EnterpriseRecord>;
-  saveEnterprise(record: EnterpriseRecord): Promise<void>;
+  saveEnterprise(record: EnterpriseRecord, audit?: OutboxRecord): Promise<void>;
 }
 
 export interface HistoryRepository {

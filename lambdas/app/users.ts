@@ -8,6 +8,7 @@ import {
   type UserMove,
 } from '../core';
 import { clusterInFailover } from './groups';
+import { adminActionRecord, announce, inTransaction } from './audit';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
 import { openCursor, sealCursor, type CursorScope } from './paging';
 import type { Ports } from './ports';
@@ -111,7 +112,7 @@ const assignmentGroups = (groups: GroupRecord[]) =>
  * (with their states in the refusal), then by the user's write itself, which fails when
  * any group of the cluster is in a failover state by the time it is made.
  */
-export async function addUser(ports: Ports, body: CreateUserBody): Promise<UserView> {
+export async function addUser(ports: Ports, body: CreateUserBody, by?: string): Promise<UserView> {
   const failing = await clusterInFailover(ports, body.clusterId);
   if (failing) {
     throw new ConflictError(
@@ -128,7 +129,16 @@ export async function addUser(ports: Ports, body: CreateUserBody): Promise<UserV
   const user: UserRecord = { ...body, homeNode, createdAt: new Date(ports.clock.now()).toISOString() };
   // The check above reads an index that may lag, and a failover can start right after
   // it: the write itself checks every group of the cluster again, in the same transaction.
-  await ports.users.create(user, { groups: groups.map((g) => g.group.name) });
+  const audit = adminActionRecord(ports.clock.now(), {
+    action: 'UserAdded',
+    userId: user.userId,
+    clusterId: user.clusterId,
+    changed: [...Object.keys(body), 'homeNode'].sort(),
+    summary: `User ${user.userId} was added to cluster ${user.clusterId} by ${by ?? 'an unknown caller'}, with home ${homeNode ?? 'none'} (mode ${userAssignmentMode}).`,
+    by,
+  });
+  await ports.users.create(user, { groups: groups.map((g) => g.group.name) }, inTransaction(ports, audit));
+  await announce(ports, audit);
   return view(ports, user);
 }
 
@@ -173,14 +183,23 @@ export async function listUsers(
 
 const unique = (ids: string[]): string[] => [...new Set(ids)];
 
-export async function deleteUser(ports: Ports, userId: string): Promise<void> {
+export async function deleteUser(ports: Ports, userId: string, by?: string): Promise<void> {
   const user = await ports.users.get(userId);
   if (!user) throw new NotFoundError('user', userId);
-  await ports.users.remove(user);
+  const audit = adminActionRecord(ports.clock.now(), {
+    action: 'UserDeleted',
+    userId,
+    clusterId: user.clusterId,
+    changed: [],
+    summary: `User ${userId} (home ${user.homeNode ?? 'none'}) was deleted by ${by ?? 'an unknown caller'}.`,
+    by,
+  });
+  await ports.users.remove(user, inTransaction(ports, audit));
+  await announce(ports, audit);
 }
 
 /** Assigns a user's home node by hand: only in mode NONE, and only to a node of its cluster. */
-export async function setHome(ports: Ports, userId: string, nodeId: string): Promise<UserView> {
+export async function setHome(ports: Ports, userId: string, nodeId: string, by?: string): Promise<UserView> {
   const user = await ports.users.get(userId);
   if (!user) throw new NotFoundError('user', userId);
   const { userAssignmentMode } = await ports.settings.enterprise();
@@ -196,7 +215,19 @@ export async function setHome(ports: Ports, userId: string, nodeId: string): Pro
       { path: 'nodeId', message: `must be a registered node of cluster ${user.clusterId}` },
     ]);
   }
-  await ports.users.setHome(user, nodeId);
+  // Setting the home it already has writes nothing, and so records nothing.
+  if (user.homeNode !== nodeId) {
+    const audit = adminActionRecord(ports.clock.now(), {
+      action: 'UserHomeSet',
+      userId,
+      clusterId: user.clusterId,
+      changed: ['homeNode'],
+      summary: `The home of user ${userId} was set by ${by ?? 'an unknown caller'}: ${user.homeNode ?? 'none'} → ${nodeId}.`,
+      by,
+    });
+    await ports.users.setHome(user, nodeId, inTransaction(ports, audit));
+    await announce(ports, audit);
+  }
   return view(ports, { ...user, homeNode: nodeId });
 }
 
@@ -214,6 +245,7 @@ const REBALANCE_BATCH = 500;
 export async function rebalance(
   ports: Ports,
   clusterId: string,
+  by?: string,
 ): Promise<{ planned: UserMove[]; moved: number; remaining: number }> {
   const failing = await clusterInFailover(ports, clusterId);
   if (failing) {
@@ -227,6 +259,18 @@ export async function rebalance(
     clusterGroups(ports, clusterId),
   ]);
   const planned = planRebalance(userAssignmentMode, assignmentGroups(groups), counts(nodes));
+  const moves = planned.reduce((n, m) => n + m.count, 0);
+  // Up to 500 separate moves cannot share one transaction with their record: the record
+  // is stored first, so no move is made without it (a call that dies midway has a record
+  // of more moves than it made; calling again moves the rest).
+  const audit = adminActionRecord(ports.clock.now(), {
+    action: 'ClusterRebalanced',
+    clusterId,
+    changed: moves > 0 ? ['homeNode'] : [],
+    summary: `Cluster ${clusterId} was rebalanced by ${by ?? 'an unknown caller'} (mode ${userAssignmentMode}): ${moves} user move(s) planned, at most ${REBALANCE_BATCH} made by this call.`,
+    by,
+  });
+  await ports.outbox?.add(audit);
   let moved = 0;
   for (const move of planned) {
     const ids = await ports.users.listByHome(move.from, Math.min(move.count, REBALANCE_BATCH - moved));
@@ -239,6 +283,7 @@ export async function rebalance(
     if (moved >= REBALANCE_BATCH) break;
   }
   const remaining = planned.reduce((n, m) => n + m.count, 0) - moved;
-  ports.log.info('Cluster rebalanced', { clusterId, mode: userAssignmentMode, moved, remaining });
+  ports.log.info('Cluster rebalanced', { clusterId, mode: userAssignmentMode, moved, remaining, by });
+  await announce(ports, audit);
   return { planned, moved, remaining };
 }

@@ -60,8 +60,9 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionDefinition>> = {
     description: 'Node registration, listing, token rotation, per-node parameters',
     reads: [],
     // settings: the list cursors' signing key, made by the first list that needs one.
-    writes: ['nodes', 'groups', 'settings'],
-    publishes: false,
+    // history and the bus: each admin action's record (its outbox item and audit line).
+    writes: ['nodes', 'groups', 'settings', 'history'],
+    publishes: true,
     starts: [],
     memoryMiB: 512,
     timeoutSeconds: 10,
@@ -85,8 +86,10 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionDefinition>> = {
   parameters: fn('parameters', {
     description: 'Cluster-wide and enterprise parameters',
     reads: [],
-    writes: ['settings'],
-    publishes: false,
+    // groups: a change re-judges the cluster's groups at once; history and the bus: each
+    // change's record (its outbox item and audit line), and the re-judged groups' events.
+    writes: ['settings', 'groups', 'history'],
+    publishes: true,
     starts: [],
     memoryMiB: 256,
     timeoutSeconds: 10,
@@ -95,8 +98,9 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionDefinition>> = {
     description: 'Users, their home node and the sync agent assignment',
     reads: ['groups'],
     // settings: the list cursors' signing key, made by the first list that needs one.
-    writes: ['users', 'nodes', 'settings'],
-    publishes: false,
+    // history and the bus: each admin action's record (its outbox item and audit line).
+    writes: ['users', 'nodes', 'settings', 'history'],
+    publishes: true,
     starts: [],
     memoryMiB: 512,
     // Under API Gateway's 30 s integration limit; a large rebalance continues on the next call.

@@ -157,7 +157,7 @@ export class DynamoGroupRepository implements GroupRepository {
     }
   }
 
-  async remove(record: GroupRecord): Promise<void> {
+  async remove(record: GroupRecord, audit?: OutboxRecord): Promise<void> {
     const name = record.group.name;
     try {
       await this.db.send(
@@ -182,6 +182,7 @@ export class DynamoGroupRepository implements GroupRepository {
                 ExpressionAttributeValues: { ':name': name, ':null': null },
               },
             })),
+            ...(audit ? outboxPuts(this.tables.history, audit) : []),
           ],
         }),
       );

@@ -1,7 +1,5 @@
 import {
-  DeleteCommand,
   GetCommand,
-  PutCommand,
   TransactWriteCommand,
   UpdateCommand,
   type TransactWriteCommandInput,
@@ -11,7 +9,9 @@ import { ConflictError, NotFoundError } from '../../app/errors';
 import type { NodeRepository } from '../../app/ports';
 import type { LastHeartbeat, NodeRecord } from '../../app/records';
 import type { Page, PageRequest } from '../../app/paging';
+import type { OutboxRecord } from '../../app/outbox';
 import { batchGet, readPage } from './paging';
+import { outboxPuts, writeAudited } from './outbox';
 import { allItems, cancellationReasons, isConditionFailure, type TableNames } from './client';
 
 /** Registered nodes in DynamoDB. */
@@ -21,14 +21,19 @@ export class DynamoNodeRepository implements NodeRepository {
     private readonly tables: TableNames,
   ) {}
 
-  async create(node: NodeRecord): Promise<void> {
+  async create(node: NodeRecord, audit?: OutboxRecord): Promise<void> {
     try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.tables.nodes,
-          Item: node,
-          ConditionExpression: 'attribute_not_exists(nodeId)',
-        }),
+      await writeAudited(
+        this.db,
+        this.tables.history,
+        {
+          Put: {
+            TableName: this.tables.nodes,
+            Item: node,
+            ConditionExpression: 'attribute_not_exists(nodeId)',
+          },
+        },
+        audit,
       );
     } catch (e) {
       if (isConditionFailure(e)) {
@@ -76,17 +81,22 @@ export class DynamoNodeRepository implements NodeRepository {
     })) as unknown as NodeRecord[];
   }
 
-  async remove(nodeId: string): Promise<void> {
+  async remove(nodeId: string, audit?: OutboxRecord): Promise<void> {
     try {
-      await this.db.send(
-        new DeleteCommand({
-          TableName: this.tables.nodes,
-          Key: { nodeId },
-          ConditionExpression:
-            'attribute_exists(nodeId) AND (attribute_not_exists(#group) OR #group = :null) AND userCount = :zero',
-          ExpressionAttributeNames: { '#group': 'group' },
-          ExpressionAttributeValues: { ':null': null, ':zero': 0 },
-        }),
+      await writeAudited(
+        this.db,
+        this.tables.history,
+        {
+          Delete: {
+            TableName: this.tables.nodes,
+            Key: { nodeId },
+            ConditionExpression:
+              'attribute_exists(nodeId) AND (attribute_not_exists(#group) OR #group = :null) AND userCount = :zero',
+            ExpressionAttributeNames: { '#group': 'group' },
+            ExpressionAttributeValues: { ':null': null, ':zero': 0 },
+          },
+        },
+        audit,
       );
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
@@ -125,6 +135,7 @@ export class DynamoNodeRepository implements NodeRepository {
     group: string | null,
     tokenHash: string,
     generation: { from: number | null; to: number },
+    audit?: OutboxRecord,
   ): Promise<void> {
     // The generation it was read at: of two rotations at once, the second finds it moved.
     const sameGeneration = generation.from === null ? 'attribute_not_exists(#gen)' : '#gen = :from';
@@ -166,6 +177,7 @@ export class DynamoNodeRepository implements NodeRepository {
         },
       });
     }
+    if (audit) items.push(...outboxPuts(this.tables.history, audit));
     try {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (e) {
@@ -177,8 +189,31 @@ export class DynamoNodeRepository implements NodeRepository {
     }
   }
 
-  setParameters(nodeId: string, parameters: NodeRecord['parameters']): Promise<void> {
-    return this.set(nodeId, 'parameters', parameters);
+  async setParameters(
+    nodeId: string,
+    parameters: NodeRecord['parameters'],
+    audit?: OutboxRecord,
+  ): Promise<void> {
+    try {
+      await writeAudited(
+        this.db,
+        this.tables.history,
+        {
+          Update: {
+            TableName: this.tables.nodes,
+            Key: { nodeId },
+            UpdateExpression: 'SET #a = :v',
+            ConditionExpression: 'attribute_exists(nodeId)',
+            ExpressionAttributeNames: { '#a': 'parameters' },
+            ExpressionAttributeValues: { ':v': parameters },
+          },
+        },
+        audit,
+      );
+    } catch (e) {
+      if (isConditionFailure(e)) throw new NotFoundError('node', nodeId);
+      throw e;
+    }
   }
 
   recordHeartbeat(nodeId: string, heartbeat: LastHeartbeat): Promise<void> {

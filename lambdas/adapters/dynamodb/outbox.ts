@@ -1,6 +1,14 @@
-import { DeleteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { OutboxRecord, OutboxStore } from '../../app/outbox';
-import type { TableNames } from './client';
+import {
+  DeleteCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { outboxEventId, type OutboxRecord, type OutboxStore } from '../../app/outbox';
+import { cancellationReasons, type TableNames } from './client';
 import { historyItems } from './history';
 
 /**
@@ -9,6 +17,17 @@ import { historyItems } from './history';
  * already write there, and it needs no table, stream or grant of its own.
  */
 export const OUTBOX_PARTITION = '#outbox';
+
+/**
+ * Admin actions (app/audit.ts) are also kept, one item per action, under this partition of
+ * the history table, newest last: the durable "who did what" of actions that belong to no
+ * group, which an auditor reads with one query (`group = "#audit"`) after the bus's
+ * subscribers have forgotten the event.
+ */
+export const AUDIT_PARTITION = '#audit';
+
+/** As long as a group's history lines. */
+const AUDIT_RETENTION_S = 400 * 86_400;
 
 /** A record not relayed within a week is dropped by TTL (the bus was down all that time). */
 const OUTBOX_RETENTION_S = 7 * 86_400;
@@ -44,7 +63,62 @@ export function outboxPuts(historyTable: string, record: OutboxRecord) {
     ...historyItems(record.group, record.history, record.version).map((Item) => ({
       Put: { TableName: historyTable, Item },
     })),
+    ...record.events.flatMap((event, i) => {
+      if (event.detailType !== 'AdminAction') return [];
+      const eventId = outboxEventId(record.group, record.version, i);
+      return [
+        {
+          Put: {
+            TableName: historyTable,
+            Item: {
+              ...event,
+              group: AUDIT_PARTITION,
+              sk: `${event.at}#${eventId}`,
+              action: event.action,
+              subjectGroup: event.group ?? null,
+              eventId,
+              expiresAt: Math.floor(record.at / 1000) + AUDIT_RETENTION_S,
+            },
+          },
+        },
+      ];
+    }),
   ];
+}
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/**
+ * Sends one write (a Put, Update or Delete as a transaction item) on its own, or, with an
+ * admin action's record, in one transaction with it: the action is stored with its record
+ * or not at all. A failed condition (or a transaction in the way: another request got
+ * there first) surfaces as ConditionalCheckFailedException either way, so the caller maps
+ * it as it always did.
+ */
+export async function writeAudited(
+  db: DynamoDBDocumentClient,
+  historyTable: string,
+  item: TransactItem,
+  audit?: OutboxRecord,
+): Promise<void> {
+  if (!audit) {
+    if (item.Put) await db.send(new PutCommand(item.Put));
+    else if (item.Update) await db.send(new UpdateCommand(item.Update));
+    else if (item.Delete) await db.send(new DeleteCommand(item.Delete));
+    else throw new Error('writeAudited takes a Put, an Update or a Delete');
+    return;
+  }
+  try {
+    await db.send(new TransactWriteCommand({ TransactItems: [item, ...outboxPuts(historyTable, audit)] }));
+  } catch (e) {
+    const reasons = cancellationReasons(e);
+    if (reasons?.[0] === 'ConditionalCheckFailed' || reasons?.includes('TransactionConflict')) {
+      const failure = new Error('The condition of the write failed.');
+      failure.name = 'ConditionalCheckFailedException';
+      throw failure;
+    }
+    throw e;
+  }
 }
 
 /** Reads and clears the outbox partition of the history table. */
@@ -72,6 +146,10 @@ export class DynamoOutboxStore implements OutboxStore {
       events: i.events as OutboxRecord['events'],
       history: i.history as OutboxRecord['history'],
     }));
+  }
+
+  async add(record: OutboxRecord): Promise<void> {
+    await this.db.send(new TransactWriteCommand({ TransactItems: outboxPuts(this.tables.history, record) }));
   }
 
   async clear(record: OutboxRecord): Promise<void> {

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   DEFAULT_CLUSTER_PARAMETERS,
   DEFAULT_ENTERPRISE_PARAMETERS,
@@ -7,7 +7,9 @@ import {
 import { ConflictError } from '../../app/errors';
 import type { SettingsRepository } from '../../app/ports';
 import type { EnterpriseRecord } from '../../app/records';
+import type { OutboxRecord } from '../../app/outbox';
 import { isConditionFailure, type TableNames } from './client';
+import { writeAudited } from './outbox';
 
 const clusterScope = (clusterId: string) => `cluster#${clusterId}`;
 const ENTERPRISE = 'enterprise';
@@ -57,16 +59,23 @@ export class DynamoSettingsRepository implements SettingsRepository {
     clusterId: string,
     parameters: ClusterParameters,
     expectedVersion: number,
+    audit?: OutboxRecord,
   ): Promise<void> {
     try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.tables.settings,
-          Item: { scope: clusterScope(clusterId), parameters, version: expectedVersion + 1 },
-          ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(#scope)' : '#version = :v',
-          ExpressionAttributeNames: expectedVersion === 0 ? { '#scope': 'scope' } : { '#version': 'version' },
-          ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
-        }),
+      await writeAudited(
+        this.db,
+        this.tables.history,
+        {
+          Put: {
+            TableName: this.tables.settings,
+            Item: { scope: clusterScope(clusterId), parameters, version: expectedVersion + 1 },
+            ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(#scope)' : '#version = :v',
+            ExpressionAttributeNames:
+              expectedVersion === 0 ? { '#scope': 'scope' } : { '#version': 'version' },
+            ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
+          },
+        },
+        audit,
       );
     } catch (e) {
       if (isConditionFailure(e)) {
@@ -88,9 +97,12 @@ export class DynamoSettingsRepository implements SettingsRepository {
       : { ...DEFAULT_ENTERPRISE_PARAMETERS };
   }
 
-  async saveEnterprise(record: EnterpriseRecord): Promise<void> {
-    await this.db.send(
-      new PutCommand({ TableName: this.tables.settings, Item: { scope: ENTERPRISE, ...record } }),
+  async saveEnterprise(record: EnterpriseRecord, audit?: OutboxRecord): Promise<void> {
+    await writeAudited(
+      this.db,
+      this.tables.history,
+      { Put: { TableName: this.tables.settings, Item: { scope: ENTERPRISE, ...record } } },
+      audit,
     );
   }
 }

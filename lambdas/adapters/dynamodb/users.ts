@@ -8,7 +8,9 @@ import { ConflictError } from '../../app/errors';
 import type { UserAdmission, UserRepository } from '../../app/ports';
 import type { UserRecord } from '../../app/records';
 import type { Page, PageRequest } from '../../app/paging';
+import type { OutboxRecord } from '../../app/outbox';
 import { batchGet, readPage } from './paging';
+import { outboxPuts } from './outbox';
 import { cancellationReasons, type TableNames } from './client';
 
 /**
@@ -92,10 +94,11 @@ export class DynamoUserRepository implements UserRepository {
     };
   }
 
-  async create(user: UserRecord, admission: UserAdmission): Promise<void> {
+  async create(user: UserRecord, admission: UserAdmission, audit?: OutboxRecord): Promise<void> {
     const counted = user.homeNode ? [this.count(user.homeNode, 1)] : [];
-    // DynamoDB takes at most 100 items in a transaction: the user, its count, the groups.
-    if (admission.groups.length > 100 - 1 - counted.length) {
+    const recorded = audit ? outboxPuts(this.tables.history, audit) : [];
+    // DynamoDB takes at most 100 items in a transaction: the user, its count, the groups, its record.
+    if (admission.groups.length > 100 - 1 - counted.length - recorded.length) {
       throw new ConflictError(
         `Cluster ${user.clusterId} has ${admission.groups.length} groups, more than one write can check for a failover; a user cannot be added safely.`,
         'FAILOVER_IN_PROGRESS',
@@ -114,6 +117,7 @@ export class DynamoUserRepository implements UserRepository {
             },
             ...counted,
             ...admission.groups.map((group) => this.notInFailover(group)),
+            ...recorded,
           ],
         }),
       );
@@ -147,7 +151,7 @@ export class DynamoUserRepository implements UserRepository {
     return out.Item ? fromItem(out.Item) : null;
   }
 
-  async remove(user: UserRecord): Promise<void> {
+  async remove(user: UserRecord, audit?: OutboxRecord): Promise<void> {
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -160,6 +164,7 @@ export class DynamoUserRepository implements UserRepository {
               },
             },
             ...(user.homeNode ? [this.count(user.homeNode, -1)] : []),
+            ...(audit ? outboxPuts(this.tables.history, audit) : []),
           ],
         }),
       );
@@ -174,7 +179,7 @@ export class DynamoUserRepository implements UserRepository {
     }
   }
 
-  async setHome(user: UserRecord, homeNode: string | null): Promise<void> {
+  async setHome(user: UserRecord, homeNode: string | null, audit?: OutboxRecord): Promise<void> {
     if (user.homeNode === homeNode) return;
     try {
       await this.db.send(
@@ -189,6 +194,7 @@ export class DynamoUserRepository implements UserRepository {
             },
             ...(user.homeNode ? [this.count(user.homeNode, -1)] : []),
             ...(homeNode ? [this.count(homeNode, 1)] : []),
+            ...(audit ? outboxPuts(this.tables.history, audit) : []),
           ],
         }),
       );
