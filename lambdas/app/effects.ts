@@ -19,7 +19,7 @@ export async function runEffects(
 ): Promise<void> {
   const history = [];
   const events = [];
-  const starts = [];
+  const starts: Extract<Effect, { type: 'StartWorkflow' }>[] = [];
   for (const effect of effects) {
     switch (effect.type) {
       case 'AppendHistory':
@@ -67,6 +67,11 @@ export async function runEffects(
     ),
   ]);
   const what = ['history', 'events', ...starts.map((s) => `workflow ${s.workflow} ${s.operationId}`)];
+  // The operation a failed start belongs to, by its id, for the operator who follows it.
+  const operationOf = (index: number) => {
+    const start = index >= 2 ? starts[index - 2] : undefined;
+    return start ? { operationId: start.operationId, workflow: start.workflow } : {};
+  };
   results.forEach((result, index) => {
     if (result.status === 'rejected' && outbox && index === 1) {
       ports.log.warn(
@@ -77,7 +82,7 @@ export async function runEffects(
       ports.log.error(
         `Group ${group}: the decision is stored but its ${what[index]} could not be written; ` +
           'workflows are restarted by the sweep or failed by their deadline, events and history lines are lost.',
-        { group, error: String(result.reason) },
+        { group, ...operationOf(index), error: String(result.reason) },
       );
     }
   });

@@ -7,6 +7,12 @@ export interface SweepReport {
   changed: string[];
   /** Groups whose running operation's workflow was started again (in case its start was lost). */
   restarted: string[];
+  /**
+   * The operations behind `restarted` (present when there are any), so an operator can
+   * follow each restarted workflow by its id: in the Step Functions console (the
+   * execution is named after it), the group view and the events of the operation.
+   */
+  restartedOperations?: { group: string; operationId: string; workflow: string }[];
   failed: string[];
 }
 
@@ -58,6 +64,11 @@ export async function sweep(allPorts: Ports): Promise<SweepReport> {
           toNode: op.to,
         });
         report.restarted.push(name);
+        (report.restartedOperations ??= []).push({ group: name, operationId: op.id, workflow: op.kind });
+        ports.log.warn(
+          `Sweep started the ${op.kind} workflow of operation ${op.id} (group ${name}) again: it had run ${Math.round((ports.clock.now() - op.startedAt) / 1000)} s, and its first start may have been lost. A running execution of it is left as it is.`,
+          { group: name, operationId: op.id, workflow: op.kind, phase: op.phase },
+        );
       }
     } catch (error) {
       report.failed.push(name);
