@@ -1,15 +1,19 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   Architecture,
+  LayerVersion,
   LoggingFormat,
   Runtime,
   SystemLogLevel,
+  Tracing,
+  type ILayerVersion,
   type ParamsAndSecretsLayerVersion,
-  type Tracing,
 } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { functionEntry, type FunctionDefinition } from '../../lambdas/contract';
@@ -47,6 +51,50 @@ export const LAMBDA_BUNDLING = {
   external: ['@aws-sdk/*'],
 } as const;
 
+/**
+ * What a traced function takes from the Powertools for AWS Lambda (TypeScript) layer
+ * instead of bundling it: every Powertools package (the tracer, and the logger, metrics
+ * and commons released with it) and the X-Ray SDK the tracer drives. Bundled, the tracer,
+ * the X-Ray SDK and its dependencies (semver, cls-hooked, ...) were about 120 KiB of a
+ * traced bundle, and logger and metrics 30 more (docs/performance.md). The layer holds
+ * plain JavaScript with CommonJS builds, published for arm64 and x86_64; the bundle's
+ * `require`s find it in /opt/nodejs/node_modules through Lambda's NODE_PATH.
+ */
+export const POWERTOOLS_LAYER_MODULES = ['@aws-lambda-powertools/*', 'aws-xray-sdk-core'] as const;
+
+/** The packages esbuild leaves out of a function's bundle: the SDK always, Powertools when the layer provides it. */
+export function bundleExternals(withPowertoolsLayer: boolean): string[] {
+  return [...LAMBDA_BUNDLING.external, ...(withPowertoolsLayer ? POWERTOOLS_LAYER_MODULES : [])];
+}
+
+/**
+ * The Powertools version installed in node_modules, read at synth: the layer a traced
+ * function gets must hold the very code its handlers were type-checked and tested with.
+ * The layer carries one version of every Powertools package, so they must all agree.
+ */
+export function installedPowertoolsVersion(root = projectPath()): string {
+  const dir = `${root}/node_modules/@aws-lambda-powertools`;
+  const versions = new Map<string, string>();
+  for (const name of readdirSync(dir)) {
+    const pkg = JSON.parse(readFileSync(`${dir}/${name}/package.json`, 'utf8')) as { version: string };
+    versions.set(name, pkg.version);
+  }
+  const distinct = [...new Set(versions.values())];
+  if (distinct.length !== 1 || !distinct[0]) {
+    throw new Error(
+      `The installed Powertools packages differ in version (${[...versions].map(([n, v]) => `${n} ${v}`).join(', ')}), ` +
+        'but the Powertools layer the traced functions load them from holds one version of all: ' +
+        'give every @aws-lambda-powertools/* dependency of package.json the same version and run npm install.',
+    );
+  }
+  return distinct[0];
+}
+
+/** The public SSM parameter holding the ARN of the Powertools layer of `version` in the stack's region. */
+export function powertoolsLayerParameterName(version: string): string {
+  return `/aws/service/powertools/typescript/generic/all/${version}`;
+}
+
 export interface ProjectFunctionProps {
   /** The entry of `FUNCTIONS`: entry file, memory, timeout and description come from it. */
   readonly definition: FunctionDefinition;
@@ -62,21 +110,27 @@ export interface ProjectFunctionProps {
   readonly reservedConcurrentExecutions?: number;
   /** The AWS Parameters and Secrets extension, for a function that reads a secret (node token keys). */
   readonly paramsAndSecrets?: ParamsAndSecretsLayerVersion;
-  /** X-Ray: ACTIVE records a segment per invocation; unset, the function records none of its own. */
+  /**
+   * X-Ray: ACTIVE records a segment per invocation; unset, the function records none of its
+   * own. A traced function also gets the Powertools layer and leaves Powertools and the
+   * X-Ray SDK out of its bundle (`POWERTOOLS_LAYER_MODULES`).
+   */
   readonly tracing?: Tracing;
 }
 
 /**
  * One handler of `lambdas/handlers/` as a Lambda function with the project's defaults:
  * ARM64 on Node 22, a CommonJS bundle built by the local esbuild (never Docker), minified
- * with source maps, the AWS SDK v3 taken from the runtime, its own log group with a
- * retention, and its own role that may write only to that log group until the stack
- * grants it more.
+ * with source maps, the AWS SDK v3 taken from the runtime (and, when traced, Powertools
+ * and the X-Ray SDK from the Powertools layer), its own log group with a retention, and
+ * its own role that may write only to that log group until the stack grants it more.
  */
 export class ProjectFunction extends Construct {
   readonly function: NodejsFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
+  /** The Powertools layer, for a traced function; undefined otherwise. */
+  readonly powertoolsLayer?: ILayerVersion;
 
   constructor(scope: Construct, id: string, props: ProjectFunctionProps) {
     super(scope, id);
@@ -94,6 +148,20 @@ export class ProjectFunction extends Construct {
       description: `presence-ha ${definition.id} function`,
     });
     this.logGroup.grantWrite(this.role);
+
+    // The layer's ARN is resolved by CloudFormation at deploy (a dynamic SSM parameter), so
+    // synth needs no AWS access and the region's own layer is taken wherever it deploys.
+    const withPowertoolsLayer = props.tracing !== undefined && props.tracing !== Tracing.DISABLED;
+    if (withPowertoolsLayer) {
+      this.powertoolsLayer = LayerVersion.fromLayerVersionArn(
+        this,
+        'PowertoolsLayer',
+        StringParameter.valueForStringParameter(
+          this,
+          powertoolsLayerParameterName(installedPowertoolsVersion()),
+        ),
+      );
+    }
 
     this.function = new NodejsFunction(this, 'Handler', {
       entry: projectPath(functionEntry(definition.id)),
@@ -116,6 +184,7 @@ export class ProjectFunction extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       paramsAndSecrets: props.paramsAndSecrets,
       tracing: props.tracing,
+      layers: this.powertoolsLayer ? [this.powertoolsLayer] : undefined,
       environment: {
         ...props.environment,
         NODE_OPTIONS: '--enable-source-maps',
@@ -131,7 +200,7 @@ export class ProjectFunction extends Construct {
         minify: LAMBDA_BUNDLING.minify,
         sourceMap: LAMBDA_BUNDLING.sourcemap,
         sourcesContent: LAMBDA_BUNDLING.sourcesContent,
-        externalModules: [...LAMBDA_BUNDLING.external],
+        externalModules: bundleExternals(withPowertoolsLayer),
         logLevel: LogLevel.WARNING,
       },
     });

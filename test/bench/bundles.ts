@@ -4,14 +4,15 @@
  * fresh Node process takes to load the heartbeat bundle the way Lambda's runtime loads a
  * CommonJS handler (`require`), its cold start minus the runtime's own. The AWS SDK is
  * external, as on Lambda, and is loaded from node_modules by the bundle, so its load time
- * is counted.
+ * is counted. A traced function's bundle leaves Powertools and the X-Ray SDK to the
+ * Powertools layer, as the stack builds it; its size is the bundle's, without the layer.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { FUNCTION_IDS, functionEntry, type FunctionId } from '../../lambdas/contract';
-import { LAMBDA_BUNDLING } from '../../lib/constructs/project-function';
+import { bundleExternals, LAMBDA_BUNDLING } from '../../lib/constructs/project-function';
 
 /**
  * The packages a bundle loads as soon as it is loaded, not on first use: its `require`s
@@ -28,12 +29,15 @@ export function staticExternalImports(metafile: Metafile): string[] {
   ].sort();
 }
 
-/** Builds one function's bundle with the stack's options; `outfile` undefined keeps it in memory. */
-export function bundleFunction(root: string, id: FunctionId, outfile?: string) {
+/**
+ * Builds one function's bundle with the stack's options; `outfile` undefined keeps it in
+ * memory. `withPowertoolsLayer`: Powertools and the X-Ray SDK left out, as for a traced function.
+ */
+export function bundleFunction(root: string, id: FunctionId, outfile?: string, withPowertoolsLayer = false) {
   return build({
     ...LAMBDA_BUNDLING,
     mainFields: [...LAMBDA_BUNDLING.mainFields],
-    external: [...LAMBDA_BUNDLING.external],
+    external: bundleExternals(withPowertoolsLayer),
     entryPoints: [join(root, functionEntry(id))],
     bundle: true,
     platform: 'node',
@@ -43,10 +47,32 @@ export function bundleFunction(root: string, id: FunctionId, outfile?: string) {
   });
 }
 
+/** The package a traced function's code loads (lambdas/handlers/tracing.ts); the others never do. */
+const TRACER_PACKAGE = '@aws-lambda-powertools/tracer';
+
+/**
+ * Builds one function's bundle as `cdk deploy` does. The stack traces, and gives the
+ * Powertools layer to, exactly the functions whose entry uses the tracer (the stack test
+ * test/stack/powertoolsLayer.test.ts and test/unit/bundles/tracing.test.ts hold both sides
+ * to the same list), so a bundle that loads the tracer from outside is built that way and
+ * any other is built with Powertools inside it.
+ */
+export async function bundleAsDeployed(root: string, id: FunctionId, outfile?: string) {
+  const layered = await bundleFunction(root, id, outfile, true);
+  const output = Object.values(layered.metafile.outputs).find((o) => o.entryPoint);
+  const traced = (output?.imports ?? []).some(
+    (i) => i.external && (i.path === TRACER_PACKAGE || i.path.startsWith(`${TRACER_PACKAGE}/`)),
+  );
+  if (traced) return { result: layered, withPowertoolsLayer: true };
+  return { result: await bundleFunction(root, id, outfile, false), withPowertoolsLayer: false };
+}
+
 export interface BundleFigures {
   /** Size of each function's bundle (without its source map), KiB. */
   kib: Record<FunctionId, number>;
   largestKiB: number;
+  /** The functions built to take Powertools and the X-Ray SDK from the Powertools layer. */
+  withPowertoolsLayer: FunctionId[];
   /** Median of a few cold loads of the heartbeat bundle in a new process, ms. */
   heartbeatColdImportMs: number;
   /** The same with the AWS SDK already loaded: what the bundle itself costs, ms. */
@@ -63,9 +89,12 @@ export async function measureBundles(root: string): Promise<BundleFigures> {
   try {
     const kib = {} as Record<FunctionId, number>;
     let heartbeatImports: string[] = [];
+    const withPowertoolsLayer: FunctionId[] = [];
     for (const id of FUNCTION_IDS) {
       const outfile = join(out, `${id}.cjs`);
-      const result = await bundleFunction(root, id, outfile);
+      const built = await bundleAsDeployed(root, id, outfile);
+      const result = built.result;
+      if (built.withPowertoolsLayer) withPowertoolsLayer.push(id);
       kib[id] = statSync(outfile).size / 1024;
       if (id === 'heartbeat') heartbeatImports = staticExternalImports(result.metafile);
     }
@@ -107,6 +136,7 @@ export async function measureBundles(root: string): Promise<BundleFigures> {
     return {
       kib,
       largestKiB: Math.max(...Object.values(kib)),
+      withPowertoolsLayer,
       heartbeatColdImportMs: median(cold),
       heartbeatOwnImportMs: median(own),
       heartbeatSdkImportMs: median(sdkOnly),
