@@ -94,7 +94,25 @@ export class Orders {
       return;
     }
     this.lastActed = { group: answer.group, epoch, order };
+    // A stop order does not wait behind a start either: the control plane moves the users
+    // once this node acknowledges the order and reports its services stopped, so no start
+    // queued or running from an earlier answer may bring them back afterwards.
+    if (order === 'stop') this.preemptStarts('the control plane orders stop');
     this.enqueue({ action: order, epoch, cause: 'order', answer });
+  }
+
+  /** Drops every queued command and kills a running start (a running stop may finish). */
+  private preemptStarts(why: string): void {
+    const dropped = this.pending;
+    this.pending = [];
+    for (const command of dropped)
+      this.log.warn(
+        'order-dropped',
+        `Dropped the queued ${command.action} (${this.why(command)}): ${why}, which comes first; the control plane's next answer decides again.`,
+        { order: command.action, epoch: command.epoch, cause: command.cause },
+      );
+    const current = this.running;
+    if (current && current.command.action === 'start') current.abort.abort(new FencePreemption());
   }
 
   /**
@@ -109,16 +127,7 @@ export class Orders {
    */
   fence(): void {
     this.stoppedByFence = this.lastActed?.order !== 'stop';
-    const dropped = this.pending;
-    this.pending = [];
-    for (const command of dropped)
-      this.log.warn(
-        'order-dropped',
-        `Dropped the queued ${command.action} (${this.why(command)}): self-fencing stops the critical services first; the control plane's next answer decides again.`,
-        { order: command.action, epoch: command.epoch, cause: command.cause },
-      );
-    const current = this.running;
-    if (current && current.command.action === 'start') current.abort.abort(new FencePreemption());
+    this.preemptStarts('self-fencing stops the critical services');
     this.enqueue({ action: 'stop', epoch: null, cause: 'self-fencing', answer: null });
   }
 
@@ -174,7 +183,7 @@ export class Orders {
       }
       this.running = null;
       if (abort.signal.aborted && abort.signal.reason instanceof FencePreemption)
-        result = { ...result, ok: false, detail: 'killed: self-fencing pre-empted it' };
+        result = { ...result, ok: false, detail: 'killed: a stop (self-fencing or ordered) pre-empted it' };
       this.report(command, result);
       this.afterCommand();
     }
@@ -220,9 +229,9 @@ export class Orders {
   }
 }
 
-/** Why a start was killed: the fence needed the node stopped now. */
+/** Why a start was killed: the fence, or a stop order, needed the node stopped now. */
 class FencePreemption extends Error {
   constructor() {
-    super('self-fencing pre-empted the command');
+    super('a stop pre-empted the command');
   }
 }

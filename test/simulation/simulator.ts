@@ -644,7 +644,19 @@ export class Simulation {
       { type: 'AdminFallback', nodeId: node },
       { type: 'AdminRecover' },
     ]);
-    this.whenUp(() => this.apply(event));
+    this.whenUp(() => {
+      // Failing over by hand a silent node that never acknowledged the group moves its
+      // users even though it may serve them (docs/safety.md): the operator does it only
+      // knowing the node is off, as Table 2's "Down / Normal" row tells them.
+      const member = this.group.members.find((m) => m.nodeId === node);
+      const untold =
+        member?.state === 'DOWN' && typeof member.heard !== 'number' && member.lastHeartbeatAt !== null;
+      if (event.type === 'AdminFailover' && untold && this.nodes[node].up) {
+        this.note(`operator: leaves ${node} alone (silent, never told of the group, maybe still serving)`);
+        return;
+      }
+      this.apply(event);
+    });
   }
 
   /** Draws the seed's faults over the fault period. */

@@ -7,6 +7,9 @@ import type { ApiHarness } from './apiHarness';
  * (issue 9, defect 3).
  */
 export async function obeyStop(h: ApiHarness, agent: NodeAgent): Promise<void> {
+  // It hears the order in the answer to a heartbeat, and acknowledges it in the next one:
+  // a report of services stopped counts only from a node that heard its stop.
+  await beat(h, agent);
   for (const s of Object.keys(agent.services)) agent.services[s] = 'stopped';
   h.clock.t += 1000;
   await beat(h, agent);

@@ -1,7 +1,7 @@
 import type { ReasonCode } from '../catalogue/reasons';
 import type { NodeStateCode } from '../catalogue/states';
-import type { Member } from '../types';
-import type { Draft } from './draft';
+import type { Member, Operation } from '../types';
+import { OPERATION_TIMEOUT_SECONDS, type Draft } from './draft';
 import { inMaintenance } from './maintenance';
 import { serviceStopSeconds } from '../schemas/parameters';
 import { fences, heardEpoch, silenceProvesFence } from './acknowledgement';
@@ -51,15 +51,26 @@ function startTakeOver(draft: Draft, reason: ReasonCode, member: Member, peer: M
     draft.startOperation('TAKE_OVER', reason, member, peer, null);
     return;
   }
+  const op = draft.startOperation('TAKE_OVER', reason, member, peer, draft.now, 'AWAIT_STOP');
+  awaitProvenStop(draft, op);
+}
+
+/**
+ * An operation waits for its failing node, still heard, to stop (AWAIT_STOP): its report
+ * counts once it acknowledged the stop, or from `stopProvenAt`, when its agent has surely
+ * fenced or obeyed; it has a few heartbeats after that before it fails the operation.
+ */
+function awaitProvenStop(draft: Draft, op: Operation): void {
+  const { now, params } = draft;
   const stop = serviceStopSeconds(params);
   const provenAt = now + (params.keepAliveTimeout + stop) * 1000;
-  // Room for a few heartbeats after that moment before a node still running fails the operation.
-  const deadline = Math.max(
+  op.phase = 'AWAIT_STOP';
+  op.stopProvenAt = provenAt;
+  op.servicesDeadline = Math.max(
     now + (params.initializationKeepAliveTimeout + stop) * 1000,
     provenAt + 3 * params.keepAliveInterval * 1000,
   );
-  const op = draft.startOperation('TAKE_OVER', reason, member, peer, deadline, 'AWAIT_STOP');
-  op.stopProvenAt = provenAt;
+  op.expiresAt = Math.max(op.expiresAt, op.servicesDeadline + OPERATION_TIMEOUT_SECONDS * 1000);
 }
 
 /** A node that serves users right now: its own (not failed over) or its peer's. */
@@ -101,6 +112,17 @@ function operationRules(draft: Draft): boolean {
       draft.failBoth(
         'TAKE_OVER_USERS_FAILED',
         `${silenceCause(draft, to)} It was taking over the users of ${from.nodeId}.`,
+      );
+      draft.endOperation('failed');
+      return true;
+    }
+    // Its silence let the users move, but it is heard again before they moved (a reboot,
+    // a link back): it may serve them again. The workflow cannot wait anew once it has
+    // been told to move, so the take-over fails and the users stay on it.
+    if (op.phase === 'MOVE_USERS' && from.state === 'DOWN' && isFresh(from, now, params)) {
+      draft.failBoth(
+        'TAKE_OVER_USERS_FAILED',
+        `${from.nodeId} is heard again before its users moved to ${to.nodeId}; it may be serving them, so they stay on it.`,
       );
       draft.endOperation('failed');
       return true;

@@ -15,7 +15,8 @@ export function finalize(before: GroupState, draft: Draft): void {
   // A new operation raises it too: the node its users leave must be seen to hear an
   // answer given after the decision (its `heard` epoch at least this one).
   const op = after.operation;
-  const decided = op !== null && op.id !== before.operation?.id;
+  // (or one sent back to wait for a node, its `decidedEpoch` cleared: decided anew).
+  const decided = op !== null && (op.id !== before.operation?.id || op.decidedEpoch === null);
   if (ownershipChanged || changedOrders.length > 0 || decided) after.epoch = before.epoch + 1;
   if (op && decided) op.decidedEpoch = after.epoch;
 

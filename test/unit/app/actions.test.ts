@@ -176,6 +176,9 @@ describe('manual fallback', () => {
     expect(await checkOperation(w.ports, 'prg-1', op)).toMatchObject({ phase: 'AWAIT_SERVICES' });
     w.clock.advance(1000);
     await w.beat(a);
+    // b must also acknowledge that it is falling back (it then serves only its own users).
+    expect(await checkOperation(w.ports, 'prg-1', op)).toMatchObject({ phase: 'AWAIT_SERVICES' });
+    await w.beat(b);
     expect(await checkOperation(w.ports, 'prg-1', op)).toEqual({ phase: 'MOVE_USERS', waitSeconds: 1 });
     await moveUsers(w.ports, 'prg-1', op);
     expect(await w.states()).toEqual([

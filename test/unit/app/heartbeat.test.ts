@@ -22,6 +22,7 @@ describe('heartbeat', () => {
     const n = await w.register('imp-x');
     expect(await w.beat(n)).toEqual({
       group: null,
+      incarnation: null,
       state: null,
       reason: null,
       epoch: 0,
@@ -45,6 +46,7 @@ describe('heartbeat', () => {
     w.db.calls.length = 0;
     expect(await w.beat(a)).toEqual({
       group: 'prg-1',
+      incarnation: expect.any(String),
       state: 'NORMAL',
       reason: 'NORMAL',
       epoch: 0,

@@ -6,6 +6,9 @@ import type { Agent, World } from './world';
  * (issue 9, defect 3).
  */
 export async function obeyStop(w: World, agent: Agent): Promise<void> {
+  // It hears the order in the answer to a heartbeat, and acknowledges it in the next one:
+  // a report of services stopped counts only from a node that heard its stop.
+  await w.beat(agent);
   for (const s of Object.keys(agent.services)) agent.services[s] = 'stopped';
   w.clock.advance(1000);
   await w.beat(agent);

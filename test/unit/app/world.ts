@@ -37,6 +37,8 @@ export interface Agent {
   services: Record<string, 'running' | 'stopped'>;
   database: 'up' | 'down';
   notice?: 'reboot' | 'shutdown';
+  /** What it acknowledges (`heard`): the last answer's group, incarnation and epoch; null before one. */
+  heard?: { group: string | null; incarnation: string | null; epoch: number } | null;
 }
 
 export type World = MemoryPorts & {
@@ -83,16 +85,20 @@ export function world(clockStart?: number): World {
         database: 'up',
       };
     },
-    beat(agent) {
+    async beat(agent) {
       agent.sequence += 1;
-      return heartbeat(m.ports, cache, agent.id, agent.token, {
+      const answer = await heartbeat(m.ports, cache, agent.id, agent.token, {
         bootId: agent.bootId,
         boot: agent.boot ?? 0,
         sequence: agent.sequence,
         services: { ...agent.services },
         database: agent.database,
         ...(agent.notice ? { notice: agent.notice } : {}),
+        heard: agent.heard ?? null,
       });
+      // Like prg-agent, it acknowledges this answer in its next heartbeat.
+      agent.heard = { group: answer.group, incarnation: answer.incarnation, epoch: answer.epoch };
+      return answer;
     },
     async beatBoth(a, b, seconds = 1) {
       for (let s = 0; s < seconds; s++) {
@@ -109,6 +115,9 @@ export function world(clockStart?: number): World {
       await w.beat(b);
       const view = await w.createGroup({ name: 'prg-1', nodes: ['imp-a', 'imp-b'], highAvailability: true });
       expect(view.nodes.map((n) => n.state)).toEqual(['NORMAL', 'NORMAL']);
+      // Each agent hears an answer of the group and acknowledges it, as prg-agent does
+      // within an interval: from then on its silence proves its fence (docs/safety.md).
+      for (let i = 0; i < 2; i++) for (const agent of [a, b]) await w.beat(agent);
       return { a, b };
     },
     createGroup(body) {
