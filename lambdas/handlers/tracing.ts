@@ -3,6 +3,9 @@
  * tracing (admin, sweep, workflow task). Only their entry files import this module: the
  * heartbeat and public bundles never load the tracer or the X-Ray SDK, so the hot path
  * keeps its size and cold start (a unit test bundles the heartbeat entry to keep it so).
+ * On Lambda the traced functions do not carry this code either: their bundles leave
+ * Powertools and the X-Ray SDK to the Powertools layer the stack attaches to them
+ * (`POWERTOOLS_LAYER_MODULES` in lib/constructs/project-function.ts).
  *
  * Outside Lambda (`npm start`, tests: no AWS_EXECUTION_ENV) the Tracer turns itself off:
  * clients are returned as they are, the middleware does nothing and no daemon is needed.
