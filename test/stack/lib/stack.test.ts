@@ -8,6 +8,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnResource } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_IDS, TABLES, type TableId } from '../../../lambdas/contract';
+import { DEFAULT_LEGACY_NODE_TOKENS_UNTIL } from '../../../lambdas/app';
 import {
   EVENT_BUS_ENV,
   FUNCTION_IDS,
@@ -134,8 +135,11 @@ describe('functions', () => {
     }
     // The node token key, for the functions that issue or check node tokens (limits.test.ts),
     // read through the AWS Parameters and Secrets extension, which has settings of its own.
-    if (id === 'nodes' || id === 'heartbeat')
+    // With it, when tokens of the previous release stop being accepted (docs/runbooks.md).
+    if (id === 'nodes' || id === 'heartbeat') {
       expected.PRG_NODE_TOKEN_SECRET_ID = `<${logicalId(stack.nodeTokenKey)}>`;
+      expected.PRG_LEGACY_NODE_TOKENS_UNTIL = DEFAULT_LEGACY_NODE_TOKENS_UNTIL;
+    }
     const own = Object.entries(env).filter(
       ([k]) => !/^(PARAMETERS_SECRETS_EXTENSION_|SECRETS_MANAGER_|SSM_PARAMETER_STORE_)/.test(k),
     );
