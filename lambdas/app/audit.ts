@@ -54,14 +54,15 @@ export interface AdminActionEvent {
 export const ADMIN_OUTBOX_GROUP = '#admin';
 
 /**
- * A key for an admin action's record that no group version ever takes: a group's
- * version counts up from 1, this is the action's time in microseconds-ish (milliseconds
- * and three random digits), so two actions in one millisecond differ, and a group
- * deleted and created again under its name cannot reuse the idempotency key of its
- * deletion's event.
+ * A key for an admin action's record that no group version ever takes: a group's version
+ * counts up from 1, this is a random number of 2^48 or more (below 2^49, so exact in a
+ * JSON number). The record's storage key starts with the action's time, so two actions
+ * would have to fall in the same millisecond and draw the same of 2^48 numbers to meet;
+ * and a group deleted and created again under its name cannot reuse the idempotency key
+ * of its deletion's event.
  */
-export function adminActionVersion(now: number): number {
-  return now * 1000 + randomInt(1000);
+export function adminActionVersion(): number {
+  return 2 ** 48 + randomInt(2 ** 48 - 1);
 }
 
 /** What an admin action tells: its event, and for a group's action the group's lines. */
@@ -85,7 +86,7 @@ export interface AdminActionInput {
 export function adminActionRecord(
   now: number,
   input: AdminActionInput,
-  version: number = adminActionVersion(now),
+  version: number = adminActionVersion(),
 ): OutboxRecord {
   const at = new Date(now).toISOString();
   const by = input.by ?? 'unknown caller';

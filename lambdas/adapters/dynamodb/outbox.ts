@@ -7,6 +7,7 @@ import {
   type DynamoDBDocumentClient,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../../app/errors';
 import { outboxEventId, type OutboxRecord, type OutboxStore } from '../../app/outbox';
 import { cancellationReasons, type TableNames } from './client';
 import { historyItems } from './history';
@@ -91,9 +92,9 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 /**
  * Sends one write (a Put, Update or Delete as a transaction item) on its own, or, with an
  * admin action's record, in one transaction with it: the action is stored with its record
- * or not at all. A failed condition (or a transaction in the way: another request got
- * there first) surfaces as ConditionalCheckFailedException either way, so the caller maps
- * it as it always did.
+ * or not at all. A failed condition surfaces as ConditionalCheckFailedException either
+ * way, so the caller maps it as it always did; a transaction in the way (another request
+ * writing the same item at that moment) is a 409 CONCURRENT_UPDATE.
  */
 export async function writeAudited(
   db: DynamoDBDocumentClient,
@@ -112,10 +113,17 @@ export async function writeAudited(
     await db.send(new TransactWriteCommand({ TransactItems: [item, ...outboxPuts(historyTable, audit)] }));
   } catch (e) {
     const reasons = cancellationReasons(e);
-    if (reasons?.[0] === 'ConditionalCheckFailed' || reasons?.includes('TransactionConflict')) {
+    if (reasons?.[0] === 'ConditionalCheckFailed') {
       const failure = new Error('The condition of the write failed.');
       failure.name = 'ConditionalCheckFailedException';
       throw failure;
+    }
+    if (reasons?.includes('TransactionConflict')) {
+      // Another request was writing the same item at that moment: it wins, this one changed nothing.
+      throw new ConflictError(
+        'Another request changed the same thing at the same moment; nothing was changed. Read it again and retry.',
+        'CONCURRENT_UPDATE',
+      );
     }
     throw e;
   }
