@@ -92,6 +92,9 @@ export async function normalPair(h: ApiHarness) {
   });
   expect(g.status).toBe(201);
   expect(g.body.nodes.map((n: { state: string }) => n.state)).toEqual(['NORMAL', 'NORMAL']);
+  // Each agent hears an answer of the group and acknowledges it, as prg-agent does within
+  // an interval: from then on its silence proves its fence (docs/safety.md).
+  for (let i = 0; i < 2; i++) for (const agent of [a, b]) await beat(h, agent);
   return { a, b };
 }
 

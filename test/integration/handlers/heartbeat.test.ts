@@ -21,6 +21,7 @@ describe('POST /v1/nodes/{nodeId}/heartbeat', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       group: 'prg-1',
+      incarnation: expect.any(String),
       state: 'NORMAL',
       reason: 'NORMAL',
       epoch: 0,
@@ -109,6 +110,7 @@ describe('POST /v1/nodes/{nodeId}/heartbeat', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       group: null,
+      incarnation: null,
       state: null,
       reason: null,
       epoch: 0,
