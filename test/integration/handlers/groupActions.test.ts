@@ -144,6 +144,8 @@ describe('POST /v1/groups/{name}/fallback', () => {
     });
     h.clock.t += 1000;
     await beat(h, a);
+    // b must also acknowledge that it is falling back (it then serves only its own users).
+    await beat(h, b);
     expect(await h.runTask({ task: 'checkOperation', group: 'prg-1', operationId: op })).toEqual({
       phase: 'MOVE_USERS',
       waitSeconds: 1,

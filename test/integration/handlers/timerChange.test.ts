@@ -22,6 +22,8 @@ async function slowPair() {
     body: { name: 'prg-1', nodes: ['imp-a', 'imp-b'], highAvailability: true },
   });
   expect(g.status).toBe(201);
+  // Both agents acknowledge the group, as prg-agent does within an interval.
+  for (let i = 0; i < 2; i++) for (const agent of [a, b]) await beat(h, agent);
   return { a, b, t0: h.clock.t };
 }
 
