@@ -178,6 +178,15 @@ export async function pair(
       highAvailability: true,
     });
     if (created.status !== 201) throw new Error(JSON.stringify(created.body));
+    // Each running agent hears an answer of the group and acknowledges it in a later
+    // heartbeat, as prg-agent does: only then does its silence prove its fence.
+    if (o.start !== false)
+      for (const x of agents) {
+        const until = Date.now() + 10_000;
+        while (x.last?.group !== group && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+        const heardAt = x.sequence;
+        while (x.sequence < heardAt + 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      }
   }
   return { a, b, group, cluster, stop: () => agents.forEach((x) => x.stop()) };
 }

@@ -245,8 +245,11 @@ const noReport = (): never => {
 const movePhase = () => ({ phase: 'MOVE_USERS', waitSeconds: 1 });
 
 describe.each(['TAKE_OVER', 'RECOVER'] as const)('%s', (id) => {
-  /** A take-over first asks the domain whether the users may move; a recovery moves at once. */
-  const asks = id === 'TAKE_OVER';
+  /**
+   * Both first ask the domain whether the users may move: a take-over waits for the failing
+   * node to stop, a recovery for the node holding failed-over users to hear it.
+   */
+  const asks = true;
   const run1 = (fakes: Record<string, (payload: Payload) => unknown>) =>
     run(id, input(id), asks ? { CheckOperation: movePhase, ...fakes } : fakes);
   const moves = (calls: Call[]) => calls.filter((c) => c.state !== 'CheckOperation');
