@@ -66,6 +66,13 @@ export const GroupMemberViewSchema = z.object({
   services: z.record(z.string(), ServiceStatusSchema),
   database: z.enum(['up', 'down']).nullable(),
   serviceOrder: ServiceOrderSchema,
+  agentAcknowledges: z
+    .boolean()
+    .nullable()
+    .optional()
+    .describe(
+      "false: the node's agent predates the acknowledgement (sends no `heard`) and gets the older failover rules; upgrade it. null: never heard from. Absent from control planes older than the acknowledgement",
+    ),
 });
 
 const OperationFields = {

@@ -36,6 +36,7 @@ const MEMBER_FIELDS = {
   databaseDownSince: 'dd',
   healthySince: 'hy',
   heard: 'he',
+  acknowledges: 'ak',
 } as const satisfies Partial<Record<keyof Member, string>>;
 
 /** The stored name of each member field, and back. */

@@ -367,6 +367,7 @@ export class DynamoGroupRepository implements GroupRepository {
     const heard = w.heartbeat.heard;
     let sameAcknowledgement = `(attribute_not_exists(${me}.#he) OR attribute_type(${me}.#he, :NULL))`;
     names['#he'] = 'he';
+    if (heard !== undefined) names['#ak'] = 'ak';
     if (heard === null) {
       values[':heard'] = HEARD_NOTHING;
       sameAcknowledgement = `${me}.#he = :heard`;
@@ -400,6 +401,10 @@ export class DynamoGroupRepository implements GroupRepository {
           : `attribute_type(${me}.#dd, :NULL)`,
         w.heartbeat.notice ? `${me}.#n = :notice` : `attribute_type(${me}.#n, :NULL)`,
       ].join(' AND '),
+      // A heartbeat carrying `heard` is steady only from an agent already marked as one
+      // that acknowledges (its first such heartbeat marks it, through the state machine);
+      // one without `heard` leaves the mark as it is, so it checks nothing here.
+      agentKnownToAcknowledge: heard === undefined ? null : `${me}.#ak = :true`,
       sameAcknowledgement,
       noTimerDue: '(attribute_not_exists(#timerDueAt) OR #timerDueAt > :now)',
       // Not the node an operation waits to hear from (told to start, or to stop, its services).
@@ -412,7 +417,9 @@ export class DynamoGroupRepository implements GroupRepository {
           TableName: this.tables.groups,
           Key: { name: w.group },
           UpdateExpression: `SET ${me}.#l = :now, ${me}.#q = :seq, ${me}.#sv = :services, ${me}.#r = :replication, #silentAt = :silentAt, #shard = :shard, #version = #version + :one`,
-          ConditionExpression: Object.values(clauses).join(' AND '),
+          ConditionExpression: Object.values(clauses)
+            .filter((c) => c !== null)
+            .join(' AND '),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',

@@ -33,13 +33,27 @@ export function fences(member: Member): boolean {
 }
 
 /**
+ * Whether the node's agent predates the acknowledgement: the node was heard from, but
+ * none of its heartbeats ever carried `heard`. Such a node gets the rules of the release
+ * before the acknowledgement (docs/runbooks.md, "Upgrading to the acknowledgement"): its
+ * silence past keepAliveTimeout is taken as its fence, its report of services stopped
+ * counts as it did then, and a fallback or recovery moves its users without waiting for
+ * an acknowledgement it can never send. Without this, a node still on an old agent would
+ * never be failed over while its fleet is being upgraded.
+ */
+export function legacyAgent(member: Member): boolean {
+  return member.lastHeartbeatAt !== null && member.acknowledges !== true;
+}
+
+/**
  * Whether the node's silence past keepAliveTimeout proves its services are stopped: its
  * agent acknowledged being in this group ({@link fences}), or the control plane never
  * heard from it at all, so never answered it, and an agent with no answer fences (the
- * manual's Peer Down During Initialization).
+ * manual's Peer Down During Initialization), or its agent predates the acknowledgement
+ * and is trusted to fence as the release before it did ({@link legacyAgent}).
  */
 export function silenceProvesFence(member: Member): boolean {
-  return fences(member) || member.lastHeartbeatAt === null;
+  return fences(member) || member.lastHeartbeatAt === null || legacyAgent(member);
 }
 
 /**
@@ -49,4 +63,14 @@ export function silenceProvesFence(member: Member): boolean {
 export function heardEpoch(member: Member, epoch: number | null | undefined): boolean {
   if (epoch === null || epoch === undefined) return false;
   return typeof member.heard === 'number' && member.heard >= epoch;
+}
+
+/**
+ * Whether users may leave the node without its acknowledgement of the decision taken at
+ * `epoch`: it acknowledged it ({@link heardEpoch}), or its agent predates the
+ * acknowledgement and can never send one ({@link legacyAgent}), so the decision is
+ * carried out as the release before it did.
+ */
+export function toldOrLegacy(member: Member, epoch: number | null | undefined): boolean {
+  return heardEpoch(member, epoch) || legacyAgent(member);
 }

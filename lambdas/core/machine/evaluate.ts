@@ -4,7 +4,7 @@ import type { Member, Operation } from '../types';
 import { OPERATION_TIMEOUT_SECONDS, type Draft } from './draft';
 import { inMaintenance } from './maintenance';
 import { serviceStopSeconds } from '../schemas/parameters';
-import { fences, heardEpoch, silenceProvesFence } from './acknowledgement';
+import { fences, heardEpoch, legacyAgent, silenceProvesFence, toldOrLegacy } from './acknowledgement';
 import { expiredFault, isFresh, isHealthy, isSilent, reportedFault, silentFor, type Fault } from './health';
 
 const secs = (ms: number) => Math.round(ms / 1000);
@@ -149,8 +149,9 @@ function operationRules(draft: Draft): boolean {
       const obeyed = delivered !== null && to.lastHeartbeatAt !== null && to.lastHeartbeatAt > delivered;
       // The backup node must have heard that it is falling back (and so stopped serving
       // its peer's users) before they go home: a node that cannot be told would serve
-      // them beside their home node until its fence.
-      const told = heardEpoch(from, op.decidedEpoch);
+      // them beside their home node until its fence. An agent older than the
+      // acknowledgement cannot say it heard: its users go home as before it existed.
+      const told = toldOrLegacy(from, op.decidedEpoch);
       if (obeyed && told && isHealthy(to, now, params)) {
         op.phase = 'MOVE_USERS';
         return true;
@@ -188,7 +189,7 @@ function recoverRule(draft: Draft): boolean {
   const { now, params } = draft;
   const from = draft.member(op.from);
   const fencedBySilence = !isFresh(from, now, params) && silenceProvesFence(from);
-  if (heardEpoch(from, op.decidedEpoch) || fencedBySilence) {
+  if (toldOrLegacy(from, op.decidedEpoch) || fencedBySilence) {
     op.phase = 'MOVE_USERS';
     op.servicesDeadline = null;
     return true;
@@ -227,7 +228,13 @@ function awaitStopRule(draft: Draft, from: Member): boolean {
   // started again by an agent that never heard the order (after a reboot, or a fence
   // lifted by an older answer), and serve the users beside their new node.
   const provenAt = op.stopProvenAt ?? null;
-  const proven = heardEpoch(from, op.decidedEpoch) || (provenAt !== null && now >= provenAt && fences(from));
+  // An agent older than the acknowledgement is judged as before it: its report counts at
+  // once for a failover an operator asked for, from `stopProvenAt` for any other.
+  const legacyProven = legacyAgent(from) && (provenAt === null || now >= provenAt);
+  const proven =
+    heardEpoch(from, op.decidedEpoch) ||
+    (provenAt !== null && now >= provenAt && fences(from)) ||
+    legacyProven;
   // Silence proves the fence only of an agent that acknowledged being in this group.
   const fencedBySilence = !isFresh(from, now, params) && silenceProvesFence(from);
   if (fencedBySilence || (proven && servicesStopped(draft, from))) {

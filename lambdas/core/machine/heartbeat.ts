@@ -30,6 +30,9 @@ export function applyHeartbeat(draft: Draft, nodeId: string, hb: HeartbeatBody):
   const restarted = bootOrder(member, hb) === 'newer';
   updateFactsFromHeartbeat(member, hb, draft.now, draft.params);
   member.heard = acknowledged(draft.group, hb);
+  // An agent that ever sent `heard` acknowledges for good: a heartbeat without it later on
+  // (an agent downgraded by hand) only leaves its node one that cannot be told.
+  if (hb.heard !== undefined) member.acknowledges = true;
   if (member.state === 'INITIALIZING') member.heardSinceInit = true;
   if (!draft.group.highAvailability || member.state === null) return;
 

@@ -23,8 +23,9 @@ export function servicesReportedDown(hb: HeartbeatBody, params: ClusterParameter
  * write and no read. It must be the next heartbeat of the same boot (same bootId and
  * same boot counter, so that a heartbeat from an older boot never skips the refusal the
  * state machine gives it), with no gap, and
- * report exactly the faults already recorded and acknowledge what was already
- * acknowledged (`heard`); its node must not be in a state that a
+ * report exactly the faults already recorded, come from an agent already known to
+ * acknowledge if it sends `heard`, and acknowledge what was already acknowledged
+ * (`heard`); its node must not be in a state that a
  * heartbeat itself changes; no timer of the group may be due; and its peer must still
  * be heard from (or already be DOWN with no workflow running), so that the peer's
  * silence is detected on this very heartbeat rather than at the next sweep. The
@@ -51,6 +52,8 @@ export function isSteadyHeartbeat(
   if (member.lastHeartbeatAt === null || now - member.lastHeartbeatAt > timeout) return false;
   if (member.state !== null && STATES_A_HEARTBEAT_CHANGES.has(member.state)) return false;
   if (!sameFaults(member, hb, params)) return false;
+  // The first `heard` from an agent marks it as one that acknowledges, for good.
+  if (hb.heard !== undefined && member.acknowledges !== true) return false;
   // A changed acknowledgement may end a wait for the node to hear a decision.
   if ((member.heard ?? null) !== acknowledged(group, hb)) return false;
   if (timerDueAt !== null && now >= timerDueAt) return false;

@@ -5,6 +5,7 @@ import { NODE_STATES, stateLabel, type NodeStateCode } from '../catalogue/states
 import { reasonLabel, type ReasonCode } from '../catalogue/reasons';
 import { describePair } from '../catalogue/table2';
 import { serviceOrder } from './serviceOrder';
+import { legacyAgent } from './acknowledgement';
 
 /** What a heartbeat is answered with (docs/heartbeat-protocol.md). */
 export interface HeartbeatResponse {
@@ -115,6 +116,12 @@ export interface NodeView {
   services: Member['services'];
   database: Member['database'];
   serviceOrder: ServiceOrder;
+  /**
+   * Whether the node's agent acknowledges the answers it hears (sends `heard`); false: its
+   * agent predates the acknowledgement and should be upgraded (docs/runbooks.md,
+   * "Upgrading to the acknowledgement"); null: never heard from.
+   */
+  agentAcknowledges: boolean | null;
 }
 
 /** Each node of a group with labels, cause and the recommended actions of its Table 2 row. */
@@ -150,6 +157,7 @@ export function nodeViews(group: GroupState): NodeView[] {
       services: member.services,
       database: member.database,
       serviceOrder: serviceOrder(group, member),
+      agentAcknowledges: member.lastHeartbeatAt === null ? null : !legacyAgent(member),
     };
   });
 }

@@ -40,8 +40,10 @@ export const HeartbeatBodySchema = z
      * What the agent last heard (docs/heartbeat-protocol.md, "The acknowledgement"): the
      * `group`, `incarnation` and `epoch` of the last answer it received, or null before its
      * first answer since it started. The control plane moves users away from a node only
-     * once the node has heard the decision, or has surely fenced; absent (an older agent),
-     * the node counts as one that cannot be told and is never failed over automatically.
+     * once the node has heard the decision, or has surely fenced. Absent (an agent older
+     * than the acknowledgement, on a node that never sent it): the node gets the rules of
+     * the release before; absent after the node once sent it (a downgraded agent): the
+     * node counts as one that cannot be told and is never failed over automatically.
      */
     heard: z
       .object({

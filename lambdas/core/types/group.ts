@@ -37,10 +37,19 @@ export interface NodeFacts {
    * availability was on: the epoch of an answer of this group (this incarnation, HA on),
    * or -1 when the agent had heard nothing since it started; both mean the agent fences
    * when answers stop. Null or absent: it acknowledged nothing that makes it fence (an
-   * agent too old to acknowledge, an answer saying it is in no HA group, another
-   * incarnation): its silence proves nothing and it is never failed over automatically.
+   * answer saying it is in no HA group, another incarnation, or an agent that sends no
+   * `heard` at all): its silence proves nothing and it is never failed over automatically
+   * — unless its agent predates the acknowledgement (see `acknowledges`).
    */
   heard?: number | null;
+  /**
+   * True once a heartbeat of the node carried `heard` (even null): its agent acknowledges,
+   * and is held to the acknowledgement for good. Absent or false on a node heard from:
+   * its agent predates the acknowledgement (a fleet being upgraded), and the control plane
+   * applies the rules of the release before it to that node (docs/runbooks.md, "Upgrading
+   * to the acknowledgement").
+   */
+  acknowledges?: boolean;
 }
 
 /** One node of a group: its facts and, while high availability is on, its state and reason. */

@@ -23,8 +23,8 @@ function healthyBeat(sim: PairSimulator, id: string, sequence: number) {
     sequence,
     services,
     database: 'up' as const,
-    // A running agent acknowledges the last answer it heard.
-    heard: sim.node(id).heard,
+    // A running agent acknowledges the last answer it heard (an old agent sends nothing).
+    ...(sim.node(id).heard === undefined ? {} : { heard: sim.node(id).heard }),
   };
 }
 
@@ -60,6 +60,26 @@ describe('the one-write steady heartbeat', () => {
     expect(isSteadyHeartbeat(sim.group, A, { ...base, notice: 'reboot' }, now, p, due)).toBe(false);
     expect(isSteadyHeartbeat(sim.group, A, { ...base, sequence: seq - 1 }, now, p, due)).toBe(false);
     expect(isSteadyHeartbeat(sim.group, A, { ...base, database: 'down' }, now, p, due)).toBe(false);
+  });
+
+  it('an old agent (no `heard`) is steady; the first heartbeat of its upgraded agent is not, and marks it as acknowledging', () => {
+    const sim = new PairSimulator();
+    sim.node(B).heard = undefined;
+    sim.startNormal();
+    sim.run(2);
+    const due = nextTimerDueAt(sim.group, p);
+    const now = sim.now + 500;
+    const old = healthyBeat(sim, B, sim.node(B).sequence + 1);
+    expect(old).not.toHaveProperty('heard');
+    expect(isSteadyHeartbeat(sim.group, B, old, now, p, due)).toBe(true);
+    // Its upgraded agent's first heartbeat acknowledges an answer that does not count
+    // (one saying "no HA group", as the last one it kept may): the stored acknowledgement
+    // stays null, yet the heartbeat must go through the state machine, which records that
+    // the agent acknowledges from now on.
+    const upgraded = { ...old, heard: { group: null, incarnation: null, epoch: 0 } };
+    expect(isSteadyHeartbeat(sim.group, B, upgraded, now, p, due)).toBe(false);
+    const r = transition(sim.group, { type: 'Heartbeat', nodeId: B, heartbeat: upgraded }, now, p);
+    expect(r.group.members.find((m) => m.nodeId === B)?.acknowledges).toBe(true);
   });
 
   it('is not steady once a timer of the group is due', () => {

@@ -30,6 +30,8 @@ describe('the group view of a node', () => {
         services: { 'Cisco SIP Proxy': 'running' },
         database: 'up',
         serviceOrder: 'leave',
+        // Its heartbeat carries no `heard`: an agent older than the acknowledgement.
+        agentAcknowledges: false,
       },
     ]);
   });
