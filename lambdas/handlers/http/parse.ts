@@ -10,7 +10,10 @@ export function parse<S extends z.ZodType>(
   value: unknown,
   part: 'body' | 'query' | 'path',
 ): z.infer<S> {
-  const result = schema.safeParse(value ?? (part === 'body' ? undefined : {}));
+  // No body at all is "absent"; a body that is JSON `null` was sent, and is judged (and refused) as sent.
+  const result = schema.safeParse(
+    value === undefined || (value === null && part !== 'body') ? (part === 'body' ? undefined : {}) : value,
+  );
   if (result.success) return result.data;
   // An unknown field is reported by zod on the object with the keys beside it; name each key.
   const errors = result.error.issues.flatMap((i) =>

@@ -137,4 +137,13 @@ describe('dry runs of failover, fallback and recover', () => {
     // Without a body, recover is the real action as before.
     expectProblem(await h.call('POST', '/v1/groups/prg-1/recover'), 409);
   });
+
+  it('recover with the JSON body `null` is refused (400), not taken for "no body" and acted on', async () => {
+    await normalPair(h);
+    const refused = await changesNothing(() =>
+      h.call('POST', '/v1/groups/prg-1/recover', { rawBody: 'null' }),
+    );
+    expectProblem(refused, 400);
+    expect(refused.body.detail).toContain('body');
+  });
 });
