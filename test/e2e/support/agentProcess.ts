@@ -203,5 +203,12 @@ export async function startPair(
     highAvailability: true,
   });
   if (created.status !== 201) throw new Error(JSON.stringify(created.body));
+  // The group starts Normal before either agent has heard of it. Until an agent has
+  // acknowledged an answer of the group it does not fence, so the control plane will not
+  // move its users on its silence alone (docs/safety.md): wait, as a node in service
+  // would have long since, until each has heard the group and sent its acknowledgement
+  // with the heartbeat after (two intervals).
+  await Promise.all([a, b].map((agent) => agent.line('state-changed', (l) => l.group === group)));
+  await new Promise((r) => setTimeout(r, 2 * timers.keepAliveInterval * 1000));
   return { cluster, group, a, b };
 }
