@@ -8,14 +8,12 @@ import {
   type GroupEvent,
   type TransitionResult,
 } from '../core';
-import { ConflictError, NotFoundError, VersionConflictError } from './errors';
+import { ConflictError, NotFoundError } from './errors';
+import { savedOrRetry } from './groupSave';
 import { runEffects } from './effects';
 import type { GroupIndex, Ports } from './ports';
 import type { GroupRecord } from './records';
 import type { OutboxRecord } from './outbox';
-
-/** How often a decision is re-made when a concurrent write on the same group got in first. */
-const ATTEMPTS = 5;
 
 export interface Applied {
   record: GroupRecord;
@@ -83,22 +81,10 @@ export async function applyGroupEvent(
     };
     const effects = by === undefined ? result.effects : result.effects.map((e) => attributed(e, by));
     const outbox = outboxOf(ports, name, next.version, now, effects);
-    try {
-      await ports.groups.save(next, record.version, groupIndex(next, params), outbox);
-    } catch (error) {
-      if (error instanceof VersionConflictError && attempt < ATTEMPTS) {
-        // Writers that collided once would collide again in lockstep: spread them out.
-        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
-        continue;
-      }
-      if (error instanceof VersionConflictError) {
-        throw new ConflictError(
-          `Group ${name} is being changed by other requests; nothing was done. Try again.`,
-          'CONCURRENT_UPDATE',
-        );
-      }
-      throw error;
-    }
+    const saved = await savedOrRetry(name, attempt, () =>
+      ports.groups.save(next, record.version, groupIndex(next, params), outbox),
+    );
+    if (!saved) continue;
     await runEffects(ports, name, effects, next.version, outbox);
     recordMetrics(ports, record, result.effects, now);
     return { record: next, result, params };

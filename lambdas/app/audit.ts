@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto';
 import type { HistoryEntry } from '../core';
 import { groupIndex } from './applyGroupEvent';
-import { ConflictError, NotFoundError, VersionConflictError } from './errors';
+import { NotFoundError } from './errors';
+import { savedOrRetry } from './groupSave';
 import { deliverOutbox, type OutboxRecord } from './outbox';
 import type { Ports } from './ports';
 import type { GroupRecord } from './records';
@@ -153,9 +154,6 @@ export function linesForMembers(record: GroupRecord, cause: string) {
     }));
 }
 
-/** Writers that collide on the group's version re-read it and try again, this many times in all. */
-const ATTEMPTS = 5;
-
 /**
  * Changes a group's own fields (not its state) as a version step of the group, with the
  * action's history lines and event in the same transaction, as a state change stores
@@ -180,21 +178,10 @@ export async function editGroupRecorded(
     };
     const audit = adminActionRecord(now, input(record), next.version);
     const params = await ports.settings.clusterParameters(record.clusterId);
-    try {
-      await ports.groups.save(next, record.version, groupIndex(next, params), inTransaction(ports, audit));
-    } catch (error) {
-      if (error instanceof VersionConflictError && attempt < ATTEMPTS) {
-        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
-        continue;
-      }
-      if (error instanceof VersionConflictError) {
-        throw new ConflictError(
-          `Group ${name} is being changed by other requests; nothing was done. Try again.`,
-          'CONCURRENT_UPDATE',
-        );
-      }
-      throw error;
-    }
+    const saved = await savedOrRetry(name, attempt, () =>
+      ports.groups.save(next, record.version, groupIndex(next, params), inTransaction(ports, audit)),
+    );
+    if (!saved) continue;
     await announce(ports, audit);
     return next;
   }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { checkRehome, memberStates, Refusal, type HistoryEntry } from '../core';
 import { groupIndex } from './applyGroupEvent';
-import { ConflictError, NotFoundError, VersionConflictError } from './errors';
+import { ConflictError, NotFoundError } from './errors';
+import { savedOrRetry } from './groupSave';
 import { deliverOutbox, type OutboxRecord, type RehomeEvent } from './outbox';
 import type { Ports } from './ports';
 import type { GroupRecord } from './records';
@@ -198,9 +199,6 @@ async function recordRehomed(
   ports.log.info('Re-home done', { group: record.group.name, operationId, fromNode, toNode });
 }
 
-/** Writers that collide on the group's version re-read it and try again, this many times in all. */
-const ATTEMPTS = 5;
-
 /**
  * Stores a re-home's history lines and event the way a state change stores its own: in
  * the outbox record of a conditional group write (a version step that leaves the group's
@@ -228,26 +226,10 @@ async function recordRehome(
       history,
     };
     const params = await ports.settings.clusterParameters(record.clusterId);
-    try {
-      await ports.groups.save(
-        next,
-        record.version,
-        groupIndex(next, params),
-        ports.outbox ? outbox : undefined,
-      );
-    } catch (error) {
-      if (error instanceof VersionConflictError && attempt < ATTEMPTS) {
-        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
-        continue;
-      }
-      if (error instanceof VersionConflictError) {
-        throw new ConflictError(
-          `Group ${name} is being changed by other requests; nothing was done. Try again.`,
-          'CONCURRENT_UPDATE',
-        );
-      }
-      throw error;
-    }
+    const saved = await savedOrRetry(name, attempt, () =>
+      ports.groups.save(next, record.version, groupIndex(next, params), ports.outbox ? outbox : undefined),
+    );
+    if (!saved) continue;
     if (ports.outbox) {
       await deliverOutbox(ports, outbox).catch((error: unknown) =>
         ports.log.warn(
