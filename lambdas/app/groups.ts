@@ -19,6 +19,7 @@ import { newIncarnation } from './incarnation';
 import { applyGroupEvent, groupIndex } from './applyGroupEvent';
 import { adminActionRecord, announce, editGroupRecorded, inTransaction, linesForMembers } from './audit';
 import { ConflictError, NotFoundError, ValidationError, type FieldError } from './errors';
+import { savedOrRetry } from './groupSave';
 import { openCursor, sealCursor, type CursorScope } from './paging';
 import type { Ports } from './ports';
 import type { GroupRecord, NodeRecord } from './records';
@@ -239,7 +240,17 @@ export async function updateGroup(
  * failed over and still home to users: without the group they would go back to it.
  */
 export async function deleteGroup(ports: Ports, name: string, by?: string): Promise<void> {
-  const record = await getGroup(ports, name);
+  // Heartbeats keep deciding while an operator deletes: a newer version is judged again.
+  for (let attempt = 1; ; attempt++) {
+    const record = await getGroup(ports, name);
+    const removed = await savedOrRetry(name, attempt, () => removeGroup(ports, record, by));
+    if (removed) return;
+  }
+}
+
+/** Deletes the group as read, if it may be dissolved, with its audit record. */
+async function removeGroup(ports: Ports, record: GroupRecord, by?: string): Promise<void> {
+  const name = record.group.name;
   const away = record.group.highAvailability ? record.group.failedOver : null;
   const usersAway = away === null ? 0 : ((await ports.nodes.get(away))?.userCount ?? 0);
   try {

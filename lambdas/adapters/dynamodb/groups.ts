@@ -187,7 +187,12 @@ export class DynamoGroupRepository implements GroupRepository {
         }),
       );
     } catch (e) {
-      if (cancellationReasons(e)) {
+      const reasons = cancellationReasons(e);
+      // A newer version of the group (a heartbeat's decision): the caller judges it again.
+      if (reasons?.[0] === 'ConditionalCheckFailed' || reasons?.includes('TransactionConflict')) {
+        throw new VersionConflictError(`group ${name}`);
+      }
+      if (reasons) {
         throw new ConflictError(
           `Group ${name} changed while it was being deleted; nothing was deleted. Try again.`,
           'CONCURRENT_UPDATE',

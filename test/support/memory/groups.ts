@@ -91,7 +91,10 @@ export class MemoryGroupRepository implements GroupRepository {
     const name = record.group.name;
     const current = this.db.groups.get(name);
     const nodesStillMembers = record.group.nodes.every((id) => this.db.nodes.get(id)?.group === name);
-    if (!current || current.record.version !== record.version || !nodesStillMembers) {
+    if (current && current.record.version !== record.version) {
+      throw new VersionConflictError(`group ${name}`);
+    }
+    if (!current || !nodesStillMembers) {
       throw new ConflictError(
         `Group ${name} changed while it was being deleted; nothing was deleted. Try again.`,
         'CONCURRENT_UPDATE',

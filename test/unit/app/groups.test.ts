@@ -230,7 +230,7 @@ describe('deleting a group', () => {
     expect(await groupOf('imp-a')).toBe('prg-1');
   });
 
-  it('is refused when the group changed after it was read; nothing is deleted', async () => {
+  it('a heartbeat decided between its read and its write does not defeat it: the newer group is judged again and deleted', async () => {
     const { a } = await w.normalPair();
     // A heartbeat with a fault is decided and written between the delete's read and its write.
     w.groups.afterGet = async () => {
@@ -239,8 +239,19 @@ describe('deleting a group', () => {
       w.clock.advance(1000);
       await w.beat(a);
     };
+    await deleteGroup(w.ports, 'prg-1');
+    expect(await names()).toEqual([]);
+    expect(await groupOf('imp-a')).toBeNull();
+  });
+
+  it('is refused, nothing deleted, when the group changed after it was read into one that may not be deleted', async () => {
+    await w.normalPair();
+    w.groups.afterGet = async () => {
+      w.groups.afterGet = null;
+      await failover(w.ports, 'prg-1', 'imp-a');
+    };
     const e = await refused(deleteGroup(w.ports, 'prg-1'), ConflictError);
-    expect(e.code).toBe('CONCURRENT_UPDATE');
+    expect(e.code).toBe('OPERATION_IN_PROGRESS');
     expect(await names()).toEqual(['prg-1']);
     expect(await groupOf('imp-a')).toBe('prg-1');
   });
