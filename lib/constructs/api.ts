@@ -22,6 +22,7 @@ import {
   UserPoolClient,
   UserPoolClientIdentityProvider,
   UserPoolDomain,
+  type UserPoolClientOptions,
 } from 'aws-cdk-lib/aws-cognito';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, LogGroupClass, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -64,6 +65,32 @@ export const ACCESS_LOG_CLASS = LogGroupClass.INFREQUENT_ACCESS;
 export const RESOURCE_SERVER = 'prg';
 export const ADMIN_SCOPE = `${RESOURCE_SERVER}/admin`;
 export const READ_SCOPE = `${RESOURCE_SERVER}/read`;
+
+/**
+ * What every public (secretless) sign-in client of the pool shares, the console's and
+ * `prg login --browser`'s: code + PKCE against the hosted UI, both scopes on offer (the
+ * console's pre-token trigger decides who gets admin), hour-long tokens and a working
+ * day's refresh token. Each client adds its own callback (and logout) URLs.
+ */
+export function publicSignInClient(callbackUrls: string[], logoutUrls?: string[]): UserPoolClientOptions {
+  return {
+    // A browser or a CLI keeps no secret: PKCE stands in for it.
+    generateSecret: false,
+    authFlows: {},
+    oAuth: {
+      flows: { authorizationCodeGrant: true },
+      scopes: [OAuthScope.OPENID, OAuthScope.custom(ADMIN_SCOPE), OAuthScope.custom(READ_SCOPE)],
+      callbackUrls,
+      ...(logoutUrls ? { logoutUrls } : {}),
+    },
+    supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+    accessTokenValidity: Duration.hours(1),
+    idTokenValidity: Duration.hours(1),
+    refreshTokenValidity: Duration.hours(12),
+    enableTokenRevocation: true,
+    preventUserExistenceErrors: true,
+  };
+}
 
 /**
  * The scopes API Gateway requires per kind of route (any one of them suffices). Routes

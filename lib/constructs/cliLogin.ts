@@ -1,8 +1,8 @@
-import { CfnOutput, Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Lazy, Stack } from 'aws-cdk-lib';
 import { CfnAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
-import { OAuthScope, UserPoolClient, UserPoolClientIdentityProvider } from 'aws-cdk-lib/aws-cognito';
+import { UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { ADMIN_SCOPE, READ_SCOPE, type Api } from './api';
+import { publicSignInClient, type Api } from './api';
 
 /**
  * The loopback port `prg login --browser` listens on for Cognito's redirect. Cognito
@@ -32,22 +32,8 @@ export class CliLogin extends Construct {
     super(scope, id);
     const { api } = props;
     const pool = api.userPool;
-    this.client = pool.addClient('CliClient', {
-      generateSecret: false,
-      authFlows: {},
-      oAuth: {
-        flows: { authorizationCodeGrant: true },
-        scopes: [OAuthScope.OPENID, OAuthScope.custom(ADMIN_SCOPE), OAuthScope.custom(READ_SCOPE)],
-        callbackUrls: [CLI_CALLBACK_URL],
-      },
-      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
-      accessTokenValidity: Duration.hours(1),
-      idTokenValidity: Duration.hours(1),
-      // A working day: prg renews the access token with it, then asks for a new sign-in.
-      refreshTokenValidity: Duration.hours(12),
-      enableTokenRevocation: true,
-      preventUserExistenceErrors: true,
-    });
+    // A working day: prg renews the access token with the refresh token, then asks for a new sign-in.
+    this.client = pool.addClient('CliClient', publicSignInClient([CLI_CALLBACK_URL]));
     this.client.node.addDependency(pool.node.findChild('ResourceServer'));
 
     // The JWT authorizer admits access tokens by client id. The console overrides the list

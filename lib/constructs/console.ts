@@ -21,8 +21,6 @@ import {
   CfnUserPool,
   CfnUserPoolGroup,
   LambdaVersion,
-  OAuthScope,
-  UserPoolClientIdentityProvider,
   UserPoolOperation,
   type UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
@@ -34,7 +32,7 @@ import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deplo
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { CONSOLE_VITE_CONFIG, consoleSourceHash } from '../../console/build';
-import { ADMIN_SCOPE, READ_SCOPE, type Api } from './api';
+import { ADMIN_SCOPE, READ_SCOPE, publicSignInClient, type Api } from './api';
 
 /** The Cognito groups of console users: only `admins` get prg/admin. */
 export const CONSOLE_GROUPS = { admins: 'admins', readers: 'readers' } as const;
@@ -222,23 +220,7 @@ export class Console extends Construct {
     });
 
     const resourceServer = pool.node.findChild('ResourceServer');
-    this.client = pool.addClient('ConsoleClient', {
-      // A browser keeps no secret: PKCE stands in for it.
-      generateSecret: false,
-      authFlows: {},
-      oAuth: {
-        flows: { authorizationCodeGrant: true },
-        scopes: [OAuthScope.OPENID, OAuthScope.custom(ADMIN_SCOPE), OAuthScope.custom(READ_SCOPE)],
-        callbackUrls: [this.url],
-        logoutUrls: [this.url],
-      },
-      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
-      accessTokenValidity: Duration.hours(1),
-      idTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.hours(12),
-      enableTokenRevocation: true,
-      preventUserExistenceErrors: true,
-    });
+    this.client = pool.addClient('ConsoleClient', publicSignInClient([this.url], [this.url]));
     this.client.node.addDependency(resourceServer);
 
     // The API's JWT authorizer admits tokens by client id: add the console's to the two
