@@ -27,12 +27,20 @@ export interface Table2Row {
   readonly recommendedActions: readonly string[];
 }
 
-const side = (states: NodeStateCode | NodeStateCode[], reasons: ReasonCode | ReasonCode[]): RowSide => ({
+/* @__NO_SIDE_EFFECTS__ */
+const side = (
+  states: NodeStateCode | readonly NodeStateCode[],
+  reasons: ReasonCode | readonly ReasonCode[],
+): RowSide => ({
   states: Array.isArray(states) ? states : [states],
   reasons: Array.isArray(reasons) ? reasons : [reasons],
 });
 
-const ALL_REASONS: readonly ReasonCode[] = Object.keys(REASONS) as ReasonCode[];
+/** A text made of shared sentences (marked free of side effects, like `side`). */
+/* @__NO_SIDE_EFFECTS__ */
+const text = (...parts: string[]): string => parts.join('');
+
+const ALL_REASONS: readonly ReasonCode[] = /* @__PURE__ */ Object.keys(REASONS) as ReasonCode[];
 
 /** Both nodes failed: the group needs a recovery, and a reboot if that does not hold. */
 const RECOVER_GROUP =
@@ -170,7 +178,11 @@ export const TABLE_2: readonly Table2Row[] = [
     node2: side('RUNNING_IN_BACKUP_MODE', 'CRITICAL_SERVICE_DOWN'),
     cause: 'A critical service stopped on node 1, so presence-ha moved its users to node 2 on its own.',
     recommendedActions: [
-      `Find the critical service that is down on node 1 (${WHICH_SERVICE}; the agent's log also names the failing check), then start it.`,
+      text(
+        'Find the critical service that is down on node 1 (',
+        WHICH_SERVICE,
+        "; the agent's log also names the failing check), then start it.",
+      ),
       'If it will not start, reboot node 1.',
       FALL_BACK_TO_NODE_1,
     ],
@@ -195,7 +207,11 @@ export const TABLE_2: readonly Table2Row[] = [
     cause:
       'One node was taking its users back from the other, and its critical services did not come up, so both nodes are now failed.',
     recommendedActions: [
-      `On the node that was taking its users back, find which critical services are down (${WHICH_SERVICE}), then run \`prg recover <group>\`, which has both nodes start their critical services again.`,
+      text(
+        'On the node that was taking its users back, find which critical services are down (',
+        WHICH_SERVICE,
+        '), then run `prg recover <group>`, which has both nodes start their critical services again.',
+      ),
       'If they still do not come up, reboot that node.',
       FALL_BACK_AFTER_RECOVERY,
     ],
@@ -209,7 +225,11 @@ export const TABLE_2: readonly Table2Row[] = [
     cause:
       'A critical service stopped on the node that was serving as the backup, which leaves both nodes failed.',
     recommendedActions: [
-      `On the backup node, find which critical services are down (${WHICH_SERVICE}), then run \`prg recover <group>\`, which has both nodes start their critical services again.`,
+      text(
+        'On the backup node, find which critical services are down (',
+        WHICH_SERVICE,
+        '), then run `prg recover <group>`, which has both nodes start their critical services again.',
+      ),
       'If they still do not come up, reboot that node.',
     ],
   },
@@ -259,7 +279,7 @@ export const TABLE_2: readonly Table2Row[] = [
     node1: side('RUNNING_IN_FAILED_MODE', 'TAKE_OVER_USERS_FAILED'),
     node2: side('RUNNING_IN_FAILED_MODE', 'TAKE_OVER_USERS_FAILED'),
     cause: 'Moving the users to the other node failed during a takeover.',
-    recommendedActions: [`The database may be at fault. ${RECOVER_GROUP}`],
+    recommendedActions: [text('The database may be at fault. ', RECOVER_GROUP)],
   },
   {
     id: 'take-back-users-failed',
@@ -269,7 +289,7 @@ export const TABLE_2: readonly Table2Row[] = [
     node1: side('RUNNING_IN_FAILED_MODE', 'TAKE_BACK_USERS_FAILED'),
     node2: side('RUNNING_IN_FAILED_MODE', 'TAKE_BACK_USERS_FAILED'),
     cause: 'Moving the users back to their home node failed during a fallback.',
-    recommendedActions: [`The database may be at fault. ${RECOVER_GROUP}`],
+    recommendedActions: [text('The database may be at fault. ', RECOVER_GROUP)],
   },
   {
     id: 'srm-restart-while-peer-failed',
@@ -348,7 +368,7 @@ export const TABLE_2: readonly Table2Row[] = [
     title: 'Initializing',
     source: 'presence-ha',
     node1: side('INITIALIZING', 'INITIALIZATION'),
-    node2: side(['INITIALIZING', 'NORMAL', 'UNKNOWN', 'DOWN'], [...ALL_REASONS]),
+    node2: side(['INITIALIZING', 'NORMAL', 'UNKNOWN', 'DOWN'], ALL_REASONS),
     cause:
       'The agent on node 1 (prg-agent) is starting. Node 1 turns Normal as soon as a heartbeat shows every critical service running.',
     recommendedActions: [
@@ -398,7 +418,11 @@ export const TABLE_2: readonly Table2Row[] = [
     cause:
       'Node 1 was the backup node and lost a critical service or its database; auto-recovery moved all users to node 2.',
     recommendedActions: [
-      `Start the critical services that are down on node 1 (${WHICH_SERVICE}); if its database failed, reboot node 1.`,
+      text(
+        'Start the critical services that are down on node 1 (',
+        WHICH_SERVICE,
+        '); if its database failed, reboot node 1.',
+      ),
       FALL_BACK_TO_NODE_1,
     ],
   },
@@ -406,8 +430,8 @@ export const TABLE_2: readonly Table2Row[] = [
     id: 'failed-over-node-down',
     title: 'Down / Running in Backup Mode',
     source: 'presence-ha',
-    node1: side('DOWN', [...ALL_REASONS]),
-    node2: side('RUNNING_IN_BACKUP_MODE', [...ALL_REASONS]),
+    node1: side('DOWN', ALL_REASONS),
+    node2: side('RUNNING_IN_BACKUP_MODE', ALL_REASONS),
     cause: 'Node 1 is failed over and no longer heard from. Its users are served by node 2.',
     recommendedActions: [
       'Bring node 1 back: repair it and power it on, or start prg-agent on it, and make sure it can reach the control plane.',
@@ -486,8 +510,8 @@ export const TABLE_2: readonly Table2Row[] = [
     id: 'both-failed',
     title: 'Running in Failed Mode / Running in Failed Mode, Down or Unknown',
     source: 'presence-ha',
-    node1: side('RUNNING_IN_FAILED_MODE', [...ALL_REASONS]),
-    node2: side(['RUNNING_IN_FAILED_MODE', 'UNKNOWN'], [...ALL_REASONS]),
+    node1: side('RUNNING_IN_FAILED_MODE', ALL_REASONS),
+    node2: side(['RUNNING_IN_FAILED_MODE', 'UNKNOWN'], ALL_REASONS),
     cause: 'Both nodes are in a failed state.',
     recommendedActions: [
       'Check both nodes for critical services that are down (`prg-agent check --config <file>` on each) and for a working connection to the control plane.',
