@@ -35,7 +35,7 @@ import type { TableNames } from '../../../lambdas/contract/tables';
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** What the proxy does with the next request instead of passing it on. */
-type Trick = 'throttle' | 'server-error' | 'hang-up' | 'silence' | 'html-503';
+type Trick = 'throttle' | 'server-error' | 'hang-up' | 'silence' | 'half-answer' | 'cut-answer' | 'html-503';
 
 interface Proxy {
   url: string;
@@ -71,6 +71,12 @@ async function startProxy(upstream: string): Promise<Proxy> {
       }
       if (trick === 'hang-up') return req.socket.destroy();
       if (trick === 'silence') return void held.push(res);
+      if (trick === 'half-answer' || trick === 'cut-answer') {
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0', 'content-length': '200' });
+        res.write('{"Item":{"scope":');
+        if (trick === 'cut-answer') return void setTimeout(() => req.socket.destroy(), 20);
+        return void held.push(res);
+      }
       const forward = httpRequest(
         {
           hostname: target.hostname,
@@ -496,6 +502,14 @@ describe('the wire client rides out throttling and dropped connections, then giv
       new GetCommand({ TableName: tables.settings, Key: { scope: 'flaky' }, ConsistentRead: true }),
     );
     expect(read.Item).toEqual({ scope: 'flaky', v: 5 });
+  });
+
+  it('an answer that stops half-way, or is cut off, is tried again rather than waited for or half-read', async () => {
+    const patient = wireVia(proxy, { requestTimeoutMs: 1_000 });
+    proxy.seen.length = 0;
+    proxy.tricks = ['half-answer', 'cut-answer'];
+    await patient.send(new PutCommand({ TableName: tables.settings, Item: { scope: 'halved', v: 6 } }));
+    expect(proxy.seen).toHaveLength(3);
   });
 
   it('a connection that keeps dropping ends in an error naming the endpoint, with the network code kept', async () => {

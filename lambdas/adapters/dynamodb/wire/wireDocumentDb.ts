@@ -37,14 +37,21 @@ export interface WireOptions {
   maxAttempts?: number;
   /**
    * How long a request may go without a byte from DynamoDB before it is abandoned and
-   * tried again; default 3000 ms (DynamoDB answers in milliseconds; a silent connection
-   * is a dead one, and a Lambda function would otherwise wait out its own timeout).
+   * tried again. Default 30 s: only a guard against a call that never ends, since
+   * DynamoDB Local on a busy machine can stall for seconds, and a write tried again after
+   * it went through fails its own condition. Against AWS, `wireOptionsFromEnv` sets 3 s.
    */
   requestTimeoutMs?: number;
 }
 
 const DEFAULT_MAX_ATTEMPTS = 4;
-const DEFAULT_REQUEST_TIMEOUT_MS = 3_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * DynamoDB answers in milliseconds: a connection silent for seconds is a dead one (say,
+ * kept alive across a frozen Lambda), better abandoned and tried again on a new one than
+ * waited on until the function's own timeout (a few seconds) ends the invocation.
+ */
+const AWS_REQUEST_TIMEOUT_MS = 3_000;
 /** Full-jitter backoff: attempt n waits a random time below BASE·2^(n-1), at most CAP. */
 const BACKOFF_BASE_MS = 100;
 const BACKOFF_CAP_MS = 5_000;
@@ -55,17 +62,19 @@ const BACKOFF_CAP_MS = 5_000;
  * (LocalStack, DynamoDB Local) or else the region's public one, and the credentials from
  * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, read at each call since
  * Lambda renews them. Nothing is checked here: a missing variable fails the first call,
- * with an error naming it, as the SDK would.
+ * with an error naming it, as the SDK would. Requests to AWS's endpoint time out after
+ * 3 s of silence; to another (LocalStack, DynamoDB Local) after the lenient default.
  */
 export function wireOptionsFromEnv(env: NodeJS.ProcessEnv): WireOptions {
   const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || '';
+  const override = env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL;
   const endpoint =
-    env.AWS_ENDPOINT_URL_DYNAMODB ||
-    env.AWS_ENDPOINT_URL ||
+    override ||
     (region ? `https://dynamodb.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}` : '');
   return {
     endpoint,
     region,
+    ...(override ? {} : { requestTimeoutMs: AWS_REQUEST_TIMEOUT_MS }),
     credentials: () => {
       const accessKeyId = env.AWS_ACCESS_KEY_ID;
       const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
@@ -200,6 +209,8 @@ const UNMARSHALL_OPTIONS = { convertWithoutMapWrapper: true } as const;
 
 const toAttributeValue = (v: unknown) => marshall(v as never, MARSHALL_OPTIONS);
 const fromAttributeValue = (v: unknown) => unmarshall(decodeBinary(v) as never, UNMARSHALL_OPTIONS);
+/** For answers without binary values (no `"B` in their text, the usual case): no copy first. */
+const fromTextualAttributeValue = (v: unknown) => unmarshall(v as never, UNMARSHALL_OPTIONS);
 
 /** Binary values travel as base64 in JSON; the SDK hands them out as Uint8Array. */
 function decodeBinary(av: unknown): unknown {
@@ -239,6 +250,8 @@ const THROTTLING = new Set([
   'ThrottledException',
   'RequestThrottledException',
   'TooManyRequestsException',
+  // A transaction with the same token still running: try again later (the SDK does too).
+  'TransactionInProgressException',
 ]);
 
 /** Connection failures worth another try: nothing or only part of an answer arrived. */
@@ -430,8 +443,16 @@ export function wireDocumentDb(options: WireOptions): DocumentDb {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          // A connection dropped mid-answer is an 'error' here (ECONNRESET, "aborted").
+          // A connection dropped mid-answer is an 'error' here (ECONNRESET, "aborted");
+          // 'close' before the whole answer is a guard, so that no call can hang.
           res.on('error', reject);
+          res.on('close', () => {
+            if (!res.complete) {
+              reject(
+                Object.assign(new Error('DynamoDB closed the connection mid-answer'), { code: 'ECONNRESET' }),
+              );
+            }
+          });
           res.on('end', () =>
             resolve({
               status: res.statusCode ?? 0,
@@ -466,7 +487,8 @@ export function wireDocumentDb(options: WireOptions): DocumentDb {
         `DynamoDB answered ${operation} with HTTP ${answer.status} and a body that is not JSON: ${answer.text.slice(0, 200)}`,
       );
     }
-    return transform(parsed, OUTPUT_SHAPES[operation], fromAttributeValue);
+    const convert = answer.text.includes('"B') ? fromAttributeValue : fromTextualAttributeValue;
+    return transform(parsed, OUTPUT_SHAPES[operation], convert);
   }
 
   return {
