@@ -11,6 +11,7 @@ import {
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { TABLES, TABLE_IDS, type TableDefinition, type TableNames } from '../lambdas/contract';
+import { wireDocumentDb, type DocumentDb } from '../lambdas/handlers';
 import { checkJava } from './java';
 
 export interface DynamoDbLocal {
@@ -57,6 +58,18 @@ export function localClient(endpoint: string): DynamoDBClient {
     endpoint,
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+}
+
+/**
+ * The repositories' DynamoDB port on `endpoint`: the same small signed HTTP client the
+ * heartbeat function uses on Lambda, so every local run and test exercises it.
+ */
+export function localDocumentDb(endpoint: string): DocumentDb {
+  return wireDocumentDb({
+    endpoint,
+    region: 'local',
+    credentials: () => ({ accessKeyId: 'local', secretAccessKey: 'local' }),
   });
 }
 

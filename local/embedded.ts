@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Ports } from '../lambdas/app';
 import { ADMIN_SCOPE, makeHandlers, portsFrom } from '../lambdas/handlers';
-import { createTables, localClient, startDynamoDbLocal } from './dynamodbLocal';
+import { createTables, localClient, localDocumentDb, startDynamoDbLocal } from './dynamodbLocal';
 import { DynamoDbLocalSupervisor } from './supervisor';
 import { LocalEventBus } from './eventBus';
 import { LocalWorkflowRunner } from './workflows';
@@ -89,7 +89,7 @@ export async function startEmbedded(o: EmbeddedOptions = {}): Promise<Embedded> 
   // handler, whose ports start workflows on the runner.
   let runner: LocalWorkflowRunner | null = null;
   const ports: Ports = portsFrom({
-    dynamodb: localClient(dynamoEndpoint),
+    db: localDocumentDb(dynamoEndpoint),
     tables,
     workflows: { start: (input) => (runner as LocalWorkflowRunner).start(input) },
     events: bus,

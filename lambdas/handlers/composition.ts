@@ -1,4 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
   StaticNodeTokenKeys,
@@ -8,7 +7,9 @@ import {
   type Ports,
   type WorkflowStarter,
 } from '../app';
-import { createDocumentClient, tableNamesFromEnv, type TableNames } from '../adapters/dynamodb/client';
+import { tableNamesFromEnv, type TableNames } from '../adapters/dynamodb/client';
+import type { DocumentDb } from '../adapters/dynamodb/commands';
+import { wireDocumentDb, wireOptionsFromEnv } from '../adapters/dynamodb/wire/wireDocumentDb';
 import { DynamoGroupRepository } from '../adapters/dynamodb/groups';
 import { DynamoHistoryRepository } from '../adapters/dynamodb/history';
 import { DynamoNodeRepository } from '../adapters/dynamodb/nodes';
@@ -30,7 +31,8 @@ import { logger, metrics } from './observability';
 
 /** What the ports are built from: explicit, so two sets of ports in one process share nothing. */
 export interface PortsConfig {
-  dynamodb: DynamoDBClient;
+  /** DynamoDB, as the repositories talk to it (lambdas/adapters/dynamodb/commands.ts). */
+  db: DocumentDb;
   tables: TableNames;
   workflows: WorkflowStarter;
   events: EventPublisher;
@@ -43,11 +45,8 @@ export interface PortsConfig {
   parameterReads?: ParameterReads;
 }
 
-/** The ports every function is given, over one document client. */
-function sharedPorts(
-  db: ReturnType<typeof createDocumentClient>,
-  config: PortsConfig,
-): Omit<Ports, 'users' | 'storage' | 'cursors'> {
+/** The ports every function is given, over one DynamoDB port. */
+function sharedPorts(db: DocumentDb, config: PortsConfig): Omit<Ports, 'users' | 'storage' | 'cursors'> {
   return {
     groups: new DynamoGroupRepository(db, config.tables),
     nodes: new DynamoNodeRepository(db, config.tables),
@@ -72,7 +71,7 @@ function sharedPorts(
 
 /** The ports over DynamoDB, with the given workflow starter and event publisher. */
 export function portsFrom(config: PortsConfig): Ports {
-  const db = createDocumentClient(config.dynamodb);
+  const db = config.db;
   return {
     ...sharedPorts(db, config),
     users: new DynamoUserRepository(db, config.tables),
@@ -107,7 +106,7 @@ function notGiven<T extends object>(port: string): T {
  * bench` builds the heartbeat's ports with this too.
  */
 export function heartbeatPortsFrom(config: PortsConfig): Ports {
-  const db = createDocumentClient(config.dynamodb);
+  const db = config.db;
   return {
     ...sharedPorts(db, { ...config, parameterReads: 'eventual' }),
     users: notGiven('users'),
@@ -124,28 +123,34 @@ export function workflowArnsFromEnv(env: NodeJS.ProcessEnv): Record<WorkflowId, 
   >;
 }
 
+/** How a Lambda function's ports are built beyond what its environment says. */
+export interface FromEnvOptions {
+  /**
+   * DynamoDB: by default the small signed HTTP client (`wire/`), which loads in a few
+   * milliseconds where the SDK's DynamoDB client takes about two hundred; a traced function
+   * passes the SDK's, captured for X-Ray (lambdas/handlers/tracing.ts).
+   */
+  db?: DocumentDb;
+  /**
+   * Sees each AWS SDK client before use: a traced function captures them for X-Ray there,
+   * so this module never imports the tracer.
+   */
+  instrument?: <C extends object>(client: C) => C;
+}
+
 /**
  * The ports of a Lambda function, from the environment the stack sets: built once per
  * cold start by each entry file (AWS clients are expensive to create), then passed in.
- * `instrument` sees each AWS client before use: a traced function captures them for
- * X-Ray there (lambdas/handlers/tracing.ts), so this module never imports the tracer.
  */
-export function portsFromEnv(
-  env: NodeJS.ProcessEnv,
-  instrument: <C extends object>(client: C) => C = (client) => client,
-): Ports {
-  return portsFrom(configFromEnv(env, instrument));
+export function portsFromEnv(env: NodeJS.ProcessEnv, options: FromEnvOptions = {}): Ports {
+  return portsFrom(configFromEnv(env, options));
 }
 
 /** What the ports of a Lambda function are built from, from the environment the stack sets. */
-function configFromEnv(env: NodeJS.ProcessEnv, instrument: <C extends object>(client: C) => C): PortsConfig {
+function configFromEnv(env: NodeJS.ProcessEnv, options: FromEnvOptions): PortsConfig {
+  const instrument = options.instrument ?? (<C extends object>(client: C) => client);
   return {
-    dynamodb: instrument(
-      new DynamoDBClient({
-        maxAttempts: 4,
-        ...(env.AWS_ENDPOINT_URL_DYNAMODB ? { endpoint: env.AWS_ENDPOINT_URL_DYNAMODB } : {}),
-      }),
-    ),
+    db: options.db ?? wireDocumentDb(wireOptionsFromEnv(env)),
     tables: tableNamesFromEnv(env),
     // Made on first use: a steady heartbeat starts no workflow and publishes no event, and
     // loading these two SDK clients at import was most of its cold start beyond DynamoDB's.
@@ -169,5 +174,5 @@ function configFromEnv(env: NodeJS.ProcessEnv, instrument: <C extends object>(cl
 
 /** The heartbeat function's ports (`heartbeatPortsFrom`), from the environment the stack sets. */
 export function heartbeatPortsFromEnv(env: NodeJS.ProcessEnv): Ports {
-  return heartbeatPortsFrom(configFromEnv(env, (client) => client));
+  return heartbeatPortsFrom(configFromEnv(env, {}));
 }

@@ -36,6 +36,9 @@ export function makeHandlers(ports: Ports): Record<FunctionId, InvokableHandler>
 }
 
 export { portsFrom, portsFromEnv, workflowArnsFromEnv, type PortsConfig } from './composition';
+export { wireDocumentDb, type WireOptions } from '../adapters/dynamodb/wire/wireDocumentDb';
+export { sdkDocumentDb } from '../adapters/dynamodb/sdkDocumentDb';
+export type { DocumentDb } from '../adapters/dynamodb/commands';
 export { MAX_BODY_BYTES, type HttpEvent } from './http/httpHandler';
 export { ADMIN_SCOPE, READ_SCOPE } from './http/auth';
 export { PayloadTooLargeError, problemResponse, toProblem } from './http/problem';

@@ -15,6 +15,8 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { sdkDocumentDb } from '../adapters/dynamodb/sdkDocumentDb';
 import { portsFromEnv } from './composition';
 
 /** One tracer per process, named like the logger and metrics. */
@@ -22,10 +24,17 @@ export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_N
 
 /**
  * The ports of a traced function: as `portsFromEnv`, with its DynamoDB, Step Functions
- * and EventBridge clients captured, so each call is a subsegment of the invocation.
+ * and EventBridge clients captured, so each call is a subsegment of the invocation. Its
+ * DynamoDB calls go through the SDK (not the heartbeat's small HTTP client): the tracer
+ * sees SDK clients only, and these functions start rarely enough to afford its load.
  */
 export function tracedPortsFromEnv(env: NodeJS.ProcessEnv) {
-  return portsFromEnv(env, (client) => tracer.captureAWSv3Client(client));
+  const capture = <C extends object>(client: C) => tracer.captureAWSv3Client(client);
+  const dynamodb = new DynamoDBClient({
+    maxAttempts: 4,
+    ...(env.AWS_ENDPOINT_URL_DYNAMODB ? { endpoint: env.AWS_ENDPOINT_URL_DYNAMODB } : {}),
+  });
+  return portsFromEnv(env, { db: sdkDocumentDb(capture(dynamodb)), instrument: capture });
 }
 
 /** A handler as its factory builds it: called by Lambda with an event and a context. */

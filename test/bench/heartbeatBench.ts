@@ -8,14 +8,16 @@
  */
 import { performance } from 'node:perf_hooks';
 import { UpdateItemCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { UpdateCommand } from '../../lambdas/adapters/dynamodb/commands';
 import { StaticNodeTokenKeys } from '../../lambdas/app';
 import { DEFAULT_CLUSTER_PARAMETERS, DEFAULT_CRITICAL_SERVICES } from '../../lambdas/core';
 import { makeHandlers, portsFrom, type InvokableHandler } from '../../lambdas/handlers';
 import { heartbeatPortsFrom } from '../../lambdas/handlers/composition';
 import { makeHeartbeatHandler } from '../../lambdas/handlers/heartbeat';
-import { createTables } from '../../local/dynamodbLocal';
+import { createTables, localClient, localDocumentDb } from '../../local/dynamodbLocal';
 import { localContext, matchRoute, toApiGatewayEvent } from '../../local/apiGatewayEvent';
-import { meteredClient } from './meter';
+import { meteredDb } from './meter';
 
 export interface HeartbeatBenchFigures {
   beats: number;
@@ -27,9 +29,14 @@ export interface HeartbeatBenchFigures {
   p50Ms: number;
   p95Ms: number;
   handlerMeanMs: number;
+  /** A raw UpdateItem over the SDK's low-level DynamoDB client, attribute values marshalled beforehand. */
   rawUpdateMeanMs: number;
-  /** handler throughput / raw UpdateItem throughput, sequential. */
+  /** handler throughput / raw UpdateItem throughput (SDK client), sequential. */
   throughputRatio: number;
+  /** The same UpdateItem over the heartbeat's own DynamoDB client (`wire/`), document-shaped. */
+  wireUpdateMeanMs: number;
+  /** handler throughput / that UpdateItem's throughput: what the handler adds to its one write. */
+  throughputRatioVsWire: number;
   functionLogBytesPerBeat: number;
   /** Mean size of a steady heartbeat's response body, bytes (what the access log's `bytes` says). */
   responseBytes: number;
@@ -53,10 +60,13 @@ function swallowStdout(): () => void {
 
 export async function benchHeartbeats(endpoint: string, prefix: string): Promise<HeartbeatBenchFigures> {
   const tables = await createTables(endpoint, prefix);
-  const { client, meter } = meteredClient(endpoint);
+  const { db, meter } = meteredDb(endpoint);
+  // The raw baselines: the SDK's low-level client, and the heartbeat's own client unmetered.
+  const client = localClient(endpoint);
+  const wire = localDocumentDb(endpoint);
   let now = Date.UTC(2026, 0, 1);
   const config = {
-    dynamodb: client,
+    db,
     tables,
     // Workflows and events are not what is measured: stand-ins that accept everything.
     workflows: { start: async () => {} },
@@ -154,44 +164,71 @@ export async function benchHeartbeats(endpoint: string, prefix: string): Promise
     const copy = { ...stored.Item, name: { S: 'bench-raw' } };
     await client.send(new PutItemCommand({ TableName: tables.groups, Item: copy }));
     let rawSeq = 1e9;
+    // The update as the SDK's low-level client takes it: values marshalled once, beforehand.
+    const marshalledValues = marshall(update.ExpressionAttributeValues ?? {}, {
+      removeUndefinedValues: true,
+      convertClassInstanceToMap: true,
+    });
+    // Both ask for the consumed capacity, as the metered handler's writes do.
     const rawOnce = async () => {
-      const values = { ...(update.ExpressionAttributeValues as object), ':seq': { N: String(++rawSeq) } };
-      await client.send(
+      const values = { ...marshalledValues, ':seq': { N: String(++rawSeq) } };
+      return client.send(
         new UpdateItemCommand({
           ...(update as object),
           Key: { name: { S: 'bench-raw' } },
           ExpressionAttributeValues: values,
+          ReturnConsumedCapacity: 'INDEXES',
         } as never),
       );
     };
-    meter.reset();
-    await rawOnce();
-    const itemWcu = meter.wcu;
-    // Interleaved rounds, so that the machine's load falls on both alike. Sequential and
+    const wireOnce = () =>
+      wire.send(
+        new UpdateCommand({
+          ...update,
+          Key: { name: 'bench-raw' },
+          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':seq': ++rawSeq },
+          ReturnConsumedCapacity: 'INDEXES',
+        }),
+      );
+    const first = await rawOnce();
+    const itemWcu = [first.ConsumedCapacity ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+    await wireOnce();
+    // Interleaved rounds, so that the machine's load falls on all three alike. Sequential and
     // as fast as they go, as in a busy function: the clock moves 1 ms a beat, so the
-    // parameter cache holds and both sides make the one conditional write.
-    const roundRatios: number[] = [];
+    // parameter cache holds and every side makes the one conditional write.
+    const rawRatios: number[] = [];
+    const wireRatios: number[] = [];
     let handlerMs = 0;
     let rawMs = 0;
-    for (let round = 0; round < 12; round++) {
+    let wireMs = 0;
+    const rounds = 12;
+    const perRound = 40;
+    for (let round = 0; round < rounds; round++) {
       let t0 = performance.now();
-      for (let i = 0; i < 40; i++) {
+      for (let i = 0; i < perRound; i++) {
         now += 1;
         await beat(i % 2 === 0 ? 'a' : 'b');
       }
       const handlerRound = performance.now() - t0;
       t0 = performance.now();
-      for (let i = 0; i < 40; i++) await rawOnce();
+      for (let i = 0; i < perRound; i++) await rawOnce();
       const rawRound = performance.now() - t0;
+      t0 = performance.now();
+      for (let i = 0; i < perRound; i++) await wireOnce();
+      const wireRound = performance.now() - t0;
       handlerMs += handlerRound;
       rawMs += rawRound;
-      roundRatios.push(rawRound / handlerRound);
+      wireMs += wireRound;
+      rawRatios.push(rawRound / handlerRound);
+      wireRatios.push(wireRound / handlerRound);
     }
-    roundRatios.sort((x, y) => x - y);
-    const handlerMeanMs = handlerMs / (12 * 40);
-    const rawUpdateMeanMs = rawMs / (12 * 40);
     // The median round: one round slowed by the machine's other work does not decide it.
-    const throughputRatio = roundRatios[Math.floor(roundRatios.length / 2)] ?? Number.NaN;
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? Number.NaN;
+    const handlerMeanMs = handlerMs / (rounds * perRound);
+    const rawUpdateMeanMs = rawMs / (rounds * perRound);
+    const wireUpdateMeanMs = wireMs / (rounds * perRound);
+    const throughputRatio = median(rawRatios);
+    const throughputRatioVsWire = median(wireRatios);
     return {
       beats,
       wcuPerBeat,
@@ -203,6 +240,8 @@ export async function benchHeartbeats(endpoint: string, prefix: string): Promise
       handlerMeanMs,
       rawUpdateMeanMs,
       throughputRatio,
+      wireUpdateMeanMs,
+      throughputRatioVsWire,
       functionLogBytesPerBeat: logBytes / beats,
       responseBytes: meanResponseBytes,
     };

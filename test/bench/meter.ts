@@ -1,30 +1,41 @@
 /**
- * A DynamoDB client for the bench that asks DynamoDB for the capacity of every call
- * (`ReturnConsumedCapacity: INDEXES`, which DynamoDB Local reports too) and adds it up,
+ * The repositories' DynamoDB port for the bench: the small signed HTTP client the heartbeat
+ * function uses on Lambda, asking DynamoDB for the capacity of every call
+ * (`ReturnConsumedCapacity: INDEXES`, which DynamoDB Local reports too) and adding it up,
  * reads and writes apart, indexes included.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  UpdateCommand,
+  type DocumentDb,
+  type DocumentOperation,
+} from '../../lambdas/adapters/dynamodb/commands';
+import { localDocumentDb } from '../../local/dynamodbLocal';
 
 /** Calls that read; every other data call writes. */
-const READS = /^(Get|Query|Scan|BatchGet|TransactGet)/;
-/** Calls that take ReturnConsumedCapacity. */
-const DATA_CALLS = /^(Get|Put|Update|Delete|Query|Scan|BatchGet|BatchWrite|TransactGet|TransactWrite)/;
+const READS: ReadonlySet<DocumentOperation> = new Set<DocumentOperation>([
+  'GetItem',
+  'Query',
+  'Scan',
+  'BatchGetItem',
+]);
 
 export interface Meter {
   calls: number;
   rcu: number;
   wcu: number;
-  /** The last UpdateItem input as sent (marshalled), for the raw baseline. */
-  lastUpdate: Record<string, unknown> | null;
+  /** The last UpdateItem input as the repository sent it (document-shaped), for the raw baseline. */
+  lastUpdate: UpdateCommandInputOf | null;
   reset(): void;
 }
+
+type UpdateCommandInputOf = InstanceType<typeof UpdateCommand>['input'];
 
 interface Consumed {
   CapacityUnits?: number;
 }
 
-/** A DynamoDB client on `endpoint` whose calls are metered into the returned meter. */
-export function meteredClient(endpoint: string): { client: DynamoDBClient; meter: Meter } {
+/** A DynamoDB port on `endpoint` whose calls are metered into the returned meter. */
+export function meteredDb(endpoint: string): { db: DocumentDb; meter: Meter } {
   const meter: Meter = {
     calls: 0,
     rcu: 0,
@@ -36,34 +47,20 @@ export function meteredClient(endpoint: string): { client: DynamoDBClient; meter
       this.wcu = 0;
     },
   };
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'local',
-    credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
-  });
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const name = String(context.commandName ?? '');
-      const input = args.input as Record<string, unknown>;
-      if (DATA_CALLS.test(name)) input.ReturnConsumedCapacity = 'INDEXES';
+  const wire = localDocumentDb(endpoint);
+  const db: DocumentDb = {
+    async send(command) {
+      if (command.operation === 'UpdateItem')
+        meter.lastUpdate = structuredClone(command.input as UpdateCommandInputOf);
       meter.calls += 1;
-      const result = await next(args);
-      const consumed = (result.output as { ConsumedCapacity?: Consumed | Consumed[] }).ConsumedCapacity;
+      const metered = { ...command, input: { ...command.input, ReturnConsumedCapacity: 'INDEXES' as const } };
+      const output = await wire.send(metered);
+      const consumed = (output as { ConsumedCapacity?: Consumed | Consumed[] }).ConsumedCapacity;
       const units = [consumed ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
-      if (READS.test(name)) meter.rcu += units;
+      if (READS.has(command.operation)) meter.rcu += units;
       else meter.wcu += units;
-      return result;
+      return output;
     },
-    { step: 'initialize', name: 'benchCapacityMeter' },
-  );
-  client.middlewareStack.add(
-    (next, context) => (args) => {
-      if (/^Update/.test(String(context.commandName ?? ''))) {
-        meter.lastUpdate = structuredClone(args.input as Record<string, unknown>);
-      }
-      return next(args);
-    },
-    { step: 'build', name: 'benchLastUpdate' },
-  );
-  return { client, meter };
+  };
+  return { db, meter };
 }

@@ -6,7 +6,7 @@
  * its work follows the groups due, not the size of the fleet.
  */
 import { performance } from 'node:perf_hooks';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand } from '../../lambdas/adapters/dynamodb/commands';
 import {
   DEFAULT_CLUSTER_PARAMETERS,
   DEFAULT_CRITICAL_SERVICES,
@@ -17,11 +17,10 @@ import {
   type GroupState,
 } from '../../lambdas/core';
 import { sweep } from '../../lambdas/app';
-import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client';
 import { toGroupItem } from '../../lambdas/adapters/dynamodb/groupItem';
 import { portsFrom } from '../../lambdas/handlers';
 import { createTables } from '../../local/dynamodbLocal';
-import { meteredClient } from './meter';
+import { meteredDb } from './meter';
 
 export interface SweepBenchFigures {
   groups: number;
@@ -73,8 +72,7 @@ export async function benchSweep(
   groups: number,
 ): Promise<SweepBenchFigures> {
   const tables = await createTables(endpoint, prefix);
-  const { client, meter } = meteredClient(endpoint);
-  const db = createDocumentClient(client);
+  const { db, meter } = meteredDb(endpoint);
   const params = DEFAULT_CLUSTER_PARAMETERS;
   const now = Date.UTC(2026, 0, 1, 12);
   const heard = steadyPair(now - 2_000);
@@ -118,7 +116,7 @@ export async function benchSweep(
 
   let clock = now - 60 * 60_000;
   const ports = portsFrom({
-    dynamodb: client,
+    db,
     tables,
     workflows: { start: async () => {} },
     events: { publish: async () => {} },
@@ -137,7 +135,6 @@ export async function benchSweep(
   t1 = performance.now();
   const report = await sweep(ports);
   const sweepMs = performance.now() - t1;
-  client.destroy();
   return {
     groups,
     due,

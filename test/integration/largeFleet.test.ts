@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client';
+import { BatchWriteCommand } from '../../lambdas/adapters/dynamodb/commands';
 import { DEFAULT_NODE_PARAMETERS } from '../../lambdas/core';
 import { FUNCTIONS } from '../../lambdas/contract';
 import type { NodeRecord } from '../../lambdas/app';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { apiHarness } from '../support/apiHarness';
+import { localDocumentDb } from '../../local/dynamodbLocal';
 import { registerNode } from '../support/apiPair';
 
 const FLEET = 5_000;
@@ -32,13 +31,7 @@ describe(`a fleet of ${FLEET} nodes`, () => {
     }
     // The rest written straight to the table: registering 4,900 nodes one request at a
     // time would test registration, not listing.
-    const db = createDocumentClient(
-      new DynamoDBClient({
-        endpoint: inject('dynamoEndpoint'),
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      }),
-    );
+    const db = localDocumentDb(inject('dynamoEndpoint'));
     const rest: NodeRecord[] = Array.from({ length: FLEET - 2 * GROUPS }, (_, i) => ({
       nodeId: `n-${String(i).padStart(5, '0')}`,
       hostname: `n-${i}.example.com`,

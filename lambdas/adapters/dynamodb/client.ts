@@ -1,25 +1,11 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { TABLES, type TableNames } from '../../contract/tables';
 import {
-  DynamoDBDocumentClient,
   QueryCommand,
   ScanCommand,
+  type DocumentDb,
   type QueryCommandInput,
   type ScanCommandInput,
-} from '@aws-sdk/lib-dynamodb';
-import { TABLES, type TableNames } from '../../contract/tables';
-
-/**
- * The document client over a DynamoDB client, shared by every repository of one set of
- * ports. The SDK retries throttled and transient calls with backoff (standard mode).
- */
-export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, {
-    // Maps keyed by input (services by name, tokens by node id) may hold a key named
-    // "constructor"; the marshaller then no longer recognises them as plain objects and
-    // would refuse them unless told to store such an object as a map.
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
-  });
-}
+} from './commands';
 
 export type { TableNames } from '../../contract/tables';
 
@@ -46,7 +32,7 @@ export function cancellationReasons(e: unknown): (string | undefined)[] | null {
 
 /** Every item a Query (with `KeyConditionExpression`) or a Scan returns, page after page. */
 export async function allItems(
-  db: DynamoDBDocumentClient,
+  db: DocumentDb,
   input: QueryCommandInput | ScanCommandInput,
 ): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];

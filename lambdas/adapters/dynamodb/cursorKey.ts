@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DocumentDb } from './commands';
 import { HmacCursorSigner } from '../../app/paging';
 import type { CursorSigner } from '../../app/ports';
 import { isConditionFailure, type TableNames } from './client';
@@ -19,7 +19,7 @@ export class DynamoCursorSigner implements CursorSigner {
   private signer: HmacCursorSigner | null = null;
 
   constructor(
-    private readonly db: DynamoDBDocumentClient,
+    private readonly db: DocumentDb,
     private readonly tables: TableNames,
   ) {}
 

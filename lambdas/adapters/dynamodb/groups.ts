@@ -1,10 +1,4 @@
-import {
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DocumentDb } from './commands';
 import { HEARD_NOTHING } from '../../core';
 import { ConflictError, VersionConflictError } from '../../app/errors';
 import type {
@@ -37,7 +31,7 @@ function fromStored(item: Record<string, unknown> | undefined): GroupRecord {
 /** Groups in DynamoDB: optimistic writes on `version`, transactions where membership must stay unique. */
 export class DynamoGroupRepository implements GroupRepository {
   constructor(
-    private readonly db: DynamoDBDocumentClient,
+    private readonly db: DocumentDb,
     private readonly tables: TableNames,
   ) {}
 

@@ -1,4 +1,4 @@
-import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, QueryCommand, type DocumentDb } from './commands';
 import type { HistoryEntry } from '../../core';
 import type { HistoryRepository } from '../../app/ports';
 import type { TableNames } from './client';
@@ -58,7 +58,7 @@ export function historyItems(group: string, entries: HistoryEntry[], version: nu
 /** A group's history, sorted by time so one query returns it newest first. */
 export class DynamoHistoryRepository implements HistoryRepository {
   constructor(
-    private readonly db: DynamoDBDocumentClient,
+    private readonly db: DocumentDb,
     private readonly tables: TableNames,
     private readonly retry: HistoryRetry = DEFAULT_HISTORY_RETRY,
   ) {}

@@ -3,8 +3,8 @@ import {
   TransactWriteCommand,
   UpdateCommand,
   type TransactWriteCommandInput,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+  type DocumentDb,
+} from './commands';
 import { ConflictError, NotFoundError } from '../../app/errors';
 import type { NodeRepository } from '../../app/ports';
 import type { LastHeartbeat, NodeRecord } from '../../app/records';
@@ -17,7 +17,7 @@ import { allItems, cancellationReasons, isConditionFailure, type TableNames } fr
 /** Registered nodes in DynamoDB. */
 export class DynamoNodeRepository implements NodeRepository {
   constructor(
-    private readonly db: DynamoDBDocumentClient,
+    private readonly db: DocumentDb,
     private readonly tables: TableNames,
   ) {}
 

@@ -4,9 +4,9 @@ import {
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
-  type DynamoDBDocumentClient,
+  type DocumentDb,
   type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+} from './commands';
 import { ConflictError } from '../../app/errors';
 import { outboxEventId, type OutboxRecord, type OutboxStore } from '../../app/outbox';
 import { cancellationReasons, type TableNames } from './client';
@@ -97,7 +97,7 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
  * writing the same item at that moment) is a 409 CONCURRENT_UPDATE.
  */
 export async function writeAudited(
-  db: DynamoDBDocumentClient,
+  db: DocumentDb,
   historyTable: string,
   item: TransactItem,
   audit?: OutboxRecord,
@@ -132,7 +132,7 @@ export async function writeAudited(
 /** Reads and clears the outbox partition of the history table. */
 export class DynamoOutboxStore implements OutboxStore {
   constructor(
-    private readonly db: DynamoDBDocumentClient,
+    private readonly db: DocumentDb,
     private readonly tables: TableNames,
   ) {}
 

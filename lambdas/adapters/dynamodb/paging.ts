@@ -2,10 +2,10 @@ import {
   BatchGetCommand,
   QueryCommand,
   ScanCommand,
-  type DynamoDBDocumentClient,
+  type DocumentDb,
   type QueryCommandInput,
   type ScanCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+} from './commands';
 import type { Page, PageKey, PageRequest } from '../../app/paging';
 
 /**
@@ -26,7 +26,7 @@ const BATCH_GET_ROUNDS = 6;
  * A page may hold fewer than `limit` items (even none) and still have a next one.
  */
 export async function readPage(
-  db: DynamoDBDocumentClient,
+  db: DocumentDb,
   input: QueryCommandInput | ScanCommandInput,
   request: PageRequest,
 ): Promise<Page<Record<string, unknown>>> {
@@ -48,7 +48,7 @@ export async function readPage(
 
 /** The items of these keys that exist, read with strongly consistent BatchGetItem calls. */
 export async function batchGet(
-  db: DynamoDBDocumentClient,
+  db: DocumentDb,
   table: string,
   keys: readonly Record<string, string>[],
 ): Promise<Record<string, unknown>[]> {

@@ -1,4 +1,4 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DocumentDb } from './commands';
 import type { StorageProbe } from '../../app/ports';
 import type { TableNames } from './client';
 
@@ -8,7 +8,7 @@ import type { TableNames } from './client';
  */
 export class DynamoStorageProbe implements StorageProbe {
   constructor(
-    private readonly db: DynamoDBDocumentClient,
+    private readonly db: DocumentDb,
     private readonly tables: TableNames,
   ) {}
 

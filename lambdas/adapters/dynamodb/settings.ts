@@ -1,4 +1,4 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DocumentDb } from './commands';
 import {
   DEFAULT_CLUSTER_PARAMETERS,
   DEFAULT_ENTERPRISE_PARAMETERS,
@@ -24,7 +24,7 @@ export type ParameterReads = 'consistent' | 'eventual';
 /** Cluster and enterprise parameters; a cluster never configured uses the manual's defaults. */
 export class DynamoSettingsRepository implements SettingsRepository {
   constructor(
-    private readonly db: DynamoDBDocumentClient,
+    private readonly db: DocumentDb,
     private readonly tables: TableNames,
     private readonly parameterReads: ParameterReads = 'consistent',
   ) {}

@@ -1,9 +1,4 @@
-import {
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, type DocumentDb } from './commands';
 import { ConflictError } from '../../app/errors';
 import type { UserAdmission, UserRepository } from '../../app/ports';
 import type { UserRecord } from '../../app/records';
@@ -53,7 +48,7 @@ function updateHome(from: string | null, to: string | null) {
 /** Users in DynamoDB; every change of a home node moves the node counts in the same transaction. */
 export class DynamoUserRepository implements UserRepository {
   constructor(
-    private readonly db: DynamoDBDocumentClient,
+    private readonly db: DocumentDb,
     private readonly tables: TableNames,
   ) {}
 

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { inject, describe, expect, it } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDocumentClient } from '../../../lambdas/adapters/dynamodb/client';
+import { sdkDocumentDb } from '../../../lambdas/adapters/dynamodb/sdkDocumentDb';
 import { DynamoSettingsRepository } from '../../../lambdas/adapters/dynamodb/settings';
 import { createTables } from '../../../local/dynamodbLocal';
 import { DEFAULT_CLUSTER_PARAMETERS } from '../../../lambdas/core';
@@ -47,12 +47,12 @@ function throttlingClient(endpoint: string, throttles: number) {
   return { client, sent: () => sent };
 }
 
-describe('DynamoDB adapters under throttling', () => {
+describe('DynamoDB adapters over the SDK (traced functions) under throttling', () => {
   it('a throttled call is retried with backoff and succeeds', async () => {
     const endpoint = inject('dynamoEndpoint');
     const tables = await createTables(endpoint, 'throttle');
     const { client, sent } = throttlingClient(endpoint, 2);
-    const settings = new DynamoSettingsRepository(createDocumentClient(client), tables);
+    const settings = new DynamoSettingsRepository(sdkDocumentDb(client), tables);
     await settings.saveClusterParameters('c1', { ...DEFAULT_CLUSTER_PARAMETERS, keepAliveInterval: 5 }, 0);
     expect(sent()).toBe(3);
     expect((await settings.clusterParameters('c1')).keepAliveInterval).toBe(5);
@@ -62,7 +62,7 @@ describe('DynamoDB adapters under throttling', () => {
     const endpoint = inject('dynamoEndpoint');
     const tables = await createTables(endpoint, 'throttle2');
     const { client, sent } = throttlingClient(endpoint, 10);
-    const settings = new DynamoSettingsRepository(createDocumentClient(client), tables);
+    const settings = new DynamoSettingsRepository(sdkDocumentDb(client), tables);
     await expect(settings.clusterParameters('c1')).rejects.toMatchObject({ name: 'ThrottlingException' });
     expect(sent()).toBe(4);
   });

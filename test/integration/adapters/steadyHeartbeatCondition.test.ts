@@ -1,11 +1,9 @@
 import { inject, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../../lambdas/adapters/dynamodb/client';
+import { PutCommand } from '../../../lambdas/adapters/dynamodb/commands';
 import { DynamoGroupRepository } from '../../../lambdas/adapters/dynamodb/groups';
 import { toGroupItem } from '../../../lambdas/adapters/dynamodb/groupItem';
-import { createTables } from '../../../local/dynamodbLocal';
+import { createTables, localDocumentDb } from '../../../local/dynamodbLocal';
 import {
   isSteadyHeartbeat,
   nextTimerDueAt,
@@ -27,13 +25,7 @@ describe('the steady-heartbeat condition expression', () => {
   it('agrees with isSteadyHeartbeat on every heartbeat of 60 random pair histories', async () => {
     const endpoint = inject('dynamoEndpoint');
     const tables = await createTables(endpoint, 'steady');
-    const db = createDocumentClient(
-      new DynamoDBClient({
-        endpoint,
-        region: 'local',
-        credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
-      }),
-    );
+    const db = localDocumentDb(endpoint);
     const repo = new DynamoGroupRepository(db, tables);
     const token = 'a'.repeat(64);
     let checked = 0;

@@ -3,35 +3,61 @@
  * (half the read units; it caches them for seconds anyway) while every other function
  * reads them consistently, and a parameter change always starts from a consistent,
  * versioned read; the ports a heartbeat never uses are not given, and using one says so.
+ * The ports are built from a Lambda-like environment whose DynamoDB endpoint is a loopback
+ * server, so what is checked is the request that leaves the function.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { heartbeatPortsFromEnv, portsFromEnv } from '../../../lambdas/handlers/composition';
 
-const doc = mockClient(DynamoDBDocumentClient);
-afterEach(() => doc.reset());
-const env = { AWS_REGION: 'us-east-1' };
+/** What each request asked for: its operation and JSON body. */
+const requests: { target: string; body: Record<string, unknown> }[] = [];
+let server: Server;
+let env: NodeJS.ProcessEnv;
 
-function readsOf(): (boolean | undefined)[] {
-  return doc.commandCalls(GetCommand).map((c) => c.args[0].input.ConsistentRead);
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      requests.push({
+        target: String(req.headers['x-amz-target']),
+        body: JSON.parse(body) as Record<string, unknown>,
+      });
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  env = {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'secret',
+    AWS_SESSION_TOKEN: 'session',
+    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+  };
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+beforeEach(() => {
+  requests.length = 0;
+});
+
+function readsOf(): unknown[] {
+  return requests.filter((r) => r.target === 'DynamoDB_20120810.GetItem').map((r) => r.body.ConsistentRead);
 }
 
 describe('cluster parameter reads', () => {
   it('the heartbeat function reads them eventually consistently', async () => {
-    doc.on(GetCommand).resolves({});
     await heartbeatPortsFromEnv(env).settings.clusterParameters('c');
     expect(readsOf()).toEqual([false]);
   });
 
   it('the other functions read them consistently', async () => {
-    doc.on(GetCommand).resolves({});
     await portsFromEnv(env).settings.clusterParameters('c');
     expect(readsOf()).toEqual([true]);
   });
 
   it('the versioned read a change starts from is consistent in the heartbeat function too', async () => {
-    doc.on(GetCommand).resolves({});
     await heartbeatPortsFromEnv(env).settings.clusterParametersRecord('c');
     expect(readsOf()).toEqual([true]);
   });
@@ -40,6 +66,6 @@ describe('cluster parameter reads', () => {
     const ports = heartbeatPortsFromEnv(env);
     await expect(ports.users.get('u-1')).rejects.toThrow(/without the users port \(heartbeatPortsFrom/);
     await expect(ports.storage.check()).rejects.toThrow(/without the storage port/);
-    expect(doc.calls()).toHaveLength(0);
+    expect(requests).toHaveLength(0);
   });
 });

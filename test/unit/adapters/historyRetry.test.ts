@@ -3,11 +3,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoHistoryRepository } from '../../../lambdas/adapters/dynamodb/history';
+import { sdkDocumentDb } from '../../../lambdas/adapters/dynamodb/sdkDocumentDb';
 import type { TableNames } from '../../../lambdas/adapters/dynamodb/client';
 import type { HistoryEntry } from '../../../lambdas/core';
 
 const doc = mockClient(DynamoDBDocumentClient);
-const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+// The history repository over the SDK-backed port; the mock answers for the SDK's document client.
+const db = sdkDocumentDb(new DynamoDBClient({ region: 'us-east-1' }));
 const tables = { history: 'history-table' } as TableNames;
 
 const entry = (i: number): HistoryEntry => ({
