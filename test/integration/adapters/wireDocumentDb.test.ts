@@ -477,7 +477,10 @@ describe('the wire client rides out throttling and dropped connections, then giv
     expect(e.message).toContain(`DynamoDB GetItem on ${tables.settings} failed 4 times`);
     expect(e.message).toContain('4× ThrottlingException');
     expect(e.message).toContain('Rate of requests exceeds the allowed throughput');
-    expect(e.message).toMatch(/raise its capacity/);
+    expect(e.message).toMatch(
+      /throughput\. The table or the account is over its throughput: raise its capacity/,
+    );
+    expect(e.$metadata).toMatchObject({ httpStatusCode: 400, attempts: 4 });
   });
 
   it('a smaller maxAttempts is honoured', async () => {

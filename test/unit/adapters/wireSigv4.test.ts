@@ -5,12 +5,14 @@
  * client finds its region, endpoint and credentials where Lambda puts them.
  */
 import { createHash, createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { HttpRequest } from '@smithy/core/protocols';
 import { signRequest, type AwsCredentials } from '../../../lambdas/adapters/dynamodb/wire/sigv4';
 import { wireDocumentDb, wireOptionsFromEnv } from '../../../lambdas/adapters/dynamodb/wire/wireDocumentDb';
-import { GetCommand } from '../../../lambdas/adapters/dynamodb/commands';
+import { GetCommand, PutCommand } from '../../../lambdas/adapters/dynamodb/commands';
 
 type SourceData = string | ArrayBuffer | ArrayBufferView;
 const bytes = (d: SourceData): string | Uint8Array =>
@@ -164,6 +166,83 @@ describe('SigV4 signing of DynamoDB requests', () => {
         instant,
       );
       expect(ours.authorization).toBe(sdk.authorization);
+    }
+  });
+});
+
+/** A loopback server that checks each request's signature as DynamoDB would, and answers `{}`. */
+async function verifyingServer(credentials: AwsCredentials, region: string) {
+  const verdicts: { authorization: string; expected: string; token: string | undefined }[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void (async () => {
+        const authorization = String(req.headers.authorization);
+        // DynamoDB recomputes the signature from the headers the request says it signed, as they arrived.
+        const signedNames = /SignedHeaders=([^,]+),/.exec(authorization)![1]!.split(';');
+        const headers = Object.fromEntries(signedNames.map((n) => [n, String(req.headers[n])]));
+        const stamp = headers['x-amz-date']!.replace(
+          /(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/,
+          '$1-$2-$3T$4:$5:$6Z',
+        );
+        const { host, ...rest } = headers;
+        const expected = await sdkSigned(
+          host!,
+          rest,
+          Buffer.concat(chunks).toString('utf8'),
+          credentials,
+          region,
+          new Date(stamp),
+        );
+        verdicts.push({
+          authorization,
+          expected: expected.authorization!,
+          token: req.headers['x-amz-security-token'] as string | undefined,
+        });
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end('{}');
+      })();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    endpoint,
+    verdicts,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+describe('requests as they arrive', () => {
+  it('carry a signature that verifies against the headers and body the server received', async () => {
+    for (const credentials of [LONG_TERM, TEMPORARY]) {
+      const server = await verifyingServer(credentials, 'eu-west-1');
+      try {
+        const db = wireDocumentDb({
+          endpoint: server.endpoint,
+          region: 'eu-west-1',
+          credentials: () => credentials,
+        });
+        await db.send(new GetCommand({ TableName: 'groups', Key: { name: 'zürich ✓' } }));
+        await db.send(
+          new PutCommand({
+            TableName: 'groups',
+            Item: { name: 'g', services: { constructor: 1 }, list: [1, 'a'] },
+          }),
+        );
+        expect(server.verdicts).toHaveLength(2);
+        for (const v of server.verdicts) {
+          expect(v.authorization).toBe(v.expected);
+          expect(v.token).toBe(credentials.sessionToken);
+        }
+      } finally {
+        await server.close();
+      }
     }
   });
 });

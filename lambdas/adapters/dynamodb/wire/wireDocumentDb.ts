@@ -358,12 +358,18 @@ function gaveUp(
   const tables = tablesOf(input);
   const error = new Error(
     `DynamoDB ${operation}${tables ? ` on ${tables}` : ''} failed ${failures.length} times in ${Math.round(elapsedMs)} ms ` +
-      `(${tried}); the last: ${last.error.message}. ${hint}`,
+      `(${tried}); the last: ${last.error.message.replace(/\.$/, '')}. ${hint}`,
     { cause: last.error },
   );
   error.name = last.error.name;
   for (const [k, v] of Object.entries(last.error))
     if (k !== 'name' && k !== 'message') put(error as never, k, v);
+  const metadata = (last.error as { $metadata?: object }).$metadata;
+  put(error as never, '$metadata', {
+    ...metadata,
+    attempts: failures.length,
+    elapsedMs: Math.round(elapsedMs),
+  });
   return error;
 }
 
