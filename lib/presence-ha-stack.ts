@@ -27,6 +27,7 @@ import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { ROUTE_LIST, TABLE_IDS, TABLES } from '../lambdas/contract';
 import {
+  DYNAMODB_CLIENT_ENV,
   EVENT_BUS_ENV,
   FUNCTION_IDS,
   FUNCTIONS,
@@ -120,6 +121,8 @@ export class PresenceHaStack extends Stack {
   readonly frontOriginSecret?: Secret;
   /** Until when the node functions accept tokens of the release before MACs (`legacyNodeTokensUntil`). */
   private readonly legacyNodeTokensUntil: string;
+  /** Context `sdkDynamoDb=true`: the untraced functions reach DynamoDB through the AWS SDK too. */
+  private readonly sdkDynamoDb: boolean;
 
   constructor(scope: Construct, id: string, props: PresenceHaStackProps = {}) {
     super(scope, id, {
@@ -162,6 +165,7 @@ export class PresenceHaStack extends Stack {
           'The key signs the tokens every agent holds: replacing it means reissuing every node token within a grace period, an operator procedure (docs/threat-model.md), not an automatic rotation Lambda.',
       },
     ]);
+    this.sdkDynamoDb = booleanContext(this.node.tryGetContext('sdkDynamoDb'), false, 'sdkDynamoDb');
     this.legacyNodeTokensUntil =
       readLegacyNodeTokensUntil(this.node.tryGetContext('legacyNodeTokensUntil')) ??
       DEFAULT_LEGACY_NODE_TOKENS_UNTIL;
@@ -322,6 +326,9 @@ export class PresenceHaStack extends Stack {
       env[TABLES[tableId].envVar] = this.tables.byId[tableId].tableName;
     }
     if (definition.publishes) env[EVENT_BUS_ENV] = this.bus.eventBusName;
+    // The traced functions always use the SDK (X-Ray captures it); the others use the small
+    // signed client unless the operator asks for the SDK (docs/operations.md).
+    if (this.sdkDynamoDb && UNTRACED.has(definition.id)) env[DYNAMODB_CLIENT_ENV] = 'sdk';
     if (NODE_TOKEN_FUNCTIONS.has(definition.id)) {
       env[NODE_TOKEN_SECRET_ENV] = this.nodeTokenKey.secretArn;
       env[LEGACY_NODE_TOKENS_ENV] = this.legacyNodeTokensUntil;

@@ -129,3 +129,11 @@ export const FUNCTIONS: Readonly<Record<FunctionId, FunctionDefinition>> = {
 };
 
 export const FUNCTION_IDS = Object.keys(FUNCTIONS) as FunctionId[];
+
+/**
+ * Set to `sdk` on the heartbeat or public function (stack context `sdkDynamoDb=true`), its
+ * DynamoDB calls go through the AWS SDK instead of the small signed HTTP client
+ * (lambdas/adapters/dynamodb/wire): the way back, without a code change, should AWS ever
+ * refuse that client's requests. The SDK is then loaded on the first call.
+ */
+export const DYNAMODB_CLIENT_ENV = 'PRG_DYNAMODB_CLIENT';

@@ -9,6 +9,7 @@ import {
 } from '../app';
 import { tableNamesFromEnv, type TableNames } from '../adapters/dynamodb/client';
 import type { DocumentDb } from '../adapters/dynamodb/commands';
+import { withSdkFallback } from '../adapters/dynamodb/sdkFallback';
 import { wireDocumentDb, wireOptionsFromEnv } from '../adapters/dynamodb/wire/wireDocumentDb';
 import { DynamoGroupRepository } from '../adapters/dynamodb/groups';
 import { DynamoHistoryRepository } from '../adapters/dynamodb/history';
@@ -26,7 +27,7 @@ import {
   SecretNodeTokenKeys,
 } from '../adapters/secrets/nodeTokenKeys';
 import { SfnWorkflowStarter } from '../adapters/sfn/workflowStarter';
-import { EVENT_BUS_ENV, WORKFLOWS, WORKFLOW_IDS, type WorkflowId } from '../contract';
+import { DYNAMODB_CLIENT_ENV, EVENT_BUS_ENV, WORKFLOWS, WORKFLOW_IDS, type WorkflowId } from '../contract';
 import { logger, metrics } from './observability';
 
 /** What the ports are built from: explicit, so two sets of ports in one process share nothing. */
@@ -127,8 +128,9 @@ export function workflowArnsFromEnv(env: NodeJS.ProcessEnv): Record<WorkflowId, 
 export interface FromEnvOptions {
   /**
    * DynamoDB: by default the small signed HTTP client (`wire/`), which loads in a few
-   * milliseconds where the SDK's DynamoDB client takes about two hundred; a traced function
-   * passes the SDK's, captured for X-Ray (lambdas/handlers/tracing.ts).
+   * milliseconds where the SDK's DynamoDB client takes about two hundred (or the SDK, when
+   * PRG_DYNAMODB_CLIENT=sdk); a traced function passes the SDK's, captured for X-Ray
+   * (lambdas/handlers/tracing.ts).
    */
   db?: DocumentDb;
   /**
@@ -146,11 +148,34 @@ export function portsFromEnv(env: NodeJS.ProcessEnv, options: FromEnvOptions = {
   return portsFrom(configFromEnv(env, options));
 }
 
+/**
+ * DynamoDB as the environment says: the small signed HTTP client, falling back to the AWS
+ * SDK should DynamoDB refuse its signature; or, with PRG_DYNAMODB_CLIENT=sdk, the SDK
+ * alone. Either way the SDK is loaded on its first call, so that a function which never
+ * needs it never pays its load.
+ */
+function dynamoDbFromEnv(env: NodeJS.ProcessEnv): DocumentDb {
+  const loadSdk = () =>
+    import('../adapters/dynamodb/sdkDocumentDb').then((m) => m.sdkDocumentDb(m.sdkClientFromEnv(env)));
+  if (env[DYNAMODB_CLIENT_ENV] === 'sdk') {
+    let sdk: Promise<DocumentDb> | undefined;
+    return {
+      async send(command) {
+        sdk ??= loadSdk();
+        return (await sdk).send(command);
+      },
+    };
+  }
+  return withSdkFallback(wireDocumentDb(wireOptionsFromEnv(env)), loadSdk, (message, error) =>
+    logger.error(message, error),
+  );
+}
+
 /** What the ports of a Lambda function are built from, from the environment the stack sets. */
 function configFromEnv(env: NodeJS.ProcessEnv, options: FromEnvOptions): PortsConfig {
   const instrument = options.instrument ?? (<C extends object>(client: C) => client);
   return {
-    db: options.db ?? wireDocumentDb(wireOptionsFromEnv(env)),
+    db: options.db ?? dynamoDbFromEnv(env),
     tables: tableNamesFromEnv(env),
     // Made on first use: a steady heartbeat starts no workflow and publishes no event, and
     // loading these two SDK clients at import was most of its cold start beyond DynamoDB's.

@@ -15,8 +15,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { sdkDocumentDb } from '../adapters/dynamodb/sdkDocumentDb';
+import { sdkClientFromEnv, sdkDocumentDb } from '../adapters/dynamodb/sdkDocumentDb';
 import { portsFromEnv } from './composition';
 
 /** One tracer per process, named like the logger and metrics. */
@@ -30,11 +29,7 @@ export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_N
  */
 export function tracedPortsFromEnv(env: NodeJS.ProcessEnv) {
   const capture = <C extends object>(client: C) => tracer.captureAWSv3Client(client);
-  const dynamodb = new DynamoDBClient({
-    maxAttempts: 4,
-    ...(env.AWS_ENDPOINT_URL_DYNAMODB ? { endpoint: env.AWS_ENDPOINT_URL_DYNAMODB } : {}),
-  });
-  return portsFromEnv(env, { db: sdkDocumentDb(capture(dynamodb)), instrument: capture });
+  return portsFromEnv(env, { db: sdkDocumentDb(capture(sdkClientFromEnv(env))), instrument: capture });
 }
 
 /** A handler as its factory builds it: called by Lambda with an event and a context. */

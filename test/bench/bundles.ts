@@ -10,23 +10,32 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, type Metafile } from 'esbuild';
+import { build } from 'esbuild';
 import { FUNCTION_IDS, functionEntry, type FunctionId } from '../../lambdas/contract';
 import { bundleExternals, LAMBDA_BUNDLING } from '../../lib/constructs/project-function';
 
 /**
- * The packages a bundle loads as soon as it is loaded, not on first use: its `require`s
- * and static imports of external modules (dynamic `import()`s are left out).
+ * The external packages a bundle's `require` loads, seen from inside a new Node process
+ * (the package folders in `require.cache` afterwards): what a cold start really pays for.
+ * A package imported only on first use, or by a bundled module only initialized on first
+ * use, is not among them. `bundle` must lie inside the project so node_modules resolves.
  */
-export function staticExternalImports(metafile: Metafile): string[] {
-  const output = Object.values(metafile.outputs).find((o) => o.entryPoint);
-  return [
-    ...new Set(
-      (output?.imports ?? [])
-        .filter((i) => i.external && (i.kind === 'require-call' || i.kind === 'import-statement'))
-        .map((i) => i.path),
-    ),
-  ].sort();
+export function packagesLoadedAtStart(root: string, bundle: string, env: NodeJS.ProcessEnv = {}): string[] {
+  const probe = `require(${JSON.stringify(bundle)});
+const names = new Set();
+for (const path of Object.keys(require.cache)) {
+  const m = new RegExp('node_modules/((?:@[^/]+/)?[^/]+)/').exec(path);
+  if (m) names.add(m[1]);
+}
+process.stdout.write(JSON.stringify([...names].sort()));`;
+  const child = spawnSync(process.execPath, ['-e', probe], {
+    cwd: root,
+    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_REGION: 'us-east-1', ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  if (child.status !== 0) throw new Error(`The bundle ${bundle} did not load: ${child.stderr}`);
+  return JSON.parse(child.stdout) as string[];
 }
 
 /**
@@ -79,7 +88,7 @@ export interface BundleFigures {
   heartbeatOwnImportMs: number;
   /** The SDK packages the heartbeat bundle loads at once, loaded alone, ms. */
   heartbeatSdkImportMs: number;
-  /** The external packages the heartbeat bundle loads at once (the rest only on first use). */
+  /** The packages the heartbeat bundle loads at once (the rest only on first use). */
   heartbeatStaticImports: string[];
 }
 
@@ -88,16 +97,14 @@ export async function measureBundles(root: string): Promise<BundleFigures> {
   const out = mkdtempSync(join(root, '.bench-bundles-'));
   try {
     const kib = {} as Record<FunctionId, number>;
-    let heartbeatImports: string[] = [];
     const withPowertoolsLayer: FunctionId[] = [];
     for (const id of FUNCTION_IDS) {
       const outfile = join(out, `${id}.cjs`);
       const built = await bundleAsDeployed(root, id, outfile);
-      const result = built.result;
       if (built.withPowertoolsLayer) withPowertoolsLayer.push(id);
       kib[id] = statSync(outfile).size / 1024;
-      if (id === 'heartbeat') heartbeatImports = staticExternalImports(result.metafile);
     }
+    const heartbeatImports = packagesLoadedAtStart(root, join(out, 'heartbeat.cjs'));
     const bundle = JSON.stringify(join(out, 'heartbeat.cjs'));
     // Cold: the bundle and the SDK packages it loads. Own: those already loaded, the bundle alone.
     const sdk = heartbeatImports.filter((m) => m.startsWith('@aws-sdk/'));

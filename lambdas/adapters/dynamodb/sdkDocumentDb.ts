@@ -3,7 +3,7 @@
  * X-Ray should see (the tracer captures SDK clients, not plain HTTP). The SDK retries
  * throttled and transient calls with backoff (standard mode).
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -47,4 +47,23 @@ export function sdkDocumentDb(client: DynamoDBClient): DocumentDb {
       return db.send(new Sdk(command.input)) as unknown as Promise<DocumentOperations[O]['output']>;
     },
   };
+}
+
+/**
+ * The SDK's DynamoDB client as a Lambda function's environment asks for it: its region,
+ * AWS_ENDPOINT_URL_DYNAMODB when set, four tries a call. Credentials: the keys in `env`
+ * when it has them (Lambda puts the role's there for the sandbox's life), else the SDK's
+ * own search.
+ */
+export function sdkClientFromEnv(env: NodeJS.ProcessEnv): DynamoDBClient {
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = env;
+  return new DynamoDBClient({
+    maxAttempts: 4,
+    ...(region ? { region } : {}),
+    ...(accessKeyId && secretAccessKey
+      ? { credentials: { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined } }
+      : {}),
+    ...(env.AWS_ENDPOINT_URL_DYNAMODB ? { endpoint: env.AWS_ENDPOINT_URL_DYNAMODB } : {}),
+  });
 }

@@ -12,7 +12,7 @@ import {
   FRONT_ORIGIN_SECRET_ENV,
   LEGACY_NODE_TOKENS_ENV,
 } from '../../../lambdas/app';
-import { ROUTE_LIST } from '../../../lambdas/contract';
+import { DYNAMODB_CLIENT_ENV, ROUTE_LIST } from '../../../lambdas/contract';
 import { readFleetConfig } from '../../../lib/config';
 import { FrontWafStack } from '../../../lib/constructs/waf';
 import { buildStack } from './synth';
@@ -47,7 +47,7 @@ let waf: ReturnType<typeof synth>;
 let plain: ReturnType<typeof synth>;
 beforeAll(() => {
   waf = synth({ ...WAF_CONTEXT, wafAclArn: ACL_ARN }, EU);
-  plain = synth({ legacyNodeTokensUntil: '2027-01-15T00:00:00Z' });
+  plain = synth({ legacyNodeTokensUntil: '2027-01-15T00:00:00Z', sdkDynamoDb: 'true' });
 }, 240_000);
 
 describe('the WAF front cannot be skipped through the API’s custom domain', () => {
@@ -150,5 +150,17 @@ describe('the legacy node token window', () => {
       DEFAULT_LEGACY_NODE_TOKENS_UNTIL,
     ]);
     expect(() => synth({ legacyNodeTokensUntil: 'after the upgrade' })).toThrow(/legacyNodeTokensUntil/);
+  });
+});
+
+describe('the DynamoDB client of the untraced functions', () => {
+  it('is the small signed one unless context sdkDynamoDb=true asks the heartbeat and public functions for the SDK', () => {
+    const sdk = (resources: Resources) =>
+      functionsEnv(resources)
+        .filter(([, v]) => v[DYNAMODB_CLIENT_ENV] !== undefined)
+        .map(([id, v]) => `${id.replace(/Function.*$/, '')}=${String(v[DYNAMODB_CLIENT_ENV])}`)
+        .sort();
+    expect(sdk(plain.resources)).toEqual(['Heartbeat=sdk', 'Public=sdk']);
+    expect(sdk(waf.resources)).toEqual([]);
   });
 });
