@@ -108,9 +108,20 @@ export function renderGroup(out: Output, group: GroupView, now = Date.now()): st
   if (group.maintenance) header.push(colors.yellow('MAINTENANCE'));
   const lines = [header.join('  ')];
   if (group.maintenance) lines.push(maintenanceLine(out, group.maintenance, now));
+  // The AGENT column only while some node runs an agent older than the acknowledgement:
+  // then it is the list of agents to upgrade, and it leaves the table once there are none.
+  const old = oldAgents(group);
   lines.push(
     out.table(
-      ['NODE', 'STATE', 'REASON', 'LAST HEARTBEAT', 'SERVICES', 'DATABASE'],
+      [
+        'NODE',
+        'STATE',
+        'REASON',
+        'LAST HEARTBEAT',
+        'SERVICES',
+        'DATABASE',
+        ...(old.length > 0 ? ['AGENT'] : []),
+      ],
       group.nodes.map((n) => [
         n.nodeId,
         paintState(colors, n.state, n.state === null ? 'not managed' : n.stateLabel),
@@ -118,10 +129,13 @@ export function renderGroup(out: Output, group: GroupView, now = Date.now()): st
         n.lastHeartbeatAt ? relativeAge(n.lastHeartbeatAt, now) : colors.dim('never'),
         servicesCell(out, n),
         databaseCell(out, n),
+        ...(old.length > 0 ? [agentCell(out, n)] : []),
       ]),
       2,
     ),
   );
+  // Said whatever the states: a Normal pair on an old agent is exactly when to upgrade it.
+  if (old.length > 0) lines.push(colors.yellow(`  ${oldAgentAdvice(old)}`));
   if (!group.highAvailability) {
     lines.push(
       colors.dim(
@@ -143,6 +157,27 @@ export function renderGroup(out: Output, group: GroupView, now = Date.now()): st
   const next = nextCommands(group);
   if (next.length > 0) lines.push(`  ${colors.bold('With prg:')} ${next.join('   or   ')}`);
   return lines.join('\n');
+}
+
+/**
+ * The nodes whose agent predates the acknowledgement (heartbeats without `heard`); a node
+ * never heard from (`null`) is not one, and a control plane older than the acknowledgement
+ * sends no such field at all.
+ */
+export function oldAgents(group: GroupView): string[] {
+  return group.nodes.filter((n) => n.agentAcknowledges === false).map((n) => n.nodeId);
+}
+
+function agentCell(out: Output, n: GroupNode): string {
+  if (n.agentAcknowledges === false) return out.c.yellow('old');
+  return n.agentAcknowledges ? out.c.dim('current') : out.c.dim('-');
+}
+
+/** What running an old agent means for the node, and what to do about it. */
+export function oldAgentAdvice(nodeIds: string[]): string {
+  const who = nodeIds.length === 1 ? `${nodeIds[0]} runs an agent` : `${nodeIds.join(' and ')} run agents`;
+  const them = nodeIds.length === 1 ? 'it' : 'them';
+  return `${who} too old to acknowledge (no \`heard\`): the older failover rules apply, taking silence as fenced without proof. Upgrade prg-agent on ${them} (docs/runbooks.md, "Upgrading to the acknowledgement").`;
 }
 
 /** The maintenance window in one line: why, by whom, until when, and what it holds back. */

@@ -199,7 +199,9 @@ describe.concurrent(
         const at = lines.findIndex((l) => l.startsWith(`${group}  HA on  cluster ${cluster}`));
         expect(at, table).toBeGreaterThanOrEqual(0);
         const [header, rowA, rowB] = lines.slice(at + 1, at + 4) as [string, string, string];
-        expect(header).toMatch(/^ {2}NODE +STATE +REASON +LAST HEARTBEAT +SERVICES +DATABASE$/);
+        // The stand-in agents send no `heard`, as agents before the acknowledgement did:
+        // an AGENT column marks them old, and one line says to upgrade them.
+        expect(header).toMatch(/^ {2}NODE +STATE +REASON +LAST HEARTBEAT +SERVICES +DATABASE +AGENT$/);
         // Aligned: every row's state starts under STATE, its age under LAST HEARTBEAT.
         for (const [row, nodeId] of [
           [rowA, nodes[0]!],
@@ -207,10 +209,14 @@ describe.concurrent(
         ] as const) {
           expect(row.startsWith(`  ${nodeId} `)).toBe(true);
           expect(row.indexOf('Normal')).toBe(header.indexOf('STATE'));
-          expect(row.slice(header.indexOf('LAST HEARTBEAT'))).toMatch(/^\d+s ago +5\/5 running +up$/);
+          expect(row.slice(header.indexOf('LAST HEARTBEAT'))).toMatch(/^\d+s ago +5\/5 running +up +old$/);
         }
+        expect(lines[at + 4]).toContain(
+          `${nodes[0]} and ${nodes[1]} run agents too old to acknowledge (no \`heard\`)`,
+        );
+        expect(lines[at + 4]).toContain('Upgrade prg-agent on them');
         // Normal / Normal: nothing to recommend.
-        expect(lines[at + 4] ?? '').not.toContain('Recommended actions');
+        expect(lines[at + 5] ?? '').not.toContain('Recommended actions');
 
         const json = JSON.parse(expectExit(await prg(['status', '--json']), 0).stdout);
         const mine = json.groups.find((g: { name: string }) => g.name === group);

@@ -1,0 +1,128 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { buildProgram } from '../../../cli/program';
+import type { GroupView } from '../../../cli/groupView';
+
+/**
+ * After the control plane learned the acknowledgement, a node whose agent sends no `heard`
+ * gets the older failover rules (docs/runbooks.md, "Upgrading to the acknowledgement").
+ * `prg group show` and `prg status` are where an operator looks at a pair, so they must
+ * say which agent is old and what to do.
+ */
+
+const T = '2026-11-25T09:00:00.000Z';
+
+/** A Normal pair prg-1 whose agents acknowledge as given (`undefined`: an older control plane). */
+function pair(acks: [boolean | null | undefined, boolean | null | undefined]): GroupView {
+  const node = (nodeId: string, agentAcknowledges: boolean | null | undefined) => ({
+    nodeId,
+    state: 'NORMAL' as const,
+    stateLabel: 'Normal',
+    reason: 'NORMAL' as const,
+    reasonLabel: 'Normal',
+    cause: `${nodeId} is running normally.`,
+    recommendedActions: [],
+    lastHeartbeatAt: agentAcknowledges === null ? null : T,
+    services: { 'Cisco SIP Proxy': 'running' as const },
+    database: 'up' as const,
+    serviceOrder: 'leave' as const,
+    ...(agentAcknowledges === undefined ? {} : { agentAcknowledges }),
+  });
+  return {
+    name: 'prg-1',
+    description: '',
+    clusterId: 'c1',
+    highAvailability: true,
+    nodes: [node('imp-a', acks[0]), node('imp-b', acks[1])],
+    failedOver: null,
+    epoch: 1,
+    version: 1,
+    operation: null,
+    lastOperation: null,
+    automaticFallbackAt: null,
+    maintenance: null,
+    createdAt: T,
+    updatedAt: T,
+  };
+}
+
+let written: string[];
+beforeEach(() => {
+  written = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    written.push(String(chunk));
+    return true;
+  });
+  vi.stubEnv('PRG_CONFIG', '/nonexistent/prg-config.json');
+  vi.stubEnv('NO_COLOR', '1');
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+  vi.unstubAllEnvs();
+});
+
+/** A control plane that answers every request with this group (one group, or a one-page list). */
+function serve(view: GroupView): void {
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (input: string | URL | Request) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      const body = url.pathname === '/v1/groups' ? { groups: [view], next: null } : view;
+      return new Response(JSON.stringify(body), {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      });
+    }),
+  );
+}
+
+const run = async (...args: string[]) => {
+  await buildProgram().parseAsync(['node', 'prg', ...args, '--url', 'http://prg.test', '--token', 't']);
+  return written.join('');
+};
+const rowOf = (text: string, nodeId: string) =>
+  text.split('\n').find((l) => l.trimStart().startsWith(`${nodeId} `)) ?? '';
+
+describe('prg group show and prg status mark a node whose agent predates the acknowledgement', () => {
+  for (const args of [['group', 'show', 'prg-1'], ['status', 'prg-1'], ['status']]) {
+    it(`prg ${args.join(' ')}: an AGENT column marks the old one, and one line says what to do`, async () => {
+      serve(pair([true, false]));
+      const text = await run(...args);
+      expect(text.split('\n').find((l) => l.includes('NODE'))).toMatch(/DATABASE +AGENT$/);
+      expect(rowOf(text, 'imp-a')).toMatch(/ current$/);
+      expect(rowOf(text, 'imp-b')).toMatch(/ old$/);
+      const advice = text.split('\n').filter((l) => l.includes('Upgrade prg-agent'));
+      expect(advice).toHaveLength(1);
+      expect(advice[0]).toMatch(/imp-b runs an agent too old to acknowledge/);
+      expect(advice[0]).toMatch(/silence as fenced/);
+      expect(advice[0]).toContain('Upgrading to the acknowledgement');
+      expect(advice[0]).not.toMatch(/imp-a/);
+    });
+  }
+
+  it('names both nodes when both agents are old, even though the pair is Normal', async () => {
+    serve(pair([false, false]));
+    const text = await run('group', 'show', 'prg-1');
+    expect(rowOf(text, 'imp-a')).toMatch(/ old$/);
+    expect(text).toMatch(/imp-a and imp-b run agents too old to acknowledge.*Upgrade prg-agent on them/);
+  });
+
+  it.each([
+    ['every agent acknowledges', [true, true]],
+    ['a node never heard from (null) is not an old agent', [true, null]],
+    ['a control plane older than the acknowledgement sends no field', [undefined, undefined]],
+  ] as const)('no column and no advice when %s', async (_why, acks) => {
+    serve(pair([...acks]));
+    const text = await run('group', 'show', 'prg-1');
+    expect(text).toContain('imp-a');
+    expect(text).not.toContain('AGENT');
+    expect(text).not.toContain('prg-agent');
+  });
+
+  it('--json is the API view unchanged, agentAcknowledges included', async () => {
+    const view = pair([true, false]);
+    serve(view);
+    const text = await run('group', 'show', 'prg-1', '--json');
+    expect(JSON.parse(text)).toEqual(view);
+  });
+});
