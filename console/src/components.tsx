@@ -20,6 +20,24 @@ export function StateBadge(props: { state: NodeStateCode | null; reason?: Reason
   );
 }
 
+/**
+ * A warning about a node that is not its state: a legacy token, an old agent. Icon and
+ * words as in {@link StateBadge}, the consequence in its title, and what to do beside it
+ * in the page's own words, so that it is read without hovering.
+ */
+export function Flag(props: { label: string; consequence: string; testId?: string }) {
+  const icon = ICONS.warn;
+  return (
+    <span class="badge tone-warn flag" title={props.consequence} data-testid={props.testId}>
+      <span aria-hidden="true" class="glyph">
+        {icon.glyph}
+      </span>
+      <span class="visually-hidden">({icon.words}) </span>
+      <span class="state">{props.label}</span>
+    </span>
+  );
+}
+
 /** Text with `code` spans for the catalogue's backticked commands. */
 export function Prose(props: { text: string }) {
   const parts = props.text.split('`');

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiClient } from '../../lambdas/contract';
+import { DEFAULT_CRITICAL_SERVICES, DEFAULT_NODE_PARAMETERS } from '../../lambdas/core';
 import { launchBrowser, startConsoleWorld, type ConsoleWorld } from './support';
 
 /** What callbacks run inside the page see (the project's types are Node's, without the DOM). */
@@ -292,6 +293,96 @@ describe('the console in a browser', () => {
       .toMatch(/Idle/);
     await world.waitFor(FAILED_OVER);
   }, 90_000);
+
+  it('flags on the Nodes page a node still on a legacy token, and on the group page a node whose agent sends no acknowledgement, with what to do', async () => {
+    const admin = apiClient({ baseUrl: world.server.url, token: world.server.adminToken });
+    const legacy = `old-token-${tag}`;
+    const [group, current, old] = [`prg-2-${tag}`, `new-agent-${tag}`, `old-agent-${tag}`];
+    // Stored as the release before MAC tokens registered it: a token hash, no generation.
+    await world.server.ports.nodes.create({
+      nodeId: legacy,
+      hostname: `${legacy}.example.com`,
+      clusterId: 'c2',
+      softwareVersion: '15.0',
+      publisherId: 'pub-2',
+      tokenHash: 'a'.repeat(64),
+      group: null,
+      parameters: { ...DEFAULT_NODE_PARAMETERS },
+      userCount: 0,
+      lastHeartbeat: null,
+      registeredAt: new Date().toISOString(),
+    });
+    const tokens = new Map<string, string>();
+    for (const nodeId of [current, old]) {
+      const reg = await admin.call('POST /v1/nodes', {
+        body: {
+          nodeId,
+          hostname: `${nodeId}.example.com`,
+          clusterId: 'c2',
+          softwareVersion: '15.0',
+          publisherId: 'pub-2',
+        },
+      });
+      tokens.set(nodeId, reg.token);
+    }
+    // High availability off: one heartbeat each is all the page needs, and nothing fails over.
+    await admin.call('POST /v1/groups', {
+      body: { name: group, nodes: [current, old], highAvailability: false },
+    });
+    for (const nodeId of [current, old]) {
+      await apiClient({ baseUrl: world.server.url, token: tokens.get(nodeId)! }).call(
+        'POST /v1/nodes/{nodeId}/heartbeat',
+        {
+          path: { nodeId },
+          body: {
+            bootId: `${nodeId}-boot`,
+            boot: 0,
+            sequence: 1,
+            services: Object.fromEntries(DEFAULT_CRITICAL_SERVICES.map((x) => [x, 'running' as const])),
+            database: 'up',
+            // The new agent says what it heard (nothing yet); the old one sends no `heard` at all.
+            ...(nodeId === current ? { heard: null } : {}),
+          },
+        },
+      );
+    }
+    try {
+      const page = await newPage();
+      await signIn(page, world.server.adminToken);
+      await page.getByRole('link', { name: 'Nodes' }).click();
+      const flag = page.getByTestId(`legacy-${legacy}`);
+      await flag.waitFor();
+      expect(words(await flag.innerText())).toBe('◐ (needs attention) Legacy token');
+      expect(await flag.getAttribute('title')).toMatch(/refuses it once the legacy window closes/);
+      const row = (nodeId: string) => page.getByRole('row', { name: new RegExp(`^${nodeId} `) });
+      expect(words(await row(legacy).innerText())).toContain(`rotate: prg node rotate-token ${legacy}`);
+      expect(words(await row(world.a).innerText())).toContain('Current token');
+      expect(await row(world.a).getByText('Legacy token').count()).toBe(0);
+      expect(words(await page.getByTestId('legacy-advice').innerText())).toBe(
+        '1 node still holds a legacy (prgn.) token, refused once the legacy window closes. Rotate each (its Rotate token button, or prg node rotate-token <nodeId>) and put the new token in its agent’s configuration before then.',
+      );
+      expect(await seriousViolations(page)).toEqual([]);
+
+      await page.goto(`${world.server.url}/#/groups/${group}`);
+      const oldFlag = page.getByTestId(`old-agent-${old}`);
+      await oldFlag.waitFor();
+      expect(words(await oldFlag.innerText())).toBe('◐ (needs attention) Old agent: upgrade prg-agent');
+      const card = page.locator('.card', { has: page.getByRole('heading', { name: old }) });
+      expect(words(await card.innerText())).toContain(
+        'the older failover rules apply: its silence is taken as fenced without proof',
+      );
+      expect(await oldFlag.getAttribute('title')).toMatch(/Upgrade prg-agent on/);
+      expect(await page.getByTestId(`old-agent-${current}`).count()).toBe(0);
+      expect(await seriousViolations(page)).toEqual([]);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        PHONE.width,
+      );
+    } finally {
+      await admin.call('DELETE /v1/groups/{name}', { path: { name: group } });
+      for (const nodeId of [current, old, legacy])
+        await admin.call('DELETE /v1/nodes/{nodeId}', { path: { nodeId } });
+    }
+  }, 60_000);
 
   it.each([['light'], ['dark']])(
     'axe finds no serious or critical violation on any page (%s)',

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { DryRunView, GroupView } from '../../../lambdas/contract/responses';
 import { consequences, nodeActions, recoverAction, type Action } from '../actions';
-import { Dialog, Loading, Prose, StateBadge } from '../components';
+import { Dialog, Flag, Loading, Prose, StateBadge } from '../components';
 import { useLive, useNow } from '../live';
 import { useRole } from '../role';
 import { allNodes, api, describeError } from '../session';
@@ -41,6 +41,13 @@ function Preview(props: { preview: { result: DryRunView | null; error: string | 
     </ul>
   );
 }
+
+/**
+ * What an agent older than the acknowledgement (it sends no `heard`) means for its node
+ * (docs/runbooks.md, "Upgrading to the acknowledgement").
+ */
+const oldAgentConsequence = (nodeId: string) =>
+  `${nodeId}’s agent is too old to acknowledge what it hears (no \`heard\`), so the older failover rules apply: its silence is taken as fenced without proof, and if it missed a failover it can serve its users beside their new node until it fences. Upgrade prg-agent on ${nodeId} (runbook: Upgrading to the acknowledgement).`;
 
 function ActionButton(props: { action: Action; onOpen: (a: Action) => void }) {
   const { action } = props;
@@ -194,6 +201,16 @@ export function GroupPage(props: { name: string }) {
               Last heartbeat {since(n.lastHeartbeatAt, now)} · {data.users.get(n.nodeId) ?? 0} users ·
               database {n.database ?? 'not reported'}
             </p>
+            {n.agentAcknowledges === false ? (
+              <p class="warning">
+                <Flag
+                  label="Old agent: upgrade prg-agent"
+                  consequence={oldAgentConsequence(n.nodeId)}
+                  testId={`old-agent-${n.nodeId}`}
+                />{' '}
+                <Prose text={oldAgentConsequence(n.nodeId)} />
+              </p>
+            ) : null}
             {n.cause ? (
               <p>
                 <Prose text={n.cause} />

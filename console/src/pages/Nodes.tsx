@@ -1,6 +1,6 @@
 /** Nodes: register one (its token is shown this once), rotate a token, delete a node. */
 import { useState } from 'preact/hooks';
-import { Dialog, Field, Loading } from '../components';
+import { Dialog, Field, Flag, Loading, Prose } from '../components';
 import { useLive, useNow } from '../live';
 import { useRole } from '../role';
 import { allNodes, api, describeError, fieldErrors } from '../session';
@@ -15,6 +15,10 @@ const FIELDS = [
 ] as const;
 type Form = Record<(typeof FIELDS)[number]['key'], string>;
 const EMPTY: Form = { nodeId: '', hostname: '', clusterId: '', softwareVersion: '', publisherId: '' };
+
+/** What a legacy (prgn.) token means for its node, the same for every node. */
+const LEGACY_CONSEQUENCE =
+  'This node still authenticates with a legacy prgn. token. The control plane refuses it once the legacy window closes, and the node’s agent, no longer answered, fences.';
 
 /** A token shown this once, with a copy button. */
 function OneTimeToken(props: { nodeId: string; token: string; onDone: () => void }) {
@@ -60,6 +64,9 @@ export function NodesPage() {
   const { data, error, reload } = useLive(async () => ({ nodes: await allNodes() }), []);
   if (!data) return <Loading error={error} />;
   const admin = role === 'admin';
+  // The Token column only while some node holds a prgn. token (as in `prg node list`): it
+  // is then the list of tokens to rotate, and it leaves the page once there are none.
+  const legacy = data.nodes.filter((n) => n.legacyToken);
 
   const register = async (e: Event) => {
     e.preventDefault();
@@ -99,6 +106,13 @@ export function NodesPage() {
         {message}
       </p>
       {token ? <OneTimeToken {...token} onDone={() => setToken(null)} /> : null}
+      {legacy.length > 0 ? (
+        <p class="warning" data-testid="legacy-advice">
+          <Prose
+            text={`${legacy.length === 1 ? '1 node still holds' : `${legacy.length} nodes still hold`} a legacy (prgn.) token, refused once the legacy window closes. Rotate each (its Rotate token button, or \`prg node rotate-token <nodeId>\`) and put the new token in its agent’s configuration before then.`}
+          />
+        </p>
+      ) : null}
       <table>
         <thead>
           <tr>
@@ -106,6 +120,7 @@ export function NodesPage() {
             <th scope="col">Hostname</th>
             <th scope="col">Group</th>
             <th scope="col">Heartbeat</th>
+            {legacy.length > 0 ? <th scope="col">Token</th> : null}
             {admin ? <th scope="col">Actions</th> : null}
           </tr>
         </thead>
@@ -116,6 +131,24 @@ export function NodesPage() {
               <td>{n.hostname}</td>
               <td>{n.group ?? '–'}</td>
               <td>{since(n.lastHeartbeatAt, now)}</td>
+              {legacy.length > 0 ? (
+                <td>
+                  {n.legacyToken ? (
+                    <>
+                      <Flag
+                        label="Legacy token"
+                        consequence={LEGACY_CONSEQUENCE}
+                        testId={`legacy-${n.nodeId}`}
+                      />{' '}
+                      <span class="muted">
+                        rotate: <code>prg node rotate-token {n.nodeId}</code>
+                      </span>
+                    </>
+                  ) : (
+                    <span class="muted">Current token</span>
+                  )}
+                </td>
+              ) : null}
               {admin ? (
                 <td>
                   <button type="button" onClick={() => setConfirm({ kind: 'rotate', nodeId: n.nodeId })}>
