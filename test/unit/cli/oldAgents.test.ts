@@ -119,6 +119,20 @@ describe('prg group show and prg status mark a node whose agent predates the ack
     expect(text).not.toContain('prg-agent');
   });
 
+  it('a node id that carries control characters reaches the advice line escaped, colour on', async () => {
+    const view = pair([true, false]);
+    view.nodes[1]!.nodeId = 'imp-b\x1b]0;owned\x07\u202e';
+    serve(view);
+    vi.stubEnv('NO_COLOR', '');
+    vi.stubEnv('FORCE_COLOR', '1');
+    const advice = (await run('group', 'show', 'prg-1')).split('\n').find((l) => l.includes('prg-agent'));
+    expect(advice).toContain('imp-b\\x1b]0;owned\\x07\\u202e runs an agent too old');
+    expect(advice?.startsWith('\x1b[33m')).toBe(true);
+    // Only the CLI's own colour codes remain as escapes.
+    // eslint-disable-next-line no-control-regex -- looking for control characters is the point
+    expect(advice!.replace(/\x1b\[(?:33|39)m/g, '')).not.toMatch(/[\x00-\x1f\u202e]/);
+  });
+
   it('--json is the API view unchanged, agentAcknowledges included', async () => {
     const view = pair([true, false]);
     serve(view);
