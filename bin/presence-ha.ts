@@ -8,7 +8,8 @@
  *   heartbeatIntervalSeconds [15], heartbeatReservedConcurrency [from the fleet],
  *   front [none | waf], apiDomainName and apiCertificateArn [needed by front=waf],
  *   wafRequestsPerIpPer5Min [2000], wafManagedRules [false], wafAclArn [none: the stack makes its own, which
- *   needs us-east-1], legacyNodeTokensUntil [2027-03-01T00:00:00Z, or closed];
+ *   needs us-east-1], legacyNodeTokensUntil [2027-03-01T00:00:00Z, or closed],
+ *   sdkDynamoDb [false: the heartbeat and public functions use the small signed client];
  * - the notifications (lib/constructs/notifications.ts): alertEmails, alertWebhooks,
  *   alertChatWebhook [none].
  */
