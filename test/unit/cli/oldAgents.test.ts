@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { buildProgram } from '../../../cli/program';
+import { describe, expect, it, vi } from 'vitest';
 import type { GroupView } from '../../../cli/groupView';
+import { capturePrg, normalGroup, normalNode } from '../../support/cliRun';
 
 /**
  * After the control plane learned the acknowledgement, a node whose agent sends no `heard`
@@ -9,57 +9,17 @@ import type { GroupView } from '../../../cli/groupView';
  * say which agent is old and what to do.
  */
 
-const T = '2026-11-25T09:00:00.000Z';
-
 /** A Normal pair prg-1 whose agents acknowledge as given (`undefined`: an older control plane). */
 function pair(acks: [boolean | null | undefined, boolean | null | undefined]): GroupView {
-  const node = (nodeId: string, agentAcknowledges: boolean | null | undefined) => ({
-    nodeId,
-    state: 'NORMAL' as const,
-    stateLabel: 'Normal',
-    reason: 'NORMAL' as const,
-    reasonLabel: 'Normal',
-    cause: `${nodeId} is running normally.`,
-    recommendedActions: [],
-    lastHeartbeatAt: agentAcknowledges === null ? null : T,
-    services: { 'Cisco SIP Proxy': 'running' as const },
-    database: 'up' as const,
-    serviceOrder: 'leave' as const,
-    ...(agentAcknowledges === undefined ? {} : { agentAcknowledges }),
-  });
-  return {
-    name: 'prg-1',
-    description: '',
-    clusterId: 'c1',
-    highAvailability: true,
-    nodes: [node('imp-a', acks[0]), node('imp-b', acks[1])],
-    failedOver: null,
-    epoch: 1,
-    version: 1,
-    operation: null,
-    lastOperation: null,
-    automaticFallbackAt: null,
-    maintenance: null,
-    createdAt: T,
-    updatedAt: T,
-  };
+  const node = (nodeId: string, agentAcknowledges: boolean | null | undefined) =>
+    normalNode(nodeId, {
+      lastHeartbeatAt: agentAcknowledges === null ? null : '2026-11-25T09:00:00.000Z',
+      ...(agentAcknowledges === undefined ? {} : { agentAcknowledges }),
+    });
+  return normalGroup('prg-1', [node('imp-a', acks[0]), node('imp-b', acks[1])]);
 }
 
-let written: string[];
-beforeEach(() => {
-  written = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    written.push(String(chunk));
-    return true;
-  });
-  vi.stubEnv('PRG_CONFIG', '/nonexistent/prg-config.json');
-  vi.stubEnv('NO_COLOR', '1');
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  vi.unstubAllGlobals();
-  vi.unstubAllEnvs();
-});
+const { run } = capturePrg();
 
 /** A control plane that answers every request with this group (one group, or a one-page list). */
 function serve(view: GroupView): void {
@@ -76,10 +36,6 @@ function serve(view: GroupView): void {
   );
 }
 
-const run = async (...args: string[]) => {
-  await buildProgram().parseAsync(['node', 'prg', ...args, '--url', 'http://prg.test', '--token', 't']);
-  return written.join('');
-};
 const rowOf = (text: string, nodeId: string) =>
   text.split('\n').find((l) => l.trimStart().startsWith(`${nodeId} `)) ?? '';
 

@@ -1,57 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { buildProgram } from '../../../cli/program';
+import { describe, expect, it, vi } from 'vitest';
 import type { GroupView } from '../../../cli/groupView';
+import { capturePrg, normalGroup } from '../../support/cliRun';
 
-const T = '2026-11-25T09:00:00.000Z';
+const group = (name: string) => normalGroup(name);
 
-/** A Normal group named `name`, as `GET /v1/groups` lists it. */
-function group(name: string): GroupView {
-  const node = (nodeId: string) => ({
-    nodeId,
-    state: 'NORMAL' as const,
-    stateLabel: 'Normal',
-    reason: 'NORMAL' as const,
-    reasonLabel: 'Normal',
-    cause: `${nodeId} is running normally.`,
-    recommendedActions: [],
-    lastHeartbeatAt: T,
-    services: { 'Cisco SIP Proxy': 'running' as const },
-    database: 'up' as const,
-    serviceOrder: 'leave' as const,
-  });
-  return {
-    name,
-    description: '',
-    clusterId: 'c1',
-    highAvailability: true,
-    nodes: [node(`${name}-a`), node(`${name}-b`)],
-    failedOver: null,
-    epoch: 1,
-    version: 1,
-    operation: null,
-    lastOperation: null,
-    automaticFallbackAt: null,
-    maintenance: null,
-    createdAt: T,
-    updatedAt: T,
-  };
-}
-
-let written: string[];
-beforeEach(() => {
-  written = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    written.push(String(chunk));
-    return true;
-  });
-  vi.stubEnv('PRG_CONFIG', '/nonexistent/prg-config.json');
-  vi.stubEnv('NO_COLOR', '1');
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  vi.unstubAllGlobals();
-  vi.unstubAllEnvs();
-});
+const { written, run } = capturePrg();
 
 /** A control plane whose group list comes in two pages: g-1 on the first, g-2 on the second. */
 function twoPages() {
@@ -69,9 +22,6 @@ function twoPages() {
   vi.stubGlobal('fetch', fetch);
   return asked;
 }
-
-const run = (...args: string[]) =>
-  buildProgram().parseAsync(['node', 'prg', ...args, '--url', 'http://prg.test', '--token', 't']);
 
 describe('prg status shows every group, not only the first page', () => {
   it('as text', async () => {
