@@ -242,7 +242,7 @@ results.push(
     ok: true,
   },
   {
-    what: 'heartbeat: the SDK clients it loads at once, alone, ms',
+    what: 'heartbeat: the AWS SDK packages it loads at once (the marshaller), alone, ms',
     measured: fmt(bundles.heartbeatSdkImportMs, 0),
     goal: '(the floor of the cold import)',
     ok: true,
