@@ -8,8 +8,9 @@ import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiClient } from '../../lambdas/contract';
-import { DEFAULT_CRITICAL_SERVICES, DEFAULT_NODE_PARAMETERS } from '../../lambdas/core';
+import { DEFAULT_CRITICAL_SERVICES } from '../../lambdas/core';
 import { launchBrowser, startConsoleWorld, type ConsoleWorld } from './support';
+import { legacyNodeRecord } from '../support/legacyNode';
 
 /** What callbacks run inside the page see (the project's types are Node's, without the DOM). */
 declare const document: any;
@@ -299,19 +300,9 @@ describe('the console in a browser', () => {
     const legacy = `old-token-${tag}`;
     const [group, current, old] = [`prg-2-${tag}`, `new-agent-${tag}`, `old-agent-${tag}`];
     // Stored as the release before MAC tokens registered it: a token hash, no generation.
-    await world.server.ports.nodes.create({
-      nodeId: legacy,
-      hostname: `${legacy}.example.com`,
-      clusterId: 'c2',
-      softwareVersion: '15.0',
-      publisherId: 'pub-2',
-      tokenHash: 'a'.repeat(64),
-      group: null,
-      parameters: { ...DEFAULT_NODE_PARAMETERS },
-      userCount: 0,
-      lastHeartbeat: null,
-      registeredAt: new Date().toISOString(),
-    });
+    await world.server.ports.nodes.create(
+      legacyNodeRecord(legacy, { clusterId: 'c2', publisherId: 'pub-2' }),
+    );
     const tokens = new Map<string, string>();
     for (const nodeId of [current, old]) {
       const reg = await admin.call('POST /v1/nodes', {

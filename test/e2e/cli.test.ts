@@ -4,10 +4,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DEFAULT_NODE_PARAMETERS } from '../../lambdas/core';
 import { startEmbedded, type Embedded } from '../../local/embedded';
 import { Heartbeats } from './support/heartbeats';
 import { cleanEnv, runPrg, spawnPrg, until, type Run } from './support/prg';
+import { legacyNodeRecord } from '../support/legacyNode';
 
 // The real CLI, as a child process, against a fresh embedded default: what an operator
 // types and sees. Each test makes its own cluster and group, so they run concurrently.
@@ -635,19 +635,7 @@ describe('prg node list/show and legacy (prgn.) tokens', { timeout: 60_000 }, ()
   it('a node still on a legacy token is flagged in node list and node show, with what to do, until it is rotated', async () => {
     const id = `old-${tag}`;
     // Stored as the previous release registered it: a token hash and no token generation.
-    await server.ports.nodes.create({
-      nodeId: id,
-      hostname: `${id}.example.com`,
-      clusterId: `c-old-${tag}`,
-      softwareVersion: '15.0',
-      publisherId: 'pub-1',
-      tokenHash: 'a'.repeat(64),
-      group: null,
-      parameters: { ...DEFAULT_NODE_PARAMETERS },
-      userCount: 0,
-      lastHeartbeat: null,
-      registeredAt: new Date().toISOString(),
-    });
+    await server.ports.nodes.create(legacyNodeRecord(id, { clusterId: `c-old-${tag}` }));
     const row = (stdout: string) => stdout.split('\n').find((l) => l.startsWith(`${id} `)) ?? '';
     const list = expectExit(await prg(['node', 'list']), 0).stdout;
     expect(list.split('\n')[0]).toMatch(/LAST HEARTBEAT +TOKEN$/);

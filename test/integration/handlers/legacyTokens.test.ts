@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { hashToken, StaticNodeTokenKeys } from '../../../lambdas/app';
-import { DEFAULT_CRITICAL_SERVICES, DEFAULT_NODE_PARAMETERS } from '../../../lambdas/core';
+import { DEFAULT_CRITICAL_SERVICES } from '../../../lambdas/core';
+import { legacyNodeRecord } from '../../support/legacyNode';
 import { apiHarness, type ApiHarness } from '../../support/apiHarness';
 import { beat, type NodeAgent } from '../../support/apiPair';
 
@@ -26,19 +27,13 @@ const legacyToken = (nodeId: string) =>
 /** A node as the previous release stored it: the hash of its `prgn.` token, no generation. */
 async function legacyNode(id: string): Promise<NodeAgent> {
   const token = legacyToken(id);
-  await h.ports.nodes.create({
-    nodeId: id,
-    hostname: `${id}.example.com`,
-    clusterId: 'c1',
-    softwareVersion: '15.0',
-    publisherId: 'pub-1',
-    tokenHash: hashToken(token),
-    group: null,
-    parameters: { ...DEFAULT_NODE_PARAMETERS },
-    userCount: 0,
-    lastHeartbeat: null,
-    registeredAt: new Date(h.clock.t - 90 * DAY).toISOString(),
-  });
+  await h.ports.nodes.create(
+    legacyNodeRecord(id, {
+      clusterId: 'c1',
+      tokenHash: hashToken(token),
+      registeredAt: new Date(h.clock.t - 90 * DAY).toISOString(),
+    }),
+  );
   return {
     id,
     token,

@@ -9,7 +9,8 @@ import {
   rotateToken,
   StaticNodeTokenKeys,
 } from '../../../lambdas/app';
-import { DEFAULT_CRITICAL_SERVICES, DEFAULT_NODE_PARAMETERS } from '../../../lambdas/core';
+import { DEFAULT_CRITICAL_SERVICES } from '../../../lambdas/core';
+import { legacyNodeRecord } from '../../support/legacyNode';
 import { CLOCK_START } from '../../support/memory';
 import { FAST, world, type Agent, type World } from './world';
 
@@ -35,19 +36,13 @@ function upgraded(days = 30): World {
 /** A node registered by the previous release: its token's hash, and no generation. */
 async function legacyNode(w: World, id: string): Promise<Agent> {
   const token = legacyToken(id);
-  await w.ports.nodes.create({
-    nodeId: id,
-    hostname: `${id}.example.com`,
-    clusterId: 'c1',
-    softwareVersion: '15.0',
-    publisherId: 'pub-1',
-    tokenHash: hashToken(token),
-    group: null,
-    parameters: { ...DEFAULT_NODE_PARAMETERS },
-    userCount: 0,
-    lastHeartbeat: null,
-    registeredAt: new Date(CLOCK_START - 90 * DAY).toISOString(),
-  });
+  await w.ports.nodes.create(
+    legacyNodeRecord(id, {
+      clusterId: 'c1',
+      tokenHash: hashToken(token),
+      registeredAt: new Date(CLOCK_START - 90 * DAY).toISOString(),
+    }),
+  );
   return {
     id,
     token,
