@@ -75,6 +75,14 @@ export interface Answer {
   body: any;
 }
 
+/**
+ * A map from names the fuzzer makes up to values, with no prototype: a node named
+ * "toString" or "__proto__" must find nothing it was not given.
+ */
+function keyedBy<T>(from: Record<string, T> = {}): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, from);
+}
+
 export class FuzzWorld {
   private readonly db: DynamoDBClient;
   private baseline!: {
@@ -86,10 +94,11 @@ export class FuzzWorld {
   private handlers!: ReturnType<typeof makeHandlers>;
   /** The last snapshot, while nothing has written since it was taken. */
   private current: { snapshot: Snapshot; items: Record<TableId, Map<string, Item>> } | null = null;
-  tokens: Record<string, string> = {};
-  sequences: Record<string, number> = {};
+  // Keyed by node ids and group names the fuzzer makes up ("toString", "__proto__"): no prototype to find them in.
+  tokens: Record<string, string> = keyedBy();
+  sequences: Record<string, number> = keyedBy();
   /** The last operation started on each group, for the workflow tasks of a sequence. */
-  operations: Record<string, string> = {};
+  operations: Record<string, string> = keyedBy();
 
   private constructor(readonly h: ApiHarness) {
     this.db = new DynamoDBClient({
@@ -172,9 +181,9 @@ export class FuzzWorld {
       writes.length === 0 ? this.current : { snapshot: this.baseline.snapshot, items: this.baseline.items };
     this.handlers = makeHandlers(this.h.ports);
     this.h.clock.t = this.baseline.t;
-    this.tokens = { ...this.baseline.tokens };
-    this.sequences = { 'imp-a': 1, 'imp-b': 1 };
-    this.operations = {};
+    this.tokens = keyedBy(this.baseline.tokens);
+    this.sequences = keyedBy({ 'imp-a': 1, 'imp-b': 1 });
+    this.operations = keyedBy();
     this.h.sfn.resetHistory();
     this.h.events.resetHistory();
     this.h.dynamoCalls.length = 0;
