@@ -53,8 +53,11 @@ export async function registerNode(
   };
 }
 
-/** One heartbeat of the agent, as its next sequence. */
-export async function beat(h: ApiHarness, n: NodeAgent) {
+/**
+ * One heartbeat of the agent, as its next sequence. `olderAgent`: as an agent of the
+ * release before the acknowledgement sends it, with no `heard` field (and learning none).
+ */
+export async function beat(h: ApiHarness, n: NodeAgent, o: { olderAgent?: boolean } = {}) {
   n.sequence += 1;
   const res = await h.call('POST', `/v1/nodes/${n.id}/heartbeat`, {
     token: n.token,
@@ -66,11 +69,11 @@ export async function beat(h: ApiHarness, n: NodeAgent) {
       services: n.services,
       database: n.database,
       ...(n.notice ? { notice: n.notice } : {}),
-      heard: n.heard ?? null,
+      ...(o.olderAgent ? {} : { heard: n.heard ?? null }),
     },
   });
   // Like prg-agent, it acknowledges the last answer it heard in its next heartbeat.
-  if (res.status === 200) {
+  if (res.status === 200 && !o.olderAgent) {
     const a = res.body as { group: string | null; incarnation?: string | null; epoch: number };
     n.heard = { group: a.group, incarnation: a.incarnation ?? null, epoch: a.epoch };
   }

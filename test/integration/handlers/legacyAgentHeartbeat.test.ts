@@ -10,20 +10,7 @@ beforeEach(async () => {
 const READ = { scopes: ['prg/read'] };
 
 /** A heartbeat as an agent of the release before the acknowledgement sends it: no `heard` field. */
-async function oldBeat(n: NodeAgent) {
-  n.sequence += 1;
-  return h.call('POST', `/v1/nodes/${n.id}/heartbeat`, {
-    token: n.token,
-    scopes: null,
-    body: {
-      bootId: n.bootId,
-      boot: n.boot,
-      sequence: n.sequence,
-      services: n.services,
-      database: n.database,
-    },
-  });
-}
+const oldBeat = (n: NodeAgent) => beat(h, n, { olderAgent: true });
 
 describe('a heartbeat from an agent older than the acknowledgement (fleet being upgraded)', () => {
   it('is accepted, the group view says the agent is too old to acknowledge, and its node is still failed over when it falls silent', async () => {
