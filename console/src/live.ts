@@ -15,12 +15,14 @@ const listeners = new Set<Listener>();
 export interface LiveStatus {
   mode: 'sse' | 'poll';
   connected: boolean;
+  /** The stream was connected once and dropped: "reconnecting", not "connecting". */
+  dropped: boolean;
   /** When the data on screen was last read from the API. */
   refreshedAt: number | null;
   error: string | null;
 }
 
-let status: LiveStatus = { mode: 'poll', connected: false, refreshedAt: null, error: null };
+let status: LiveStatus = { mode: 'poll', connected: false, dropped: false, refreshedAt: null, error: null };
 const statusListeners = new Set<(s: LiveStatus) => void>();
 function setStatus(patch: Partial<LiveStatus>) {
   status = { ...status, ...patch };
@@ -64,7 +66,7 @@ async function readStream(signal: AbortSignal): Promise<void> {
 /** Starts following changes the way this deployment allows; calling it again restarts. */
 export function startLive(mode: 'sse' | 'poll'): void {
   stopLive?.();
-  setStatus({ mode, connected: false, error: null });
+  setStatus({ mode, connected: false, dropped: false, error: null });
   if (mode === 'poll') {
     setStatus({ connected: true });
     const timer = setInterval(tick, POLL_MS);
@@ -83,7 +85,7 @@ export function startLive(mode: 'sse' | 'poll'): void {
       .finally(() => {
         if (controller.signal.aborted) return;
         // The stream ended (server restarted?): say so, reread once, and try again shortly.
-        setStatus({ connected: false });
+        setStatus({ connected: false, dropped: status.dropped || status.connected });
         tick();
         retry = setTimeout(connect, 2000);
       });

@@ -58,8 +58,16 @@ function Freshness() {
   const s = useLiveStatus();
   const now = useNow();
   const age = s.refreshedAt ? Math.round((now - s.refreshedAt) / 1000) : null;
+  // Before the stream's first answer the page says "connecting", not "reconnecting":
+  // nothing was lost yet.
   const how =
-    s.mode === 'sse' ? (s.connected ? 'live (events)' : 'reconnecting to events…') : 'rereads every 3 s';
+    s.mode === 'poll'
+      ? 'rereads every 3 s'
+      : s.connected
+        ? 'live (events)'
+        : s.dropped
+          ? 'reconnecting to events…'
+          : 'connecting to events…';
   const stale = age !== null && age > 15;
   return (
     <p class={`freshness${stale || !s.connected ? ' stale' : ''}`} aria-live="off">
