@@ -175,7 +175,9 @@ function agentCell(out: Output, n: GroupNode): string {
 
 /** What running an old agent means for the node, and what to do about it. */
 export function oldAgentAdvice(nodeIds: string[]): string {
-  const who = nodeIds.length === 1 ? `${nodeIds[0]} runs an agent` : `${nodeIds.join(' and ')} run agents`;
+  const names =
+    nodeIds.length <= 2 ? nodeIds.join(' and ') : `${nodeIds.slice(0, -1).join(', ')} and ${nodeIds.at(-1)}`;
+  const who = nodeIds.length === 1 ? `${nodeIds[0]} runs an agent` : `${names} run agents`;
   const them = nodeIds.length === 1 ? 'it' : 'them';
   return `${who} too old to acknowledge (no \`heard\`): the older failover rules apply, taking silence as fenced without proof. Upgrade prg-agent on ${them} (docs/runbooks.md, "Upgrading to the acknowledgement").`;
 }

@@ -4,7 +4,7 @@ import { allPages } from '../client';
 import { confirm, shouldAsk } from '../confirm';
 import { context } from '../context';
 import { CliError, ExitCode, usageError } from '../errors';
-import { describeOperation, renderGroup, type GroupView } from '../groupView';
+import { describeOperation, oldAgentAdvice, oldAgents, renderGroup, type GroupView } from '../groupView';
 import { relativeAge } from '../output';
 import { paintState } from '../states';
 
@@ -85,13 +85,24 @@ export function registerGroup(program: Command): void {
             g.highAvailability ? 'on' : c.dim('off'),
             g.clusterId,
             g.nodes
-              .map((n) => `${n.nodeId} ${paintState(c, n.state, n.state ? n.stateLabel : '')}`.trim())
+              .map((n) =>
+                [
+                  n.nodeId,
+                  paintState(c, n.state, n.state ? n.stateLabel : ''),
+                  n.agentAcknowledges === false ? c.yellow('(old agent)') : '',
+                ]
+                  .filter(Boolean)
+                  .join(' '),
+              )
               .join(', '),
             describeOperation(g) ?? c.dim('-'),
             g.description,
           ]),
         ),
       );
+      // The list is where a fleet is surveyed: say once which agents still need the upgrade.
+      const old = res.groups.flatMap(oldAgents);
+      if (old.length > 0) ctx.out.line(c.yellow(oldAgentAdvice(old)));
     });
 
   group

@@ -89,6 +89,42 @@ describe('prg group show and prg status mark a node whose agent predates the ack
     expect(advice!.replace(/\x1b\[(?:33|39)m/g, '')).not.toMatch(/[\x00-\x1f\u202e]/);
   });
 
+  it('prg group list marks the old agent next to its node and says once, below the table, what to do', async () => {
+    serve(pair([true, false]));
+    const text = await run('group', 'list');
+    const row = text.split('\n').find((l) => l.startsWith('prg-1 ')) ?? '';
+    expect(row).toMatch(/imp-a Normal, imp-b Normal \(old agent\)/);
+    const advice = text.split('\n').filter((l) => l.includes('Upgrade prg-agent'));
+    expect(advice).toEqual([expect.stringMatching(/^imp-b runs an agent too old to acknowledge/)]);
+  });
+
+  it('prg group list names every old agent of the fleet in its one advice line', async () => {
+    const first = pair([false, true]);
+    const second = normalGroup('prg-2', [
+      normalNode('imp-c', { lastHeartbeatAt: '2026-11-25T09:00:00.000Z', agentAcknowledges: false }),
+      normalNode('imp-d', { lastHeartbeatAt: '2026-11-25T09:00:00.000Z', agentAcknowledges: false }),
+    ]);
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => Response.json({ groups: [second, first], next: null })),
+    );
+    const text = await run('group', 'list');
+    expect(text).toMatch(
+      /imp-a, imp-c and imp-d run agents too old to acknowledge.*Upgrade prg-agent on them/,
+    );
+  });
+
+  it.each([
+    ['every agent acknowledges', [true, true]],
+    ['a control plane older than the acknowledgement sends no field', [undefined, undefined]],
+  ] as const)('prg group list has no mark and no advice when %s', async (_why, acks) => {
+    serve(pair([...acks]));
+    const text = await run('group', 'list');
+    expect(text).toContain('imp-b Normal');
+    expect(text).not.toContain('old agent');
+    expect(text).not.toContain('prg-agent');
+  });
+
   it('--json is the API view unchanged, agentAcknowledges included', async () => {
     const view = pair([true, false]);
     serve(view);
