@@ -27,11 +27,39 @@ export interface NodeView {
   registeredAt: string;
   /** Still on a `prgn.` token (never rotated since MAC tokens): refused once the legacy window closes. */
   legacyToken: boolean;
+  /**
+   * For a node on a legacy token, when the legacy window closes (it may have closed
+   * already); null when the deployment accepts no legacy token at all. Absent for a node
+   * that is not on one, and when the window could not be read.
+   */
+  legacyTokenAcceptedUntil?: string | null;
+}
+
+/** When the legacy window closes, as the views say it; undefined when it cannot be told now. */
+async function legacyWindow(ports: Ports): Promise<string | null | undefined> {
+  try {
+    const until = (await ports.nodeTokens.keyRing()).legacyUntil ?? null;
+    return until === null ? null : new Date(until).toISOString();
+  } catch {
+    // A read view does not fail over a date: the node is still flagged legacy without it.
+    return undefined;
+  }
+}
+
+/** Adds the legacy window's end to the views of legacy nodes, reading it only if there is one. */
+async function withLegacyWindow(ports: Ports, views: NodeView[]): Promise<NodeView[]> {
+  if (!views.some((v) => v.legacyToken)) return views;
+  const until = await legacyWindow(ports);
+  if (until === undefined) return views;
+  return views.map((v) => (v.legacyToken ? { ...v, legacyTokenAcceptedUntil: until } : v));
 }
 
 /** The node's public view; heartbeat facts come from its group while it is in one. */
 export async function nodeView(ports: Ports, node: NodeRecord): Promise<NodeView> {
-  return nodeViewWith(node, node.group ? await ports.groups.get(node.group) : null);
+  const [view] = await withLegacyWindow(ports, [
+    nodeViewWith(node, node.group ? await ports.groups.get(node.group) : null),
+  ]);
+  return view!;
 }
 
 /** The node's public view, given its group as already read (null: in none, or not found). */
@@ -117,7 +145,10 @@ export async function listNodes(
   const names = [...new Set(page.items.flatMap((n) => (n.group ? [n.group] : [])))];
   const groups = new Map((await ports.groups.getMany(names)).map((g) => [g.group.name, g]));
   return {
-    nodes: page.items.map((n) => nodeViewWith(n, n.group ? (groups.get(n.group) ?? null) : null)),
+    nodes: await withLegacyWindow(
+      ports,
+      page.items.map((n) => nodeViewWith(n, n.group ? (groups.get(n.group) ?? null) : null)),
+    ),
     next: await sealCursor(ports.cursors, scope, page.last),
   };
 }

@@ -42,6 +42,11 @@ export const NodeViewSchema = z.object({
   legacyToken: z
     .boolean()
     .describe('true: its token is a legacy prgn. one, refused when the legacy window closes; rotate it'),
+  legacyTokenAcceptedUntil: Timestamp.nullable()
+    .optional()
+    .describe(
+      'Only while legacyToken is true: when the legacy window closes (it may be past: the token is refused now); null: this deployment accepts no legacy token',
+    ),
 });
 
 export const NodeListSchema = z.object({ nodes: z.array(NodeViewSchema), next: NextCursorSchema });

@@ -107,10 +107,22 @@ describe('upgrading from tokens without a MAC (prgn.), over HTTP', () => {
     expect(await flags()).toEqual({ 'imp-a': true, 'imp-b': false });
     const one = await h.call('GET', '/v1/nodes/imp-a', { scopes: ['prg/read'] });
     expect([one.status, one.body.legacyToken]).toEqual([200, true]);
+    // With the date the window closes, so the rotation can be planned by it.
+    expect(one.body.legacyTokenAcceptedUntil).toBe(new Date(windowEnd).toISOString());
+    const listed = (await h.call('GET', '/v1/nodes', { scopes: ['prg/read'] })).body.nodes as Record<
+      string,
+      unknown
+    >[];
+    expect(listed.map((n) => [n.nodeId, n.legacyTokenAcceptedUntil])).toEqual([
+      ['imp-a', new Date(windowEnd).toISOString()],
+      ['imp-b', undefined],
+    ]);
 
     expect((await h.call('POST', '/v1/nodes/imp-a/token')).status).toBe(200);
     expect(await flags()).toEqual({ 'imp-a': false, 'imp-b': false });
-    expect((await h.call('GET', '/v1/nodes/imp-a')).body.legacyToken).toBe(false);
+    const rotated = (await h.call('GET', '/v1/nodes/imp-a')).body;
+    expect(rotated.legacyToken).toBe(false);
+    expect(rotated).not.toHaveProperty('legacyTokenAcceptedUntil');
   });
 });
 

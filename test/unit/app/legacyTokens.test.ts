@@ -3,8 +3,11 @@ import { describe, expect, it } from 'vitest';
 import {
   authenticateNode,
   DEFAULT_LEGACY_NODE_TOKENS_UNTIL,
+  getNode,
   hashToken,
   legacyWindowEnd,
+  listNodes,
+  nodeView,
   patchClusterParameters,
   rotateToken,
   StaticNodeTokenKeys,
@@ -177,6 +180,45 @@ describe('upgrading a fleet whose nodes hold tokens of the previous release (prg
     await expect(w.beat({ ...a, token: old })).rejects.toMatchObject({ name: 'UnauthorizedError' });
     a.token = token;
     await expect(w.beat(a)).resolves.toMatchObject({ group: 'prg-1' });
+  });
+
+  it('the node views say when the window closes for a node on a legacy token, and nothing for the others', async () => {
+    const w = upgraded(30);
+    await legacyNode(w, 'imp-a');
+    await w.register('imp-b');
+    const closes = new Date(CLOCK_START + 30 * DAY).toISOString();
+    const listed = (await listNodes(w.ports, { limit: 10 })).nodes;
+    expect(listed.map((n) => [n.nodeId, n.legacyToken, n.legacyTokenAcceptedUntil])).toEqual([
+      ['imp-a', true, closes],
+      ['imp-b', false, undefined],
+    ]);
+    expect(await nodeView(w.ports, await getNode(w.ports, 'imp-a'))).toMatchObject({
+      legacyToken: true,
+      legacyTokenAcceptedUntil: closes,
+    });
+    expect(await nodeView(w.ports, await getNode(w.ports, 'imp-b'))).not.toHaveProperty(
+      'legacyTokenAcceptedUntil',
+    );
+  });
+
+  it('a deployment that accepts no legacy token says null for a node still on one', async () => {
+    const w = world();
+    await legacyNode(w, 'imp-a');
+    expect((await listNodes(w.ports, { limit: 10 })).nodes[0]).toMatchObject({
+      legacyToken: true,
+      legacyTokenAcceptedUntil: null,
+    });
+  });
+
+  it('a node list does not fail when the token keys cannot be read: the legacy node is flagged without a date', async () => {
+    const w = upgraded(30);
+    await legacyNode(w, 'imp-a');
+    w.ports.nodeTokens = {
+      keyRing: () => Promise.reject(new Error('Secrets Manager is unreachable')),
+    };
+    const [view] = (await listNodes(w.ports, { limit: 10 })).nodes;
+    expect(view).toMatchObject({ nodeId: 'imp-a', legacyToken: true });
+    expect(view).not.toHaveProperty('legacyTokenAcceptedUntil');
   });
 });
 
