@@ -16,9 +16,23 @@ function printToken(out: Output, nodeId: string, token: string, rotated: boolean
   if (rotated) out.line('The previous token no longer works: the agent is refused until it has the new one.');
 }
 
+/**
+ * When a legacy token stops working, as the API says it (`legacyTokenAcceptedUntil`):
+ * a date still ahead, one passed, no window at all, or not told (an older control plane).
+ */
+export function legacyDeadline(until: string | null | undefined, now = Date.now()): string {
+  if (until === undefined) return 'refused once the legacy window closes';
+  if (until === null) return 'refused: this deployment accepts no legacy token';
+  const ms = Date.parse(until) - now;
+  if (ms <= 0) return `refused since the legacy window closed at ${until}`;
+  const days = Math.floor(ms / 86_400_000);
+  const left = days >= 1 ? `${days} day${days === 1 ? '' : 's'}` : `${Math.ceil(ms / 3_600_000)} h`;
+  return `refused from ${until}, in ${left}`;
+}
+
 /** What to do about nodes still on a token of the release before MAC tokens. */
-function legacyAdvice(who: string, nodeId = '<nodeId>'): string {
-  return `${who} a legacy (prgn.) token, refused once the legacy window closes; rotate with \`prg node rotate-token ${nodeId}\` and give the agent the new token (docs/runbooks.md, upgrading a fleet).`;
+function legacyAdvice(who: string, nodeId: string, until: string | null | undefined): string {
+  return `${who} a legacy (prgn.) token, ${legacyDeadline(until)}; rotate with \`prg node rotate-token ${nodeId}\` and give the agent the new token (docs/runbooks.md, upgrading a fleet).`;
 }
 
 /** `prg node ...`: register, list, show, rotate-token, delete. */
@@ -122,7 +136,15 @@ export function registerNode(program: Command): void {
       );
       if (legacy.length > 0) {
         ctx.out.line('');
-        ctx.out.line(legacyAdvice(legacy.length === 1 ? '1 node holds' : `${legacy.length} nodes hold`));
+        // One window per deployment: every legacy node of the page says the same date.
+        const [first] = legacy;
+        ctx.out.line(
+          legacyAdvice(
+            legacy.length === 1 ? '1 node holds' : `${legacy.length} nodes hold`,
+            legacy.length === 1 && first ? first.nodeId : '<nodeId>',
+            first?.legacyTokenAcceptedUntil,
+          ),
+        );
       }
     });
 
@@ -155,7 +177,8 @@ export function registerNode(program: Command): void {
           ['token', view.legacyToken ? out.c.yellow('legacy (prgn.)') : 'current'],
         ]),
       );
-      if (view.legacyToken) out.line(legacyAdvice('This node holds', view.nodeId));
+      if (view.legacyToken)
+        out.line(legacyAdvice('This node holds', view.nodeId, view.legacyTokenAcceptedUntil));
       const services = Object.entries(view.services);
       if (services.length > 0) {
         out.line(out.c.dim('services'));

@@ -640,13 +640,25 @@ describe('prg node list/show and legacy (prgn.) tokens', { timeout: 60_000 }, ()
     const list = expectExit(await prg(['node', 'list']), 0).stdout;
     expect(list.split('\n')[0]).toMatch(/LAST HEARTBEAT +TOKEN$/);
     expect(row(list)).toMatch(/ legacy$/);
-    expect(list).toMatch(/\d+ nodes? holds? a legacy \(prgn\.\) token.*prg node rotate-token <nodeId>/);
+    expect(list).toMatch(
+      /\d+ nodes? holds? a legacy \(prgn\.\) token.*prg node rotate-token (<nodeId>|old-)/,
+    );
+    // The date the server's legacy window closes, as the list and the node say it.
+    const closes = (await server.ports.nodeTokens.keyRing()).legacyUntil;
+    expect(closes, 'the embedded default keeps a legacy window').toEqual(expect.any(Number));
+    const until = new Date(closes!).toISOString();
+    const deadline = new RegExp(
+      `refused (from|since the legacy window closed at) ${until.replaceAll('.', '\\.')}`,
+    );
+    expect(list).toMatch(deadline);
     const show = expectExit(await prg(['node', 'show', id]), 0).stdout;
     expect(show).toMatch(/token +legacy \(prgn\.\)/);
+    expect(show).toMatch(deadline);
     expect(show).toContain(`rotate with \`prg node rotate-token ${id}\``);
     expect(JSON.parse(expectExit(await prg(['node', 'show', id, '--json']), 0).stdout)).toMatchObject({
       nodeId: id,
       legacyToken: true,
+      legacyTokenAcceptedUntil: until,
     });
 
     expectExit(await prg(['node', 'rotate-token', id]), 0);
