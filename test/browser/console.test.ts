@@ -299,6 +299,8 @@ describe('the console in a browser', () => {
       }
       throw new Error(`Tab never reached "${text}"`);
     };
+    // The overview's link must be there before Tab can reach it.
+    await page.getByRole('link', { name: world.group }).waitFor();
     await tabTo(world.group);
     await page.keyboard.press('Enter');
     const failover = page.getByRole('button', { name: `Failover ${world.a}` });
@@ -307,10 +309,12 @@ describe('the console in a browser', () => {
     await tabTo(`Failover ${world.a}`);
     await page.keyboard.press('Enter');
     await page.getByRole('dialog').waitFor();
-    // Focus starts on Cancel; Tab reaches the confirm button, Enter presses it.
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
+    // Focus starts on Cancel (moved there a frame after the dialog opens); Tab reaches the
+    // confirm button, Enter presses it.
+    const focused = () => page.evaluate(() => document.activeElement?.textContent);
+    await expect.poll(focused, { timeout: 5_000 }).toBe('Cancel');
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(`Failover ${world.a}`);
+    await expect.poll(focused, { timeout: 5_000 }).toBe(`Failover ${world.a}`);
     await page.keyboard.press('Enter');
     await expect
       .poll(() => page.getByTestId(`state-${world.a}`).innerText(), { timeout: 30_000 })

@@ -80,7 +80,8 @@ describe.concurrent('failover and fallback over HTTP (embedded default)', () => 
 
   it('automatic fallback is cancelled by a new fault during the wait', async () => {
     const p = await pair(env.api, env.t.url, {
-      params: { enableAutomaticFallback: true, automaticFallbackDelay: 4 },
+      // Long enough that the new fault lands inside the wait even on a loaded machine.
+      params: { enableAutomaticFallback: true, automaticFallbackDelay: 10 },
     });
     try {
       await waitForStates(env.api, p.group, ['NORMAL/NORMAL', 'NORMAL/NORMAL']);
@@ -102,14 +103,15 @@ describe.concurrent('failover and fallback over HTTP (embedded default)', () => 
         'RUNNING_IN_BACKUP_MODE/CRITICAL_SERVICE_DOWN',
       ]);
       // Well past the original due time: still failed over, no fallback happened.
-      await new Promise((r) => setTimeout(r, 4_000));
+      const due = Date.parse(ready.automaticFallbackAt);
+      await new Promise((r) => setTimeout(r, Math.max(0, due + 2_000 - Date.now())));
       const view = (await env.api.get(`/v1/groups/${p.group}`)).body;
       expect(view.nodes[1].state).toBe('RUNNING_IN_BACKUP_MODE');
       expect(view.automaticFallbackAt).toBeNull();
     } finally {
       p.stop();
     }
-  });
+  }, 45_000);
 
   it('20 concurrent failover requests: exactly one 202, the others 409, states consistent afterwards', async () => {
     const p = await pair(env.api, env.t.url);

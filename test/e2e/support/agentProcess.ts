@@ -156,6 +156,16 @@ export const E2E_TIMERS = {
   criticalServiceDelay: 2,
 };
 
+/**
+ * The same, with a timeout long enough that a heartbeat slowed by a loaded machine does
+ * not make the agent fence: for scenarios about orders and logs, not about silence.
+ */
+export const CALM_TIMERS: typeof E2E_TIMERS = {
+  ...E2E_TIMERS,
+  keepAliveTimeout: 8,
+  initializationKeepAliveTimeout: 16,
+};
+
 let counter = 0;
 
 export interface Pair {

@@ -496,7 +496,8 @@ describe('the wire client rides out throttling and dropped connections, then giv
   });
 
   it('server errors (JSON or not), a hung-up connection and a silent one are tried again', async () => {
-    const patient = wireVia(proxy, { maxAttempts: 5, requestTimeoutMs: 1_000 });
+    // Long enough for the real request behind the tricks on a busy DynamoDB Local, short enough for the silent one.
+    const patient = wireVia(proxy, { maxAttempts: 5, requestTimeoutMs: 2_500 });
     proxy.seen.length = 0;
     proxy.tricks = ['server-error', 'html-503', 'hang-up', 'silence'];
     await patient.send(new PutCommand({ TableName: tables.settings, Item: { scope: 'flaky', v: 5 } }));
@@ -508,7 +509,7 @@ describe('the wire client rides out throttling and dropped connections, then giv
   });
 
   it('an answer that stops half-way, or is cut off, is tried again rather than waited for or half-read', async () => {
-    const patient = wireVia(proxy, { requestTimeoutMs: 1_000 });
+    const patient = wireVia(proxy, { requestTimeoutMs: 2_500 });
     proxy.seen.length = 0;
     proxy.tricks = ['half-answer', 'cut-answer'];
     await patient.send(new PutCommand({ TableName: tables.settings, Item: { scope: 'halved', v: 6 } }));
