@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+/** The projects run first, side by side: every one of a group must say the same worker count. */
+const FIRST = { maxWorkers: 2, sequence: { groupOrder: 0 } };
+
 export default defineConfig({
   test: {
     // Inherited by every project (they extend this config); `include` and `globalSetup`
@@ -8,25 +11,43 @@ export default defineConfig({
     // Bounded: no test may hang CI.
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Two files at a time first (vitest would run one on 2 cores, and most files wait on
+    // DynamoDB Local or esbuild rather than on the CPU); then the end-to-end scenarios, one
+    // file at a time, because their agents and browser run on timers of a few seconds.
     projects: [
       {
         // The fast layer: the core, the use cases over in-memory ports, the agent's logic.
         // No Java, no DynamoDB Local, no bundling: `npm run test:unit`.
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/simulation/**/*.test.ts'] },
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts', 'test/simulation/**/*.test.ts'],
+          ...FIRST,
+        },
       },
       {
         // The AWS stack synthesized (esbuild bundles every function) and the ASL workflows
         // run by aws-local-stepfunctions: no Java either, but tens of seconds of bundling.
-        test: { name: 'stack', include: ['test/stack/**/*.test.ts'] },
+        test: { name: 'stack', include: ['test/stack/**/*.test.ts'], ...FIRST },
       },
       {
-        // Real DynamoDB (Local): the handlers, the DynamoDB adapters, the pair end to end.
+        // Real DynamoDB (Local): the handlers, the DynamoDB adapters, the pair's workflows.
         test: {
           name: 'integration',
-          // test/browser: the console in a real headless Chromium against the embedded default.
-          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/browser/**/*.test.ts'],
-          // One DynamoDB Local for the run; each file creates its own tables in it.
+          include: ['test/integration/**/*.test.ts'],
+          // One DynamoDB Local per project; each file creates its own tables in it.
           globalSetup: ['test/support/globalSetup.ts'],
+          ...FIRST,
+        },
+      },
+      {
+        // Real processes end to end: prg and prg-agent against the embedded default, and
+        // the console in a real headless Chromium (test/browser).
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts', 'test/browser/**/*.test.ts'],
+          globalSetup: ['test/support/globalSetup.ts'],
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
         },
       },
     ],
