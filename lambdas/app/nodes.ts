@@ -56,10 +56,10 @@ async function withLegacyWindow(ports: Ports, views: NodeView[]): Promise<NodeVi
 
 /** The node's public view; heartbeat facts come from its group while it is in one. */
 export async function nodeView(ports: Ports, node: NodeRecord): Promise<NodeView> {
-  const [view] = await withLegacyWindow(ports, [
-    nodeViewWith(node, node.group ? await ports.groups.get(node.group) : null),
-  ]);
-  return view!;
+  const view = nodeViewWith(node, node.group ? await ports.groups.get(node.group) : null);
+  if (!view.legacyToken) return view;
+  const until = await legacyWindow(ports);
+  return until === undefined ? view : { ...view, legacyTokenAcceptedUntil: until };
 }
 
 /** The node's public view, given its group as already read (null: in none, or not found). */
