@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { JSON_HELP, examples } from '../args';
 import { allPages } from '../client';
 import { context } from '../context';
+import { legacyWindow } from '../../lambdas/contract/client';
 import { relativeAge, type Output } from '../output';
 
 /** How an issued token is shown: once, with what to do with it. */
@@ -21,13 +22,17 @@ function printToken(out: Output, nodeId: string, token: string, rotated: boolean
  * a date still ahead, one passed, no window at all, or not told (an older control plane).
  */
 export function legacyDeadline(until: string | null | undefined, now = Date.now()): string {
-  if (until === undefined) return 'refused once the legacy window closes';
-  if (until === null) return 'refused: this deployment accepts no legacy token';
-  const ms = Date.parse(until) - now;
-  if (ms <= 0) return `refused since the legacy window closed at ${until}`;
-  const days = Math.floor(ms / 86_400_000);
-  const left = days >= 1 ? `${days} day${days === 1 ? '' : 's'}` : `${Math.ceil(ms / 3_600_000)} h`;
-  return `refused from ${until}, in ${left}`;
+  const w = legacyWindow(until, now);
+  switch (w.kind) {
+    case 'untold':
+      return 'refused once the legacy window closes';
+    case 'none':
+      return 'refused: this deployment accepts no legacy token';
+    case 'closed':
+      return `refused since the legacy window closed at ${w.at}`;
+    case 'open':
+      return `refused from ${w.at}, in ${w.left}`;
+  }
 }
 
 /** What to do about nodes still on a token of the release before MAC tokens. */

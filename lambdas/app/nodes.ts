@@ -57,9 +57,8 @@ async function withLegacyWindow(ports: Ports, views: NodeView[]): Promise<NodeVi
 /** The node's public view; heartbeat facts come from its group while it is in one. */
 export async function nodeView(ports: Ports, node: NodeRecord): Promise<NodeView> {
   const view = nodeViewWith(node, node.group ? await ports.groups.get(node.group) : null);
-  if (!view.legacyToken) return view;
-  const until = await legacyWindow(ports);
-  return until === undefined ? view : { ...view, legacyTokenAcceptedUntil: until };
+  const [withWindow] = await withLegacyWindow(ports, [view]);
+  return withWindow ?? view;
 }
 
 /** The node's public view, given its group as already read (null: in none, or not found). */

@@ -139,3 +139,26 @@ export function apiClient(options: ClientOptions): ApiClient {
 
   return { call, raw, baseUrl };
 }
+
+/**
+ * Where a node view's `legacyTokenAcceptedUntil` stands at `now`, for the CLI and the
+ * console to put in their own words: not told (an older control plane), no window at
+ * all, a window already closed, or one still open with the time left in days (hours on
+ * the last day).
+ */
+export type LegacyWindow =
+  | { kind: 'untold' }
+  | { kind: 'none' }
+  | { kind: 'closed'; at: string }
+  | { kind: 'open'; at: string; left: string };
+
+/** The legacy window as seen at `now` (ms since the epoch). */
+export function legacyWindow(until: string | null | undefined, now: number): LegacyWindow {
+  if (until === undefined) return { kind: 'untold' };
+  if (until === null) return { kind: 'none' };
+  const ms = Date.parse(until) - now;
+  if (ms <= 0) return { kind: 'closed', at: until };
+  const days = Math.floor(ms / 86_400_000);
+  const left = days >= 1 ? `${days} day${days === 1 ? '' : 's'}` : `${Math.ceil(ms / 3_600_000)} h`;
+  return { kind: 'open', at: until, left };
+}

@@ -5,6 +5,7 @@ import { useLive, useNow } from '../live';
 import { useRole } from '../role';
 import { allNodes, api, describeError, fieldErrors } from '../session';
 import { since } from '../tone';
+import { legacyWindow, type LegacyWindow } from '../../../lambdas/contract/client';
 
 const FIELDS = [
   { key: 'nodeId', label: 'Node id' },
@@ -24,14 +25,18 @@ const LEGACY_CONSEQUENCE =
  * When the legacy tokens stop working, from the API's `legacyTokenAcceptedUntil` (one
  * window per deployment): the date to plan the rotations by, or that it has passed.
  */
-function legacyDeadline(until: string | null | undefined, now: number): string {
-  if (until === undefined) return 'refused once the legacy window closes';
-  if (until === null) return 'refused now: this deployment accepts no legacy token';
-  const at = `${until.slice(0, 10)} ${until.slice(11, 16)} UTC`;
-  const ms = Date.parse(until) - now;
-  if (ms <= 0) return `refused since the legacy window closed on ${at}`;
-  const days = Math.floor(ms / 86_400_000);
-  return `refused from ${at} (in ${days >= 1 ? `${days} day${days === 1 ? '' : 's'}` : `${Math.ceil(ms / 3_600_000)} h`})`;
+function legacyDeadline(w: LegacyWindow): string {
+  const day = (at: string) => `${at.slice(0, 10)} ${at.slice(11, 16)} UTC`;
+  switch (w.kind) {
+    case 'untold':
+      return 'refused once the legacy window closes';
+    case 'none':
+      return 'refused now: this deployment accepts no legacy token';
+    case 'closed':
+      return `refused since the legacy window closed on ${day(w.at)}`;
+    case 'open':
+      return `refused from ${day(w.at)} (in ${w.left})`;
+  }
 }
 
 /** A token shown this once, with a copy button. */
@@ -81,8 +86,8 @@ export function NodesPage() {
   // The Token column only while some node holds a prgn. token (as in `prg node list`): it
   // is then the list of tokens to rotate, and it leaves the page once there are none.
   const legacy = data.nodes.filter((n) => n.legacyToken);
-  const legacyUntil = legacy[0]?.legacyTokenAcceptedUntil;
-  const legacyClosed = legacyUntil === null || (legacyUntil !== undefined && Date.parse(legacyUntil) <= now);
+  const legacyState = legacyWindow(legacy[0]?.legacyTokenAcceptedUntil, now);
+  const legacyClosed = legacyState.kind === 'none' || legacyState.kind === 'closed';
 
   const register = async (e: Event) => {
     e.preventDefault();
@@ -125,7 +130,7 @@ export function NodesPage() {
       {legacy.length > 0 ? (
         <p class="warning" data-testid="legacy-advice">
           <Prose
-            text={`${legacy.length === 1 ? '1 node still holds' : `${legacy.length} nodes still hold`} a legacy (prgn.) token, ${legacyDeadline(legacyUntil, now)}. Rotate each (its Rotate token button, or \`prg node rotate-token <nodeId>\`) and put the new token in its agent’s configuration ${legacyClosed ? 'now: until then the agent is not answered, and fences.' : 'before then.'}`}
+            text={`${legacy.length === 1 ? '1 node still holds' : `${legacy.length} nodes still hold`} a legacy (prgn.) token, ${legacyDeadline(legacyState)}. Rotate each (its Rotate token button, or \`prg node rotate-token <nodeId>\`) and put the new token in its agent’s configuration ${legacyClosed ? 'now: until then the agent is not answered, and fences.' : 'before then.'}`}
           />
         </p>
       ) : null}
